@@ -1,0 +1,150 @@
+package org.qfleet.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.qfleet.roster.RosterEntry;
+import org.qfleet.states.StateException;
+import org.qfleet.states.catalog.StateCatalog;
+import org.qfleet.states.compile.HighStateCompiler;
+import org.qfleet.states.compile.LowChunk;
+import org.qfleet.states.compile.SlsSource;
+import org.qfleet.states.plan.Plan;
+import org.qfleet.states.plan.PlanChunk;
+import org.qfleet.states.render.FileRoots;
+import org.qfleet.states.render.PillarCompiler;
+import org.qfleet.states.render.RenderContext;
+import org.qfleet.states.render.SaltRenderer;
+import org.qfleet.transport.SshSession;
+import org.qfleet.transport.SshTarget;
+import org.qfleet.transport.SshTransport;
+import org.qfleet.transport.TransportException;
+
+/**
+ * Runs the whole pipeline for one host: connect, gather facts, render, compile, ship the plan
+ * to the shim and collect its results. Every problem ends up in the host's report; nothing
+ * thrown here reaches the other hosts.
+ */
+final class HostPipeline {
+
+    private static final DateTimeFormatter JID_FORMAT = DateTimeFormatter.ofPattern("yyyyMMddHHmmssSSSSSS");
+
+    private final SshTransport transport;
+    private final QfleetConfig config;
+    private final FunctionCall call;
+    private final String jid;
+
+    HostPipeline(SshTransport transport, QfleetConfig config, FunctionCall call) {
+        this.transport = transport;
+        this.config = config;
+        this.call = call;
+        this.jid = LocalDateTime.now().format(JID_FORMAT);
+    }
+
+    HostReport run(RosterEntry entry) {
+        long started = System.nanoTime();
+        HostReport report = new HostReport(entry.id());
+        try (SshSession session = transport.connect(target(entry))) {
+            ShimClient shim = new ShimClient(session, config.runTimeout());
+            HostFacts facts = HostFacts.gather(shim, entry.id(), entry.grains());
+            List<PlanChunk> chunks;
+            try {
+                List<LowChunk> low = compile(entry, shim, facts);
+                if (call.name().equals("state.show_lowstate")) {
+                    report.lowstate = low.stream().map(LowChunk::toSaltLowstate).toList();
+                    return report;
+                }
+                StateCatalog catalog = new StateCatalog();
+                chunks = new ArrayList<>();
+                for (LowChunk chunk : low) {
+                    chunks.add(catalog.compile(chunk));
+                }
+            } catch (StateException ex) {
+                report.compileErrors = List.of(ex.describe());
+                return report;
+            }
+            Plan plan = new Plan(jid, entry.id(), call.testMode(), chunks);
+            ShimClient.Reply reply = shim.sendRaw(plan.toJson(), line -> {
+                if ("result".equals(line.get("type"))) {
+                    synchronized (report) {
+                        report.states.put(String.valueOf(line.get("tag")), stateResult(line));
+                    }
+                }
+            });
+            if (!reply.finished()) {
+                report.fail(reply.describeFailure() + "\n" + report.states.size() + " of " + chunks.size()
+                        + " states reported a result before it stopped.", HostReport.RETCODE_SHIM_FAILED);
+            }
+        } catch (TransportException ex) {
+            report.fail(ex.getMessage(), HostReport.RETCODE_UNREACHABLE);
+        } catch (ShimClient.ShimFailure ex) {
+            report.fail(ex.getMessage(), HostReport.RETCODE_SHIM_FAILED);
+        } catch (UsageException ex) {
+            report.fail(ex.getMessage(), HostReport.RETCODE_COMPILE_ERROR);
+        } catch (RuntimeException ex) {
+            // A bug must not take the other hosts down with it: report it on this host only.
+            report.fail("internal error in qfleet: " + ex, HostReport.RETCODE_SHIM_FAILED);
+            if (Boolean.getBoolean("qfleet.debug")) {
+                ex.printStackTrace();
+            }
+        } finally {
+            report.elapsed = Duration.ofNanos(System.nanoTime() - started);
+        }
+        return report;
+    }
+
+    private List<LowChunk> compile(RosterEntry entry, ShimClient shim, HostFacts facts) throws StateException {
+        HostQueriesOverShim queries = new HostQueriesOverShim(shim, facts);
+        Map<String, Object> pillar = config.pillarRoots().isEmpty()
+                ? new LinkedHashMap<>()
+                : new PillarCompiler(new FileRoots(config.pillarRoots())).compile(entry.id(), facts.grains(), queries);
+        RenderContext context = new RenderContext(entry.id(), facts.grains(), pillar, queries, "base");
+        SaltRenderer renderer = new SaltRenderer(new FileRoots(config.fileRoots()));
+        List<String> slsNames = call.slsNames();
+        if (slsNames.isEmpty()) {
+            Map<String, Object> top = renderer.renderFile("top.sls", context);
+            slsNames = HighStateCompiler.topSls(top, entry.id(), "base");
+        }
+        SlsSource source = new SlsSource() {
+            @Override
+            public Map<String, Object> render(String sls) throws StateException {
+                return renderer.renderSls(sls, context);
+            }
+
+            @Override
+            public boolean exists(String sls) {
+                return renderer.slsExists(sls);
+            }
+        };
+        return new HighStateCompiler(source).compile(slsNames);
+    }
+
+    /** The state result as Salt returns it, without the shim's own fields. */
+    private static Map<String, Object> stateResult(Map<String, Object> line) {
+        Map<String, Object> state = new LinkedHashMap<>(line);
+        state.remove("type");
+        state.remove("tag");
+        return state;
+    }
+
+    private SshTarget target(RosterEntry entry) {
+        List<Path> identities = new ArrayList<>();
+        if (entry.priv() != null && !entry.priv().isEmpty()) {
+            identities.add(Path.of(entry.priv()));
+        } else {
+            Path ssh = Path.of(System.getProperty("user.home"), ".ssh");
+            for (String name : List.of("id_ed25519", "id_ecdsa", "id_rsa")) {
+                if (ssh.resolve(name).toFile().isFile()) {
+                    identities.add(ssh.resolve(name));
+                }
+            }
+        }
+        Duration timeout = entry.timeout() != null ? entry.timeout() : config.connectTimeout();
+        return new SshTarget(entry.id(), entry.host(), entry.port(), entry.user(), identities, timeout);
+    }
+}

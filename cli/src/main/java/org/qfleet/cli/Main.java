@@ -1,0 +1,27 @@
+package org.qfleet.cli;
+
+import picocli.CommandLine;
+
+/** Entry point of the {@code qfleet} command. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs qfleet with the given arguments and returns its exit code, for tests that run it in-process. */
+    public static int run(String... args) {
+        CommandLine commandLine = new CommandLine(new QfleetCommand());
+        commandLine.setExecutionExceptionHandler(new ErrorHandler());
+        commandLine.setParameterExceptionHandler((ex, argv) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("qfleet: " + ex.getMessage());
+            cmd.getErr().println("Run 'qfleet --help' for usage.");
+            return ExitCodes.USAGE;
+        });
+        return commandLine.execute(args);
+    }
+}

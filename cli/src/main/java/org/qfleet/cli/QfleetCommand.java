@@ -1,0 +1,87 @@
+package org.qfleet.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code qfleet [options] TARGET FUNCTION [ARGS...]}: the salt-ssh style command line. */
+@Command(
+        name = "qfleet",
+        mixinStandardHelpOptions = true,
+        version = "qfleet 0.1.0",
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+            "Applies Salt formulas to a fleet of Qubes OS hosts over SSH, as salt-ssh does.",
+            "",
+            "Examples:",
+            "  qfleet -c sim/qfleet.yaml '*' state.apply",
+            "  qfleet 'lab-*' state.sls qvm.sys-whonix test=True",
+            "  qfleet lab-01 state.show_lowstate qvm.anon-whonix",
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every targeted host succeeded",
+            "2:invalid usage or configuration, found before any host was contacted",
+            "20:at least one host failed: a state failed, the formulas did not compile, "
+                    + "or the host could not be reached",
+        })
+final class QfleetCommand implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "Configuration file (default: $QFLEET_CONFIG, ./qfleet.yaml, ~/.config/qfleet/qfleet.yaml).")
+    private Path configFile;
+
+    @Option(names = "--roster-file", paramLabel = "FILE", description = "Salt-ssh flat roster; overrides roster_file.")
+    private Path rosterFile;
+
+    @Option(names = "--file-root", paramLabel = "DIR",
+            description = "Folder holding the formulas and top.sls; repeat for several. Overrides file_roots.")
+    private List<Path> fileRoots = new ArrayList<>();
+
+    @Option(names = "--pillar-root", paramLabel = "DIR",
+            description = "Folder holding the pillar and its top.sls; repeat for several. Overrides pillar_roots.")
+    private List<Path> pillarRoots = new ArrayList<>();
+
+    @Option(names = "--max-procs", paramLabel = "N",
+            description = "Maximum number of hosts worked on at once (default 25). Overrides max_procs.")
+    private Integer maxProcs;
+
+    @Option(names = "--accept-new-host-keys",
+            description = "Trust the key of a host not yet in known_hosts and record it there. "
+                    + "A changed key is still rejected.")
+    private boolean acceptNewHostKeys;
+
+    @Option(names = "--no-color", description = "Print no colour codes.")
+    private boolean noColor;
+
+    @Option(names = "--force-color", description = "Print colour codes even when output is not a terminal.")
+    private boolean forceColor;
+
+    @Parameters(index = "0", paramLabel = "TARGET", description = "Glob over the roster's host IDs, such as 'lab-*'.")
+    private String target;
+
+    @Parameters(index = "1", paramLabel = "FUNCTION",
+            description = "state.apply [SLS,...], state.sls SLS, state.highstate or state.show_lowstate [SLS].")
+    private String function;
+
+    @Parameters(index = "2..*", paramLabel = "ARGS",
+            description = "SLS names, and test=True to predict changes without making any.")
+    private List<String> arguments = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (maxProcs != null && maxProcs < 1) {
+            throw new UsageException("--max-procs must be at least 1, got: " + maxProcs);
+        }
+        FunctionCall call = FunctionCall.parse(function, arguments);
+        QfleetConfig config = QfleetConfig.locate(configFile)
+                .withOverrides(rosterFile, fileRoots, pillarRoots, maxProcs);
+        Colors colors = Colors.choose(noColor, forceColor);
+        return new FleetRun(config, call, acceptNewHostKeys, colors).run(target, System.out);
+    }
+}

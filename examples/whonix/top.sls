@@ -1,0 +1,4 @@
+base:
+  '*':
+    - qvm.sys-whonix
+    - qvm.anon-whonix

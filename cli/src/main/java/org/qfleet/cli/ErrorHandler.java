@@ -5,7 +5,7 @@ import picocli.CommandLine;
 /**
  * Turns exceptions that escape a command into one plain line on stderr. Expected problems
  * (bad configuration, a roster error) exit with {@link ExitCodes#USAGE}; anything else is a
- * bug and shows its stack trace.
+ * bug, whose stack trace {@code --debug} prints.
  */
 final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
 
@@ -16,7 +16,11 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
             return ExitCodes.USAGE;
         }
         commandLine.getErr().println("qfleet: internal error: " + ex);
-        ex.printStackTrace(commandLine.getErr());
+        if (Boolean.getBoolean("qfleet.debug")) {
+            ex.printStackTrace(commandLine.getErr());
+        } else {
+            commandLine.getErr().println("Run again with --debug for the stack trace.");
+        }
         return ExitCodes.INTERNAL_ERROR;
     }
 }

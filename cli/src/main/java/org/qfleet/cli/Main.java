@@ -9,6 +9,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // Library logging (MINA SSHD, Jinjava) goes to stderr and only from warnings up,
+        // unless the user set the level; this must happen before the first logger exists.
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         System.exit(run(args));
     }
 

@@ -62,6 +62,9 @@ final class QfleetCommand implements Callable<Integer> {
     @Option(names = "--force-color", description = "Print colour codes even when output is not a terminal.")
     private boolean forceColor;
 
+    @Option(names = "--debug", description = "Print stack traces of internal errors.")
+    private boolean debug;
+
     @Parameters(index = "0", paramLabel = "TARGET", description = "Glob over the roster's host IDs, such as 'lab-*'.")
     private String target;
 
@@ -75,6 +78,9 @@ final class QfleetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (debug) {
+            System.setProperty("qfleet.debug", "true");
+        }
         if (maxProcs != null && maxProcs < 1) {
             throw new UsageException("--max-procs must be at least 1, got: " + maxProcs);
         }

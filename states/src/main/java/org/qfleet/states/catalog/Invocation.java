@@ -1,0 +1,140 @@
+package org.qfleet.states.catalog;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One call of a state function being compiled: the target qube, the keyword arguments with
+ * hyphens turned into underscores, the bare flags, and the errors found so far. Every error
+ * names the state function, the state ID, the SLS file, the field and the value.
+ */
+final class Invocation {
+
+    final String function;
+    final String name;
+    final Map<String, Object> kwargs = new LinkedHashMap<>();
+    final List<String> flags = new ArrayList<>();
+    final String group;
+    private final String location;
+    private final List<String> errors;
+
+    /**
+     * @param function the state function, such as {@code qvm.prefs}
+     * @param group the group of the steps, {@code qvm.<action>} inside {@code qvm.vm}, else null
+     * @param location where the call is declared, such as {@code ID 'x' in SLS 'y'}
+     */
+    Invocation(String function, String name, String group, String location, List<String> errors) {
+        this.function = function;
+        this.name = name;
+        this.group = group;
+        this.location = location;
+        this.errors = errors;
+    }
+
+    /** Returns an empty invocation of one action of {@code qvm.vm}, reporting into the same errors. */
+    Invocation forAction(String action) {
+        return new Invocation(function + " action '" + action + "'", name, "qvm." + action,
+                location, errors);
+    }
+
+    /** Adds a keyword argument, spelling it with underscores; two spellings of one key are an error. */
+    void addKwarg(String key, Object value) {
+        String normalised = key.replace('-', '_');
+        if (kwargs.containsKey(normalised)) {
+            error("argument '" + key + "' is given twice (hyphen and underscore spellings are the"
+                    + " same argument)");
+            return;
+        }
+        if (normalised.equals("flags")) {
+            for (Object flag : asList("flags", value)) {
+                addFlag(flag);
+            }
+            return;
+        }
+        kwargs.put(normalised, value);
+    }
+
+    void addFlag(Object flag) {
+        if (flag instanceof String text && !text.isEmpty()) {
+            flags.add(text.replace('-', '_'));
+        } else {
+            error("flag " + flag + " is not a flag name; flags are bare words such as 'proxy'");
+        }
+    }
+
+    /** Reports every argument and flag outside the given sets, with the valid ones. */
+    void checkKnown(Set<String> validKwargs, Set<String> validFlags) {
+        for (String key : kwargs.keySet()) {
+            if (!validKwargs.contains(key)) {
+                error("unknown argument '" + key + "'; valid arguments: "
+                        + String.join(", ", sortedWithFlags(validKwargs, validFlags)));
+            }
+        }
+        for (String flag : flags) {
+            if (!validFlags.contains(flag)) {
+                error("unknown flag '" + flag + "'; valid flags: "
+                        + (validFlags.isEmpty() ? "none" : String.join(", ", new TreeSet<>(validFlags))));
+            }
+        }
+    }
+
+    private static List<String> sortedWithFlags(Set<String> validKwargs, Set<String> validFlags) {
+        TreeSet<String> names = new TreeSet<>(validKwargs);
+        if (!validFlags.isEmpty()) {
+            names.add("flags");
+        }
+        return new ArrayList<>(names);
+    }
+
+    boolean hasFlag(String flag) {
+        return flags.contains(flag);
+    }
+
+    /** Returns the argument as a string, or null when absent; a list or mapping is an error. */
+    String string(String key) {
+        Object value = kwargs.get(key);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof List || value instanceof Map) {
+            error("argument '" + key + "' must be a single value, got: " + value);
+            return null;
+        }
+        return ValueForms.pythonString(value);
+    }
+
+    /** Returns a list argument; a single string counts as a list of one. */
+    List<Object> asList(String key, Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        if (value instanceof List<?> list) {
+            return new ArrayList<>(list);
+        }
+        if (value instanceof String) {
+            return List.of(value);
+        }
+        error("argument '" + key + "' must be a list, got: " + value);
+        return List.of();
+    }
+
+    /** Checks a qube name in a field, such as {@code name} or {@code template}. */
+    boolean checkQubeName(String field, String value) {
+        var problem = QubeNames.problem(value);
+        problem.ifPresent(reason -> error("invalid qube name in field '" + field + "': '" + value
+                + "': " + reason));
+        return problem.isEmpty();
+    }
+
+    void error(String message) {
+        errors.add(function + " state with " + location + ": " + message);
+    }
+
+    boolean failed() {
+        return !errors.isEmpty();
+    }
+}

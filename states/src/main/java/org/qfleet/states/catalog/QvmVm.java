@@ -1,0 +1,111 @@
+package org.qfleet.states.catalog;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.qfleet.states.plan.Step;
+
+/**
+ * The {@code qvm.vm} meta state: one keyword per action, each a list of one-key mappings
+ * (keyword arguments) and strings (flags), compiled to the actions' steps in Qubes' default
+ * order or the order of {@code actions}. Each action's steps form the group {@code qvm.<action>}.
+ */
+final class QvmVm {
+
+    /** Every action of Qubes' qvm.vm, in its default order. */
+    static final List<String> DEFAULT_ORDER = List.of("exists", "running", "missing", "halted",
+            "absent", "present", "clone", "prefs", "devices", "service", "features", "firewall",
+            "tags", "unpause", "pause", "shutdown", "kill", "start", "run");
+
+    private static final Map<String, Function<Invocation, List<Step>>> SUPPORTED = new LinkedHashMap<>();
+
+    static {
+        SUPPORTED.put("exists", call -> QvmStates.check(call, true));
+        SUPPORTED.put("missing", call -> QvmStates.check(call, false));
+        SUPPORTED.put("present", QvmStates::present);
+        SUPPORTED.put("prefs", QvmStates::prefs);
+        SUPPORTED.put("features", QvmStates::features);
+        SUPPORTED.put("tags", QvmStates::tags);
+    }
+
+    private QvmVm() {}
+
+    static List<Step> steps(Invocation call) {
+        List<String> order = actionOrder(call);
+        List<Step> steps = new ArrayList<>();
+        for (String action : order) {
+            if (!SUPPORTED.containsKey(action)) {
+                call.error("action '" + action + "' is not supported yet; supported actions: "
+                        + String.join(", ", SUPPORTED.keySet()));
+                continue;
+            }
+            Invocation actionCall = actionInvocation(call, action);
+            List<Step> actionSteps = SUPPORTED.get(action).apply(actionCall);
+            steps.addAll(actionSteps);
+        }
+        return steps;
+    }
+
+    /** Returns the actions to run: those of {@code actions}, else the given keywords in default order. */
+    private static List<String> actionOrder(Invocation call) {
+        if (!call.flags.isEmpty()) {
+            call.error("qvm.vm takes no flags, got: " + String.join(", ", call.flags)
+                    + "; put flags under an action, such as '- present: [{flags: [proxy]}]'");
+        }
+        Object actionsValue = call.kwargs.get("actions");
+        for (String key : call.kwargs.keySet()) {
+            if (key.equals("actions")) {
+                continue;
+            }
+            boolean listed = actionsValue == null ? DEFAULT_ORDER.contains(key)
+                    : actionsValue instanceof List<?> list && list.contains(key);
+            if (!listed) {
+                call.error("Unknown action keyword: " + key);
+            }
+        }
+        if (actionsValue == null) {
+            List<String> order = new ArrayList<>();
+            for (String action : DEFAULT_ORDER) {
+                if (call.kwargs.containsKey(action)) {
+                    order.add(action);
+                }
+            }
+            return order;
+        }
+        List<String> order = new ArrayList<>();
+        for (Object action : call.asList("actions", actionsValue)) {
+            if (!(action instanceof String name)) {
+                call.error("entry " + action + " of 'actions' is not supported; list action names"
+                        + " only (a '{action: pass}' entry is not supported yet)");
+            } else if (!DEFAULT_ORDER.contains(name)) {
+                call.error("unknown action '" + name + "' in 'actions'; valid actions: "
+                        + String.join(", ", DEFAULT_ORDER));
+            } else {
+                order.add(name);
+            }
+        }
+        return order;
+    }
+
+    /** Splits an action's list into keyword arguments (one-key mappings) and flags (strings). */
+    private static Invocation actionInvocation(Invocation call, String action) {
+        Invocation actionCall = call.forAction(action);
+        Object value = call.kwargs.get(action);
+        for (Object item : call.asList(action, value)) {
+            if (item instanceof String flag) {
+                actionCall.addFlag(flag);
+            } else if (item instanceof Map<?, ?> map && map.size() == 1) {
+                Map.Entry<?, ?> entry = map.entrySet().iterator().next();
+                String key = String.valueOf(entry.getKey());
+                // Later keys win, as in Qubes' qvm.vm.
+                actionCall.kwargs.remove(key.replace('-', '_'));
+                actionCall.addKwarg(key, entry.getValue());
+            } else {
+                actionCall.error("entry " + item + " must be a one-key mapping or a flag name");
+            }
+        }
+        return actionCall;
+    }
+}

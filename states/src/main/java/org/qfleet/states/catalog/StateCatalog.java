@@ -1,0 +1,72 @@
+package org.qfleet.states.catalog;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.qfleet.states.compile.CompileException;
+import org.qfleet.states.compile.LowChunk;
+import org.qfleet.states.plan.PlanChunk;
+import org.qfleet.states.plan.Step;
+
+/**
+ * Compiles low chunks of the known state functions into plan chunks. Arguments are checked on
+ * the master: an unknown argument, property or action, an invalid value or an invalid qube
+ * name is a {@link CompileException} naming the state, the field and the value.
+ */
+public final class StateCatalog {
+
+    private interface StateFunction {
+        List<Step> steps(Invocation call);
+    }
+
+    private final Map<String, StateFunction> functions = new LinkedHashMap<>();
+    private final Map<String, String> okComments = new LinkedHashMap<>();
+
+    public StateCatalog() {
+        register("qvm.present", QvmStates::present, "Qube %s already exists");
+        register("qvm.exists", call -> QvmStates.check(call, true), "Qube %s exists");
+        register("qvm.missing", call -> QvmStates.check(call, false), "Qube %s does not exist");
+        register("qvm.prefs", QvmStates::prefs, "Preferences of qube %s are already set");
+        register("qvm.features", QvmStates::features, "Features of qube %s are already set");
+        register("qvm.tags", QvmStates::tags, "Tags of qube %s are already set");
+        register("qvm.vm", QvmVm::steps, "Qube %s is in the desired state");
+        register("qvm.template_installed", QvmStates::templateInstalled,
+                "Template %s is already installed");
+    }
+
+    private void register(String function, StateFunction steps, String okComment) {
+        functions.put(function, steps);
+        okComments.put(function, okComment);
+    }
+
+    /** Returns the state functions the catalog compiles, such as {@code qvm.present}. */
+    public Set<String> functions() {
+        return new TreeSet<>(functions.keySet());
+    }
+
+    /** Compiles one low chunk into its plan chunk, with the chunk's tag, requisites and steps. */
+    public PlanChunk compile(LowChunk chunk) throws CompileException {
+        String function = chunk.state() + "." + chunk.fun();
+        String location = "ID '" + chunk.id() + "' in SLS '" + chunk.sls() + "'";
+        StateFunction stateFunction = functions.get(function);
+        if (stateFunction == null) {
+            throw new CompileException("Unknown state function '" + function + "' in state with "
+                    + location + "; known functions: " + String.join(", ", functions()));
+        }
+        List<String> errors = new ArrayList<>();
+        Invocation call = new Invocation(function, chunk.name(), null, location, errors);
+        if (call.checkQubeName("name", chunk.name())) {
+            chunk.args().forEach(call::addKwarg);
+        }
+        List<Step> steps = call.failed() ? List.of() : stateFunction.steps(call);
+        if (!errors.isEmpty()) {
+            throw new CompileException(errors);
+        }
+        return new PlanChunk(chunk.tag(), chunk.id(), chunk.sls(), chunk.state(), chunk.fun(),
+                chunk.name(), chunk.order(), chunk.requisites(),
+                String.format(okComments.get(function), chunk.name()), steps);
+    }
+}

@@ -1,0 +1,381 @@
+package org.qfleet.states.compile;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.qfleet.states.StateException;
+
+/**
+ * Compiles SLS files into low chunks in execution order, with Salt's rules: includes, state
+ * declarations, {@code extend}, {@code exclude}, {@code names}, {@code state_auto_order},
+ * {@code order}, and {@code require}/{@code require_in} pulling required chunks ahead.
+ *
+ * <p>Only the {@code base} saltenv exists. Every problem found is collected, so one
+ * {@link CompileException} lists them all.
+ */
+public final class HighStateCompiler {
+
+    static final String SALTENV = "base";
+    private static final Pattern RELATIVE_INCLUDE = Pattern.compile("^(\\.+)(.*)$");
+
+    private final SlsSource source;
+
+    public HighStateCompiler(SlsSource source) {
+        this.source = source;
+    }
+
+    /**
+     * Renders the named SLS files and their includes and compiles them. The result is in
+     * execution order: a chunk comes after every chunk it requires.
+     */
+    public List<LowChunk> compile(List<String> slsNames) throws CompileException {
+        Gathering gathering = new Gathering();
+        Map<String, IdDeclaration> high = new LinkedHashMap<>();
+        for (String sls : slsNames) {
+            if (gathering.rendered.contains(sls)) {
+                continue;
+            }
+            gathering.merge(high, gathering.renderState(sls, null));
+        }
+        gathering.applyExtends(high);
+        gathering.applyExcludes(high);
+        List<String> errors = gathering.errors;
+        if (!errors.isEmpty()) {
+            throw new CompileException(errors);
+        }
+        return new ChunkCompiler(high).compile();
+    }
+
+    /**
+     * Returns the SLS names that a top file assigns to {@code minionId} in {@code saltenv}, each
+     * once, in file order. Targets are globs on the minion ID unless an entry {@code match:
+     * list} or {@code match: pcre} says otherwise.
+     */
+    public static List<String> topSls(Map<String, Object> top, String minionId, String saltenv)
+            throws CompileException {
+        return TopFile.select(top, minionId, saltenv);
+    }
+
+    /** The state of one compilation: what was rendered, extends, excludes and errors. */
+    private final class Gathering {
+
+        final Set<String> rendered = new HashSet<>();
+        final List<String> errors = new ArrayList<>();
+        final List<IdDeclaration> extensions = new ArrayList<>();
+        final List<Object> excludes = new ArrayList<>();
+        int autoOrder = 10000;
+
+        /**
+         * Renders one SLS file, then its includes, and numbers the file's own declarations after
+         * the included ones, so included states run first.
+         */
+        Map<String, IdDeclaration> renderState(String sls, String includedFrom) {
+            rendered.add(sls);
+            Map<String, IdDeclaration> state = new LinkedHashMap<>();
+            if (!source.exists(sls)) {
+                errors.add(includedFrom == null
+                        ? "SLS '" + sls + "' was not found in the file roots"
+                        : "SLS '" + sls + "' included from SLS '" + includedFrom
+                                + "' was not found in the file roots");
+                return state;
+            }
+            Map<String, Object> data;
+            try {
+                data = source.render(sls);
+            } catch (StateException e) {
+                errors.add("Rendering SLS '" + sls + "' failed: " + e.describe());
+                return state;
+            }
+            if (data == null) {
+                return state;
+            }
+            Map<Object, Object> body = new LinkedHashMap<>(data);
+            List<String> includes = readIncludes(body.remove("include"), sls);
+            readExtend(body.remove("extend"), sls);
+            readExclude(body.remove("exclude"), sls);
+            state.putAll(StateDeclarations.normalise(body, sls, errors));
+            for (String include : includes) {
+                if (!rendered.contains(include)) {
+                    merge(state, renderState(include, sls));
+                }
+            }
+            numberDeclarations(state);
+            return state;
+        }
+
+        private List<String> readIncludes(Object include, String sls) {
+            List<String> names = new ArrayList<>();
+            if (include == null) {
+                return names;
+            }
+            if (!(include instanceof List<?> entries)) {
+                errors.add("The include declaration in SLS '" + sls + "' must be a list, got: "
+                        + include);
+                return names;
+            }
+            for (Object entry : entries) {
+                String name = includeName(entry, sls);
+                if (name != null) {
+                    names.add(name);
+                }
+            }
+            return names;
+        }
+
+        private String includeName(Object entry, String sls) {
+            Object value = entry;
+            if (entry instanceof Map<?, ?> map && map.size() == 1) {
+                Object saltenv = map.keySet().iterator().next();
+                if (!SALTENV.equals(String.valueOf(saltenv))) {
+                    errors.add("SLS '" + sls + "' includes " + map + " from saltenv '" + saltenv
+                            + "', but only saltenv '" + SALTENV + "' exists; include '"
+                            + map.get(saltenv) + "' without a saltenv");
+                    return null;
+                }
+                value = map.get(saltenv);
+            }
+            if (!(value instanceof String name) || name.isEmpty()) {
+                errors.add("SLS '" + sls + "' has an include entry that is not an SLS name: "
+                        + entry);
+                return null;
+            }
+            if (Fnmatch.hasWildcards(name)) {
+                errors.add("SLS '" + sls + "' includes '" + name
+                        + "', but globs in include are not supported; list the SLS names");
+                return null;
+            }
+            if (!name.startsWith(".")) {
+                return name;
+            }
+            return resolveRelative(name, sls);
+        }
+
+        /**
+         * Resolves {@code .x} and {@code ..x} against the including SLS. A file named
+         * {@code init.sls} counts as one more level, as in Salt.
+         */
+        private String resolveRelative(String name, String sls) {
+            Matcher matcher = RELATIVE_INCLUDE.matcher(name);
+            matcher.matches();
+            int levels = matcher.group(1).length();
+            List<String> components = new ArrayList<>(List.of(sls.split("\\.")));
+            // NOTE: SlsSource does not say which file it rendered, so a package is taken to be
+            // init.sls when "<sls>.init" exists. That is wrong when both foo.sls and
+            // foo/init.sls exist, where Salt renders foo.sls.
+            if (source.exists(sls + ".init")) {
+                components.add("init");
+            }
+            if (levels > components.size()) {
+                errors.add("The relative include '" + name + "' in SLS '" + sls
+                        + "' goes above the top of the file roots");
+                return null;
+            }
+            List<String> resolved = new ArrayList<>(components.subList(0, components.size() - levels));
+            resolved.add(matcher.group(2));
+            return String.join(".", resolved);
+        }
+
+        private void readExtend(Object extend, String sls) {
+            if (extend == null) {
+                return;
+            }
+            if (!(extend instanceof Map<?, ?> map)) {
+                errors.add("The extend declaration in SLS '" + sls + "' must be a mapping of state"
+                        + " IDs, got: " + extend);
+                return;
+            }
+            Map<Object, Object> body = new LinkedHashMap<>(map);
+            extensions.addAll(StateDeclarations.normalise(body, sls, errors).values());
+        }
+
+        private void readExclude(Object exclude, String sls) {
+            if (exclude == null) {
+                return;
+            }
+            if (!(exclude instanceof List<?> entries)) {
+                errors.add("The exclude declaration in SLS '" + sls + "' must be a list, got: "
+                        + exclude);
+                return;
+            }
+            for (Object entry : entries) {
+                boolean valid = entry instanceof String
+                        || entry instanceof Map<?, ?> map && map.size() == 1
+                                && (map.containsKey("sls") || map.containsKey("id"))
+                                && IdDeclaration.argumentValue(map) instanceof String;
+                if (valid) {
+                    excludes.add(entry);
+                } else {
+                    errors.add("SLS '" + sls + "' has an exclude entry that is neither an SLS"
+                            + " name, 'sls: NAME' nor 'id: ID': " + entry);
+                }
+            }
+        }
+
+        void merge(Map<String, IdDeclaration> into, Map<String, IdDeclaration> from) {
+            for (IdDeclaration declaration : from.values()) {
+                IdDeclaration existing = into.get(declaration.id);
+                if (existing != null && !existing.sls.equals(declaration.sls)) {
+                    errors.add("Detected conflicting IDs: ID '" + declaration.id
+                            + "' is declared in SLS '" + SALTENV + ":" + existing.sls
+                            + "' and in SLS '" + SALTENV + ":" + declaration.sls
+                            + "'. State IDs must be unique across all SLS files; rename one");
+                    continue;
+                }
+                into.put(declaration.id, declaration);
+            }
+        }
+
+        /** Stamps {@code order: 10000, 10001, ...} on declarations that have no order yet. */
+        private void numberDeclarations(Map<String, IdDeclaration> state) {
+            for (IdDeclaration declaration : state.values()) {
+                for (List<Object> arguments : declaration.modules.values()) {
+                    boolean ordered = arguments.stream()
+                            .anyMatch(argument -> "order".equals(IdDeclaration.argumentKey(argument)));
+                    if (!ordered) {
+                        Map<String, Object> order = new LinkedHashMap<>();
+                        order.put("order", autoOrder++);
+                        arguments.add(order);
+                    }
+                }
+            }
+        }
+
+        void applyExtends(Map<String, IdDeclaration> high) {
+            Set<String> excludedSls = new HashSet<>();
+            for (Object exclude : excludes) {
+                if (exclude instanceof String sls) {
+                    excludedSls.add(sls);
+                } else if (((Map<?, ?>) exclude).containsKey("sls")) {
+                    excludedSls.add((String) ((Map<?, ?>) exclude).get("sls"));
+                }
+            }
+            for (IdDeclaration extension : extensions) {
+                if (extension.modules.isEmpty()) {
+                    continue;
+                }
+                IdDeclaration target = extensionTarget(high, extension);
+                if (target == null || excludedSls.contains(extension.sls)) {
+                    continue;
+                }
+                for (Map.Entry<String, List<Object>> module : extension.modules.entrySet()) {
+                    List<Object> arguments = target.modules.get(module.getKey());
+                    if (arguments == null) {
+                        target.modules.put(module.getKey(),
+                                IdDeclaration.copyArguments(module.getValue()));
+                        continue;
+                    }
+                    for (Object argument : module.getValue()) {
+                        extendArgument(arguments, argument);
+                    }
+                }
+            }
+        }
+
+        private IdDeclaration extensionTarget(Map<String, IdDeclaration> high, IdDeclaration extension) {
+            String module = extension.modules.keySet().iterator().next();
+            IdDeclaration target = high.get(extension.id);
+            if (target != null && target.modules.containsKey(module)) {
+                return target;
+            }
+            // Salt also accepts the name of a state in place of its ID.
+            List<IdDeclaration> byName = new ArrayList<>();
+            for (IdDeclaration candidate : high.values()) {
+                List<Object> arguments = candidate.modules.get(module);
+                if (arguments == null) {
+                    continue;
+                }
+                for (Object argument : arguments) {
+                    if ("name".equals(IdDeclaration.argumentKey(argument))
+                            && extension.id.equals(IdDeclaration.argumentValue(argument))) {
+                        byName.add(candidate);
+                        break;
+                    }
+                }
+            }
+            if (byName.size() == 1) {
+                return byName.get(0);
+            }
+            errors.add("Cannot extend ID '" + extension.id + "' in SLS '" + SALTENV + ":"
+                    + extension.sls + "': no state with that ID and module '" + module
+                    + "' is part of the high state. Include the SLS file that declares it, or"
+                    + " correct the ID");
+            return null;
+        }
+
+        /**
+         * Merges one extending argument: a function replaces the function, a requisite list is
+         * appended to, any other argument replaces the one of the same key, and the rest is added.
+         */
+        private void extendArgument(List<Object> arguments, Object argument) {
+            String key = IdDeclaration.argumentKey(argument);
+            boolean updated = false;
+            for (int i = 0; i < arguments.size(); i++) {
+                Object existing = arguments.get(i);
+                if (argument instanceof String && existing instanceof String) {
+                    arguments.set(i, argument);
+                    updated = true;
+                    continue;
+                }
+                String existingKey = IdDeclaration.argumentKey(existing);
+                if (key == null || existingKey == null) {
+                    continue;
+                }
+                if (key.equals(existingKey)) {
+                    Object value = IdDeclaration.argumentValue(argument);
+                    Object existingValue = IdDeclaration.argumentValue(existing);
+                    if (Requisites.ALL.contains(key) && existingValue instanceof List<?> existingList
+                            && value instanceof List<?> list) {
+                        List<Object> joined = new ArrayList<>(existingList);
+                        joined.addAll(list);
+                        arguments.set(i, singleton(key, joined));
+                    } else {
+                        arguments.set(i, argument);
+                    }
+                    updated = true;
+                } else if (key.equals("name") && existingKey.equals("names")) {
+                    arguments.set(i, argument);
+                    updated = true;
+                }
+            }
+            if (!updated) {
+                arguments.add(argument);
+            }
+        }
+
+        void applyExcludes(Map<String, IdDeclaration> high) {
+            Set<String> excludedIds = new HashSet<>();
+            for (Object exclude : excludes) {
+                String slsPattern = null;
+                if (exclude instanceof String sls) {
+                    slsPattern = sls;
+                } else {
+                    Map<?, ?> map = (Map<?, ?>) exclude;
+                    if (map.containsKey("id")) {
+                        excludedIds.add((String) map.get("id"));
+                    } else {
+                        slsPattern = (String) map.get("sls");
+                    }
+                }
+                if (slsPattern != null) {
+                    for (IdDeclaration declaration : high.values()) {
+                        if (Fnmatch.matches(declaration.sls, slsPattern)) {
+                            excludedIds.add(declaration.id);
+                        }
+                    }
+                }
+            }
+            high.keySet().removeAll(excludedIds);
+        }
+    }
+
+    static Map<String, Object> singleton(String key, Object value) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put(key, value);
+        return map;
+    }
+}

@@ -1,0 +1,49 @@
+package org.qfleet.states.compile;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One state ID of the high data after its declarations were normalised: each state module
+ * maps to its argument list, in which the function is a plain string and every other entry a
+ * one-key mapping. A dotted key such as {@code qvm.present} has become module {@code qvm} with
+ * {@code present} appended to its list.
+ */
+final class IdDeclaration {
+
+    final String id;
+    final String sls;
+    final Map<String, List<Object>> modules = new LinkedHashMap<>();
+
+    IdDeclaration(String id, String sls) {
+        this.id = id;
+        this.sls = sls;
+    }
+
+    /** Returns the one-key mapping of the argument list, or null when the entry is not one. */
+    static String argumentKey(Object argument) {
+        if (argument instanceof Map<?, ?> map && map.size() == 1) {
+            Object key = map.keySet().iterator().next();
+            return key == null ? null : String.valueOf(key);
+        }
+        return null;
+    }
+
+    static Object argumentValue(Object argument) {
+        return ((Map<?, ?>) argument).values().iterator().next();
+    }
+
+    static List<Object> copyArguments(List<?> arguments) {
+        List<Object> copy = new ArrayList<>();
+        for (Object argument : arguments) {
+            if (argument instanceof Map<?, ?> map) {
+                copy.add(new LinkedHashMap<>(map));
+            } else {
+                copy.add(argument);
+            }
+        }
+        return copy;
+    }
+}

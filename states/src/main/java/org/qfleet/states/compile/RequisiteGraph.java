@@ -1,0 +1,208 @@
+package org.qfleet.states.compile;
+
+import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Resolves requisites between chunks to the chunks they refer to, rejects references to
+ * states that do not exist and cycles, and computes the execution order.
+ */
+final class RequisiteGraph {
+
+    private final List<ChunkDraft> declared;
+    private final List<ChunkDraft> sorted;
+    private final List<String> errors;
+
+    /**
+     * @param declared the chunks in declaration order, the order in which {@code require_in}
+     *     entries are added to their targets
+     * @param sorted the same chunks sorted by order, the order in which matches are listed
+     */
+    RequisiteGraph(List<ChunkDraft> declared, List<ChunkDraft> sorted, List<String> errors) {
+        this.declared = declared;
+        this.sorted = sorted;
+        this.errors = errors;
+    }
+
+    void resolve() {
+        for (ChunkDraft chunk : declared) {
+            for (String kind : chunk.written.keySet()) {
+                if (!Requisites.SUPPORTED.contains(kind)) {
+                    errors.add("The requisite '" + kind + "' in state [" + chunk.name + "] (ID '"
+                            + chunk.id + "') in SLS [" + chunk.sls + "] is not supported yet;"
+                            + " supported requisites: " + String.join(", ", Requisites.SUPPORTED));
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            return;
+        }
+        for (ChunkDraft chunk : declared) {
+            for (Object entry : chunk.written.getOrDefault(Requisites.REQUIRE_IN, List.of())) {
+                for (ChunkDraft target : targets(chunk, Requisites.REQUIRE_IN, entry)) {
+                    Map<String, Object> reference = HighStateCompiler.singleton(chunk.state, chunk.id);
+                    List<Object> requires = target.written.computeIfAbsent(Requisites.REQUIRE,
+                            unused -> new ArrayList<>());
+                    if (!requires.contains(reference)) {
+                        requires.add(reference);
+                    }
+                }
+            }
+        }
+        for (ChunkDraft chunk : sorted) {
+            Set<ChunkDraft> required = new LinkedHashSet<>();
+            for (Object entry : chunk.written.getOrDefault(Requisites.REQUIRE, List.of())) {
+                required.addAll(targets(chunk, Requisites.REQUIRE, entry));
+            }
+            chunk.required.addAll(required);
+        }
+        if (errors.isEmpty()) {
+            reportCycles();
+        }
+    }
+
+    /** Returns the chunks one requisite entry refers to, in sorted order, or records an error. */
+    private List<ChunkDraft> targets(ChunkDraft chunk, String kind, Object entry) {
+        String key;
+        Object value;
+        if (entry instanceof String id) {
+            key = "id";
+            value = id;
+        } else if (IdDeclaration.argumentKey(entry) != null) {
+            key = IdDeclaration.argumentKey(entry);
+            value = IdDeclaration.argumentValue(entry);
+        } else {
+            errors.add("The " + kind + " entry " + entry + " in state [" + chunk.name + "] (ID '"
+                    + chunk.id + "') in SLS [" + chunk.sls + "] must be a mapping with one key,"
+                    + " such as 'qvm: sys-net', 'id: sys-net' or 'sls: qvm.sys-net'");
+            return List.of();
+        }
+        if (key.contains(".")) {
+            errors.add("Invalid requisite type '" + key + "' in " + kind + " of state [" + chunk.name
+                    + "] (ID '" + chunk.id + "') in SLS [" + chunk.sls + "]: requisite types"
+                    + " must not contain dots; did you mean '" + key.substring(0, key.indexOf('.'))
+                    + "'?");
+            return List.of();
+        }
+        if (!(value instanceof String || value instanceof Number)) {
+            errors.add("The " + kind + " entry " + entry + " in state [" + chunk.name + "] (ID '"
+                    + chunk.id + "') in SLS [" + chunk.sls + "] must name a state, got: " + value);
+            return List.of();
+        }
+        String pattern = String.valueOf(value);
+        List<ChunkDraft> found = new ArrayList<>();
+        for (ChunkDraft candidate : sorted) {
+            if (matches(candidate, key, pattern)) {
+                found.add(candidate);
+            }
+        }
+        if (found.isEmpty()) {
+            errors.add("Referenced state does not exist for requisite [" + kind + ": (" + key + ": "
+                    + pattern + ")] in state [" + chunk.name + "] in SLS [" + chunk.sls + "]");
+        }
+        return found;
+    }
+
+    private static boolean matches(ChunkDraft candidate, String key, String pattern) {
+        if (key.equals("sls")) {
+            return Fnmatch.matches(candidate.sls, pattern);
+        }
+        boolean named = Fnmatch.matches(candidate.name, pattern) || Fnmatch.matches(candidate.id, pattern);
+        return named && (key.equals("id") || candidate.state.equals(key));
+    }
+
+    /** Reports every requisite edge that lies on a cycle, using Tarjan's strongly connected components. */
+    private void reportCycles() {
+        Tarjan tarjan = new Tarjan();
+        for (ChunkDraft chunk : sorted) {
+            if (!tarjan.index.containsKey(chunk)) {
+                tarjan.visit(chunk);
+            }
+        }
+        List<String> edges = new ArrayList<>();
+        for (ChunkDraft chunk : sorted) {
+            for (ChunkDraft required : chunk.required) {
+                boolean sameComponent = tarjan.component.get(chunk).equals(tarjan.component.get(required));
+                boolean onCycle = chunk == required || sameComponent && tarjan.size(chunk) > 1;
+                if (onCycle) {
+                    edges.add("(" + chunk.describe() + ", 'require', " + required.describe() + ")");
+                }
+            }
+        }
+        if (!edges.isEmpty()) {
+            errors.add("Recursive requisites were found: " + String.join(", ", edges));
+        }
+    }
+
+    /**
+     * Returns the chunks in the order Salt's runtime calls them: in sorted order, each chunk
+     * after the chunks it requires, which are called first, depth first, in the order of the
+     * requisite entries.
+     */
+    List<ChunkDraft> executionOrder() {
+        Set<ChunkDraft> placed = new LinkedHashSet<>();
+        for (ChunkDraft chunk : sorted) {
+            place(chunk, placed);
+        }
+        return new ArrayList<>(placed);
+    }
+
+    private static void place(ChunkDraft chunk, Set<ChunkDraft> placed) {
+        if (placed.contains(chunk)) {
+            return;
+        }
+        for (ChunkDraft required : chunk.required) {
+            place(required, placed);
+        }
+        placed.add(chunk);
+    }
+
+    private static final class Tarjan {
+
+        final Map<ChunkDraft, Integer> index = new HashMap<>();
+        final Map<ChunkDraft, Integer> lowLink = new HashMap<>();
+        final Map<ChunkDraft, Integer> component = new HashMap<>();
+        final Map<Integer, Integer> componentSize = new HashMap<>();
+        final Deque<ChunkDraft> stack = new ArrayDeque<>();
+        final Set<ChunkDraft> onStack = new LinkedHashSet<>();
+        int counter;
+
+        void visit(ChunkDraft chunk) {
+            index.put(chunk, counter);
+            lowLink.put(chunk, counter);
+            counter++;
+            stack.push(chunk);
+            onStack.add(chunk);
+            for (ChunkDraft required : chunk.required) {
+                if (!index.containsKey(required)) {
+                    visit(required);
+                    lowLink.put(chunk, Math.min(lowLink.get(chunk), lowLink.get(required)));
+                } else if (onStack.contains(required)) {
+                    lowLink.put(chunk, Math.min(lowLink.get(chunk), index.get(required)));
+                }
+            }
+            if (lowLink.get(chunk).equals(index.get(chunk))) {
+                int id = index.get(chunk);
+                int size = 0;
+                ChunkDraft member;
+                do {
+                    member = stack.pop();
+                    onStack.remove(member);
+                    component.put(member, id);
+                    size++;
+                } while (member != chunk);
+                componentSize.put(id, size);
+            }
+        }
+
+        int size(ChunkDraft chunk) {
+            return componentSize.get(component.get(chunk));
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package org.qfleet.states.compile;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Normalises the state declarations of one rendered SLS file: the short form
+ * {@code id: mod.fun}, dotted keys such as {@code qvm.present: [...]}, and plain module keys
+ * with the function as a bare string in the list.
+ */
+final class StateDeclarations {
+
+    private StateDeclarations() {}
+
+    static Map<String, IdDeclaration> normalise(Map<Object, Object> body, String sls,
+            List<String> errors) {
+        Map<String, IdDeclaration> declarations = new LinkedHashMap<>();
+        for (Map.Entry<Object, Object> entry : body.entrySet()) {
+            if (!(entry.getKey() instanceof String id)) {
+                errors.add("ID '" + entry.getKey() + "' in SLS '" + sls + "' is a "
+                        + typeName(entry.getKey()) + ", not a string; quote it");
+                continue;
+            }
+            IdDeclaration declaration = normaliseId(id, entry.getValue(), sls, errors);
+            if (declaration != null) {
+                declarations.put(id, declaration);
+            }
+        }
+        return declarations;
+    }
+
+    private static IdDeclaration normaliseId(String id, Object value, String sls,
+            List<String> errors) {
+        IdDeclaration declaration = new IdDeclaration(id, sls);
+        if (value instanceof String shortForm && shortForm.contains(".")) {
+            int dot = shortForm.indexOf('.');
+            List<Object> arguments = new ArrayList<>();
+            arguments.add(functionOf(shortForm));
+            declaration.modules.put(shortForm.substring(0, dot), arguments);
+            return declaration;
+        }
+        if (!(value instanceof Map<?, ?> modules)) {
+            errors.add("ID '" + id + "' in SLS '" + sls + "' is not a mapping of state"
+                    + " declarations, got: " + value);
+            return null;
+        }
+        // Dotted keys go after the plain ones, the order Salt's own normalisation leaves them in,
+        // which decides the automatic order of their declarations.
+        Map<String, List<Object>> dotted = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> module : modules.entrySet()) {
+            String key = String.valueOf(module.getKey());
+            Object arguments = module.getValue();
+            if (arguments == null) {
+                errors.add("ID '" + id + "' in SLS '" + sls + "' contains a short declaration ("
+                        + key + ") with a trailing colon. Without arguments, omit the colon: '"
+                        + id + ": " + key + "'");
+                continue;
+            }
+            if (!(arguments instanceof List<?> list)) {
+                errors.add("State '" + key + "' of ID '" + id + "' in SLS '" + sls
+                        + "' must be a list of arguments, got: " + arguments);
+                continue;
+            }
+            List<Object> copy = IdDeclaration.copyArguments(list);
+            String module_ = key;
+            if (key.contains(".")) {
+                module_ = key.substring(0, key.indexOf('.'));
+                copy.add(functionOf(key));
+            }
+            if (declaration.modules.containsKey(module_) || dotted.containsKey(module_)) {
+                errors.add("ID '" + id + "' in SLS '" + sls + "' contains multiple state"
+                        + " declarations of the same type ('" + module_ + "'); give each one"
+                        + " its own ID");
+                continue;
+            }
+            if (key.contains(".")) {
+                dotted.put(module_, copy);
+            } else {
+                declaration.modules.put(module_, copy);
+            }
+        }
+        declaration.modules.putAll(dotted);
+        return declaration;
+    }
+
+    /** Returns the function of a dotted state key: the second component, as Salt takes it. */
+    private static String functionOf(String dottedKey) {
+        String[] components = dottedKey.split("\\.");
+        return components.length > 1 ? components[1] : "";
+    }
+
+    static String typeName(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        if (value instanceof Integer || value instanceof Long) {
+            return "integer";
+        }
+        if (value instanceof Double || value instanceof Float) {
+            return "float";
+        }
+        if (value instanceof Boolean) {
+            return "boolean";
+        }
+        if (value instanceof List) {
+            return "list";
+        }
+        if (value instanceof Map) {
+            return "mapping";
+        }
+        return value.getClass().getSimpleName();
+    }
+}

@@ -1,0 +1,2 @@
+dropped-one:
+  test.succeed_without_changes: []

@@ -1,0 +1,5 @@
+include:
+  - .d
+
+b-one:
+  test.succeed_without_changes: []

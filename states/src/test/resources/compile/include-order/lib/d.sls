@@ -1,0 +1,2 @@
+d-one:
+  test.succeed_without_changes: []

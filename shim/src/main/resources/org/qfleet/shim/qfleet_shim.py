@@ -1,0 +1,643 @@
+"""Run one qfleet request on a Qubes host: render-time commands or a plan of states.
+
+The master starts this file over one SSH exec and streams it in on standard input, followed
+by one JSON request. docs/plan-format.md in the qfleet repository describes the protocol. The
+shim writes one JSON object per line to standard output and flushes each line at once, so a
+dropped connection loses no finished result.
+
+Exit status: 0 when the request was handled (whatever the states' results), 2 when the
+request is invalid (one "error" line is written first), 1 when the shim itself crashed or
+lost its standard output (a trace goes to standard error).
+
+Python 3.8+ and the standard library only, as in Qubes 4.1 and 4.2 dom0.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import IO, Any, Dict, List, NamedTuple, Optional, Set, Tuple
+
+PROTOCOL = 1
+DEFAULT_STEP_TIMEOUT = 600.0
+# Seconds to wait for the output of a timed-out command after its process group was killed.
+KILLED_OUTPUT_TIMEOUT = 5.0
+
+READ_KINDS = ("exit", "stdout", "prefs", "features", "lines")
+SUPPORTED_REQUISITES = ("require",)
+DEFAULT_COMMENT_OK = "All checks passed, nothing to change"
+
+# Exit codes that /bin/sh and coreutils `timeout` use for the same failures.
+EXIT_NOT_FOUND = 127
+EXIT_NOT_EXECUTABLE = 126
+EXIT_TIMED_OUT = 124
+
+
+class InvalidRequest(Exception):
+    """A request that the shim rejects before running anything (exit status 2)."""
+
+
+class CommandResult(NamedTuple):
+    """The outcome of one command. `problem` describes a timeout or a failure to start it."""
+
+    exit: int
+    stdout: str
+    stderr: str
+    problem: Optional[str] = None
+    timed_out: bool = False
+
+
+# ---------------------------------------------------------------------------------------------
+# Running commands
+
+
+def run_command(argv: List[str], timeout: float) -> CommandResult:
+    """Run argv without a shell, with stdin from /dev/null, and capture its output.
+
+    The command runs in its own session, so a timeout kills it and every process it started.
+    A missing executable gives exit 127, and one that cannot be executed gives 126, with the
+    error in stderr, as /bin/sh reports them.
+    """
+    try:
+        process = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError as error:
+        code = EXIT_NOT_FOUND if isinstance(error, FileNotFoundError) else EXIT_NOT_EXECUTABLE
+        message = f"{argv[0]}: {error.strerror}\n"
+        return CommandResult(code, "", message, f"could not start: {error.strerror}")
+
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        stdout, stderr = kill_process_group(process)
+        problem = f"timed out after {timeout:g} seconds"
+        return CommandResult(EXIT_TIMED_OUT, decode(stdout), decode(stderr), problem, True)
+
+    code = process.returncode
+    if code < 0:
+        code = 128 - code  # killed by a signal: report it the way a shell does
+    return CommandResult(code, decode(stdout), decode(stderr))
+
+
+def kill_process_group(process: subprocess.Popen) -> Tuple[bytes, bytes]:
+    """Kill a timed-out command's process group and return the output it wrote so far."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        return process.communicate(timeout=KILLED_OUTPUT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        # A descendant left the process group and keeps the pipes open.
+        process.kill()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+        process.wait()
+        return b"", b""
+
+
+def decode(output: Optional[bytes]) -> str:
+    return (output or b"").decode("utf-8", errors="replace")
+
+
+def join_argv(argv: List[str]) -> str:
+    return " ".join(argv)
+
+
+def command_failure(argv: List[str], result: CommandResult) -> str:
+    """Describe a failed command for a state's comment, with its stderr."""
+    if result.problem is not None:
+        return f"{join_argv(argv)} {result.problem}"
+    text = f"{join_argv(argv)} failed with exit code {result.exit}:"
+    stderr = result.stderr.strip()
+    return f"{text} {stderr}" if stderr else text
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the request
+
+
+def parse_request(data: bytes) -> Dict[str, Any]:
+    """Decode and validate a request, raising InvalidRequest with the offending field."""
+    if not data.strip():
+        raise InvalidRequest("request is missing: expected one JSON document after the source")
+    try:
+        request = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise InvalidRequest(f"request is not valid JSON: {error}") from None
+    if not isinstance(request, dict):
+        raise InvalidRequest(f"request must be a JSON object, got {type_name(request)}")
+
+    protocol = request.get("protocol")
+    if protocol != PROTOCOL or isinstance(protocol, bool):
+        raise InvalidRequest(
+            f"request protocol {json.dumps(protocol)} is not supported: this shim implements"
+            f" protocol {PROTOCOL}, so run a master that ships this shim"
+        )
+    timeout = request.setdefault("step_timeout", DEFAULT_STEP_TIMEOUT)
+    if not is_number(timeout) or timeout <= 0:
+        raise InvalidRequest(f"step_timeout must be a positive number of seconds, got {timeout!r}")
+
+    kind = request.get("kind")
+    if kind == "commands":
+        validate_commands(request)
+    elif kind == "plan":
+        validate_plan(request)
+    else:
+        raise InvalidRequest(
+            f"request kind {json.dumps(kind)} is unknown: expected commands or plan"
+        )
+    return request
+
+
+def type_name(value: Any) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    return names.get(type(value), "a number")
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def is_argv(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) > 0
+        and all(isinstance(part, str) for part in value)
+        and value[0] != ""
+    )
+
+
+def check(condition: bool, where: str, message: str) -> None:
+    if not condition:
+        raise InvalidRequest(f"{where}: {message}")
+
+
+def validate_commands(request: Dict[str, Any]) -> None:
+    commands = request.get("commands")
+    check(isinstance(commands, list), "commands", f"must be an array, got {type_name(commands)}")
+    for index, command in enumerate(commands):
+        where = f"commands[{index}]"
+        check(isinstance(command, dict), where, f"must be an object, got {type_name(command)}")
+        check(isinstance(command.get("id"), str), where + ".id", "must be a string")
+        has_argv, has_shell = "argv" in command, "shell" in command
+        check(has_argv != has_shell, where, "must have exactly one of argv and shell")
+        if has_argv:
+            check(is_argv(command["argv"]), where + ".argv", "must be a non-empty array of strings")
+        else:
+            check(isinstance(command["shell"], str), where + ".shell", "must be a string")
+
+
+def validate_plan(request: Dict[str, Any]) -> None:
+    check(isinstance(request.setdefault("test", False), bool), "test", "must be true or false")
+    chunks = request.get("chunks")
+    check(isinstance(chunks, list), "chunks", f"must be an array, got {type_name(chunks)}")
+    earlier_tags: Set[str] = set()
+    for index, chunk in enumerate(chunks):
+        where = f"chunks[{index}]"
+        check(isinstance(chunk, dict), where, f"must be an object, got {type_name(chunk)}")
+        for field in ("tag", "id", "sls", "name"):
+            value = chunk.get(field)
+            check(isinstance(value, str), f"{where}.{field}", f"must be a string, got {value!r}")
+        where = f"chunks[{index}] ({chunk['tag']})"
+        check(chunk["tag"] not in earlier_tags, where, "tag is already used by an earlier chunk")
+        validate_requisites(chunk, where, earlier_tags)
+        comment_ok = chunk.setdefault("comment_ok", None)
+        check(comment_ok is None or isinstance(comment_ok, str), where + ".comment_ok",
+              "must be a string or null")
+        steps = chunk.setdefault("steps", [])
+        check(isinstance(steps, list), where + ".steps", "must be an array of steps")
+        for step_index, step in enumerate(steps):
+            validate_step(step, f"{where}.steps[{step_index}]")
+        earlier_tags.add(chunk["tag"])
+
+
+def validate_requisites(chunk: Dict[str, Any], where: str, earlier_tags: Set[str]) -> None:
+    requisites = chunk.get("requisites")
+    if requisites is None:
+        chunk["requisites"] = {}
+        return
+    check(isinstance(requisites, dict), where + ".requisites", "must be an object")
+    for kind, tags in requisites.items():
+        field = f"{where}.requisites.{kind}"
+        check(isinstance(tags, list), field, f"must be an array of tags, got {type_name(tags)}")
+        for tag in tags:
+            check(tag in earlier_tags, field,
+                  f"{tag!r} is not the tag of an earlier chunk, so the plan is out of order")
+
+
+def validate_step(step: Any, where: str) -> None:
+    check(isinstance(step, dict), where, f"must be an object, got {type_name(step)}")
+    check(isinstance(step.get("key"), str), where + ".key", "must be a string")
+    for field in ("group", "vm", "creates"):
+        value = step.setdefault(field, None)
+        valid = value is None or isinstance(value, str)
+        check(valid, f"{where}.{field}", "must be a string or null")
+
+    probe = step.get("probe")
+    check(isinstance(probe, dict), where + ".probe", f"must be an object, got {type_name(probe)}")
+    check(is_argv(probe.get("argv")), where + ".probe.argv", "must be a non-empty array of strings")
+    read = probe.get("read")
+    check(read in READ_KINDS, where + ".probe.read",
+          f"must be one of {', '.join(READ_KINDS)}, got {read!r}")
+    if read in ("prefs", "features", "lines"):
+        check(isinstance(probe.get("field"), str), where + ".probe.field", "must be a string")
+    check(isinstance(probe.setdefault("vm_valued", False), bool), where + ".probe.vm_valued",
+          "must be true or false")
+
+    expect = step.get("expect")
+    check(isinstance(expect, dict) and expect_is_valid(read, expect), where + ".expect",
+          f"{json.dumps(expect)} is not a valid expectation for read {read!r}")
+
+    change = step.setdefault("change", [])
+    check(isinstance(change, list) and all(is_argv(argv) for argv in change),
+          where + ".change", "must be an array of non-empty arrays of strings")
+
+
+def expect_is_valid(read: str, expect: Dict[str, Any]) -> bool:
+    if read == "exit":
+        return isinstance(expect.get("exit"), int) and not isinstance(expect["exit"], bool)
+    if read == "stdout":
+        return isinstance(expect.get("value"), str)
+    if read == "prefs":
+        return expect.get("default") is True or isinstance(expect.get("value"), str)
+    if read == "features":
+        return "value" in expect and (expect["value"] is None or isinstance(expect["value"], str))
+    return isinstance(expect.get("present"), bool)
+
+
+# ---------------------------------------------------------------------------------------------
+# Probes: observations, expectations and the forms they are reported in
+
+
+class ProbeFailure(NamedTuple):
+    message: str
+
+
+# The observation of a qube that test mode predicts will be created: every property at its
+# default, no features, no tags. `exit` and `stdout` probes have no known value then.
+UNKNOWN_OBSERVATION = {"prefs": ("D", None), "features": None, "lines": False}
+
+
+def observe(probe: Dict[str, Any], result: CommandResult) -> Any:
+    """Read the observation of a probe from its command's result, or return a ProbeFailure."""
+    read, argv = probe["read"], probe["argv"]
+    if result.problem is not None:
+        return ProbeFailure(command_failure(argv, result))
+    if read == "exit":
+        return result.exit
+    if read == "stdout":
+        return result.stdout[:-1] if result.stdout.endswith("\n") else result.stdout
+    if result.exit != 0:
+        return ProbeFailure(command_failure(argv, result))
+    if read == "prefs":
+        return read_prefs_field(probe, result.stdout)
+    if read == "features":
+        return read_feature(probe["field"], result.stdout)
+    return probe["field"] in result.stdout.splitlines()
+
+
+def read_prefs_field(probe: Dict[str, Any], output: str) -> Any:
+    """Find a property's marker and value in `qvm-prefs VM` output.
+
+    Each line is the name padded with spaces, two spaces, a marker (`-` set explicitly,
+    `D` default, `U` no value) and, unless the marker is `U`, two spaces and the value.
+    """
+    field = probe["field"]
+    for line in output.splitlines():
+        name, _, rest = line.partition(" ")
+        if name != field:
+            continue
+        rest = rest.lstrip(" ")
+        marker = rest[:1]
+        if marker not in ("-", "D", "U"):
+            break
+        value = rest[3:] if rest[1:3] == "  " else rest[1:].strip()
+        if probe["vm_valued"] and value == "None":
+            value = ""
+        return (marker, value)
+    return ProbeFailure(f"property {field} is not in the output of {join_argv(probe['argv'])}")
+
+
+def read_feature(field: str, output: str) -> Optional[str]:
+    """Return a feature's value from `qvm-features VM` output, or None when it is not listed."""
+    for line in output.splitlines():
+        name, _, value = line.partition(" ")
+        if name == field:
+            return value.lstrip(" ")
+    return None
+
+
+def holds(read: str, observed: Any, expect: Dict[str, Any]) -> bool:
+    if read == "exit":
+        return observed == expect["exit"]
+    if read == "prefs":
+        marker, value = observed
+        if expect.get("default") is True:
+            # NOTE: `U` (a property with no value, such as backup_timestamp) counts as not set
+            # explicitly, because `qvm-prefs -D` cannot turn it into `D`.
+            return marker in ("D", "U")
+        return marker == "-" and value == expect["value"]
+    if read == "lines":
+        return observed == expect["present"]
+    return observed == expect["value"]
+
+
+def reported_observation(read: str, observed: Any) -> Any:
+    if read == "prefs":
+        marker, value = observed
+        return value if marker == "-" else "*default*"
+    if read == "lines":
+        return "present" if observed else "absent"
+    return observed
+
+
+def reported_expectation(read: str, expect: Dict[str, Any]) -> Any:
+    if read == "exit":
+        return expect["exit"]
+    if read == "prefs":
+        return "*default*" if expect.get("default") is True else expect["value"]
+    if read == "lines":
+        return "present" if expect["present"] else "absent"
+    return expect["value"]
+
+
+def describe(reported: Any) -> str:
+    """Write a reported value for a comment, quoting strings so that '' stays visible."""
+    if reported is None:
+        return "unset"
+    if reported in ("*default*", "present", "absent") or not isinstance(reported, str):
+        return str(reported)
+    return f"'{reported}'"
+
+
+class ProbeCache:
+    """Memoised probe results by argv, forgotten when a change touches a qube they name."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.results: Dict[Tuple[str, ...], CommandResult] = {}
+        self.command_count = 0
+
+    def run(self, argv: List[str], fresh: bool = False) -> CommandResult:
+        key = tuple(argv)
+        if fresh or key not in self.results:
+            self.results[key] = run_command(argv, self.timeout)
+            self.command_count += 1
+        return self.results[key]
+
+    def forget(self, qubes: Set[str], known_qubes: Set[str]) -> None:
+        """Forget results that name one of `qubes`, and results of host-wide commands.
+
+        A host-wide command (one that names no known qube, such as `qubes-prefs`) may show
+        any qube's state, so every change makes its result stale.
+        """
+        for key in list(self.results):
+            named = qubes_named(key, known_qubes)
+            if not named or named & qubes:
+                del self.results[key]
+
+
+def qubes_named(argv: Any, known_qubes: Set[str]) -> Set[str]:
+    """Return the known qubes that argv names, as an argument or as `VM:VOLUME`."""
+    named = set()
+    for argument in list(argv)[1:]:
+        name = argument.split(":", 1)[0]
+        if name in known_qubes:
+            named.add(name)
+    return named
+
+
+# ---------------------------------------------------------------------------------------------
+# Plans
+
+
+class StepOutcome(NamedTuple):
+    status: str  # "held", "changed", "predicted" (test mode) or "failed"
+    change: Any = None
+    comment: Tuple[str, ...] = ()
+
+
+class PlanRunner:
+    """Run the chunks of a plan in order and write one result line per chunk."""
+
+    def __init__(self, request: Dict[str, Any], writer: LineWriter) -> None:
+        self.chunks: List[Dict[str, Any]] = request["chunks"]
+        self.test: bool = request["test"]
+        self.timeout: float = request["step_timeout"]
+        self.writer = writer
+        self.cache = ProbeCache(self.timeout)
+        self.results: Dict[str, Dict[str, Any]] = {}
+        # Qubes that test mode predicts a step will create.
+        self.created: Set[str] = set()
+        self.known_qubes: Set[str] = {
+            name
+            for chunk in self.chunks
+            for step in chunk["steps"]
+            for name in (step["vm"], step["creates"])
+            if name
+        }
+
+    def run(self) -> Dict[str, Any]:
+        failed = changed = 0
+        for run_num, chunk in enumerate(self.chunks):
+            result = self.run_chunk(run_num, chunk)
+            self.results[chunk["tag"]] = result
+            self.writer.write(result)
+            failed += result["result"] is False
+            changed += bool(result["changes"])
+        done = {"type": "done", "chunks": len(self.chunks), "failed": failed, "changed": changed}
+        self.writer.write(done)
+        return done
+
+    def run_chunk(self, run_num: int, chunk: Dict[str, Any]) -> Dict[str, Any]:
+        start_time = datetime.datetime.now().strftime("%H:%M:%S.%f")
+        started = time.perf_counter()
+        requisite_failure = self.check_requisites(chunk)
+        if requisite_failure is not None:
+            result, changes, comment = False, {}, requisite_failure
+        else:
+            result, changes, comment = self.run_steps(chunk)
+        return {
+            "type": "result",
+            "tag": chunk["tag"],
+            "__id__": chunk["id"],
+            "__sls__": chunk["sls"],
+            "__run_num__": run_num,
+            "name": chunk["name"],
+            "result": result,
+            "changes": changes,
+            "comment": comment,
+            "start_time": start_time,
+            "duration": round((time.perf_counter() - started) * 1000, 3),
+        }
+
+    def check_requisites(self, chunk: Dict[str, Any]) -> Optional[str]:
+        """Return the comment of a chunk that must not run because of its requisites."""
+        requisites = chunk["requisites"]
+        unsupported = [kind for kind in requisites if kind not in SUPPORTED_REQUISITES]
+        if unsupported:
+            return "\n".join(f"Requisite kind not supported by this shim: {k}" for k in unsupported)
+        required = set(requisites.get("require", []))
+        failed = [
+            f"{other['sls']}.{other['id']}"
+            for other in self.chunks
+            if other["tag"] in required and self.results[other["tag"]]["result"] is False
+        ]
+        if failed:
+            return "One or more requisite failed: " + ", ".join(failed)
+        return None
+
+    def run_steps(self, chunk: Dict[str, Any]) -> Tuple[Optional[bool], Dict[str, Any], str]:
+        changes: Dict[str, Any] = {}
+        lines: List[str] = []
+        result: Optional[bool] = True
+        steps = chunk["steps"]
+        for index, step in enumerate(steps):
+            outcome = self.run_step(step)
+            lines.extend(outcome.comment)
+            if outcome.status in ("changed", "predicted"):
+                target = changes if step["group"] is None else changes.setdefault(step["group"], {})
+                target[step["key"]] = outcome.change
+            if outcome.status == "predicted":
+                result = None
+            if outcome.status == "failed":
+                lines.extend(skipped_groups(step, steps[index + 1 :]))
+                result = False
+                break
+        if not lines:
+            lines.append(chunk["comment_ok"] or DEFAULT_COMMENT_OK)
+        return result, changes, "\n".join(lines)
+
+    def run_step(self, step: Dict[str, Any]) -> StepOutcome:
+        read, expect = step["probe"]["read"], step["expect"]
+        observed = self.probe(step)
+        if isinstance(observed, ProbeFailure):
+            return StepOutcome("failed", comment=(observed.message,))
+        if holds(read, observed, expect):
+            return StepOutcome("held")
+
+        if "report" in step:
+            change = step["report"]
+        else:
+            change = {
+                "old": reported_observation(read, observed),
+                "new": reported_expectation(read, expect),
+            }
+        if self.test:
+            if step["creates"]:
+                self.created.add(step["creates"])
+            planned = tuple(f"Would run: {join_argv(argv)}" for argv in step["change"])
+            return StepOutcome("predicted", change, planned)
+
+        lines: List[str] = []
+        for argv in step["change"]:
+            result = run_command(argv, self.timeout)
+            self.forget_touched(step, argv)
+            if result.exit != 0 or result.problem is not None:
+                lines.append(command_failure(argv, result))
+                return StepOutcome("failed", comment=tuple(lines))
+            lines.append(f"Ran: {join_argv(argv)}")
+
+        observed = self.probe(step, fresh=True)
+        if isinstance(observed, ProbeFailure):
+            return StepOutcome("failed", comment=tuple(lines) + (observed.message,))
+        if not holds(read, observed, expect):
+            still = describe(reported_observation(read, observed))
+            expected = describe(reported_expectation(read, expect))
+            message = f"{step['key']} is still {still} after the change, expected {expected}"
+            return StepOutcome("failed", comment=tuple(lines) + (message,))
+        return StepOutcome("changed", change, tuple(lines))
+
+    def probe(self, step: Dict[str, Any], fresh: bool = False) -> Any:
+        probe = step["probe"]
+        if step["vm"] in self.created:
+            return UNKNOWN_OBSERVATION.get(probe["read"])
+        return observe(probe, self.cache.run(probe["argv"], fresh))
+
+    def forget_touched(self, step: Dict[str, Any], argv: List[str]) -> None:
+        """Forget memoised probes that a change command may have made stale."""
+        if step["vm"] is None:
+            # A change to dom0 or to the whole host may show in any probe.
+            self.cache.results.clear()
+            return
+        touched = qubes_named(argv, self.known_qubes) | {step["vm"]}
+        self.cache.forget(touched, self.known_qubes)
+
+
+def skipped_groups(failed_step: Dict[str, Any], later_steps: List[Dict[str, Any]]) -> List[str]:
+    """Write one comment line per later group that a failed step keeps from running.
+
+    Steps without a group are named by their key.
+    """
+    names: List[str] = []
+    for step in later_steps:
+        if step["group"] is not None and step["group"] == failed_step["group"]:
+            continue
+        name = step["group"] if step["group"] is not None else step["key"]
+        if name not in names:
+            names.append(name)
+    return [f"[{name}] skipped because an earlier step failed" for name in names]
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands requests and the entry point
+
+
+def run_commands(request: Dict[str, Any], writer: LineWriter) -> None:
+    timeout = request["step_timeout"]
+    for command in request["commands"]:
+        argv = command["argv"] if "argv" in command else ["/bin/sh", "-c", command["shell"]]
+        result = run_command(argv, timeout)
+        stderr = result.stderr
+        if result.timed_out:
+            stderr += f"{join_argv(argv)} {result.problem}\n"
+        writer.write(
+            {"type": "command", "id": command["id"], "exit": result.exit,
+             "stdout": result.stdout, "stderr": stderr}
+        )
+    writer.write({"type": "done"})
+
+
+class LineWriter:
+    """Write JSON objects, one per line, flushing each so that a dropped connection loses none."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+
+    def write(self, document: Dict[str, Any]) -> None:
+        self.stream.write(json.dumps(document).encode("ascii") + b"\n")
+        self.stream.flush()
+
+
+def main(stdin: Optional[IO[bytes]] = None, stdout: Optional[IO[bytes]] = None) -> int:
+    """Handle the request on stdin and return the exit status."""
+    writer = LineWriter(stdout if stdout is not None else sys.stdout.buffer)
+    data = (stdin if stdin is not None else sys.stdin.buffer).read()
+    try:
+        request = parse_request(data)
+    except InvalidRequest as error:
+        writer.write({"type": "error", "message": str(error)})
+        return 2
+    if request["kind"] == "commands":
+        run_commands(request, writer)
+    else:
+        PlanRunner(request, writer).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -191,7 +191,7 @@ public final class SimulatedFleet implements AutoCloseable {
     }
 
     /** Copies the simulator program to {@code bin/} and links each tool name to it. */
-    private static void installTools(Path bin) throws IOException {
+    static void installTools(Path bin) throws IOException {
         Files.createDirectories(bin);
         Path program = bin.resolve(TOOLS_RESOURCE);
         try (InputStream in = SimulatedFleet.class.getResourceAsStream(TOOLS_RESOURCE)) {

@@ -1,0 +1,124 @@
+package org.qfleet.simulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The qfleet-sim command run as real processes: start in the background, show, stop. */
+class SimMainTest {
+
+    private static final long TIMEOUT_SECONDS = 60;
+
+    @TempDir
+    Path dir;
+
+    /** Output of one qfleet-sim run. */
+    record Outcome(int exitCode, String stdout, String stderr) {
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\nstdout:\n" + stdout + "stderr:\n" + stderr;
+        }
+    }
+
+    private static Outcome simMain(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElseThrow(),
+                "-cp", System.getProperty("java.class.path"), SimMain.class.getName()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("qfleet-sim " + String.join(" ", args) + " timed out after "
+                    + TIMEOUT_SECONDS + " s");
+        }
+        return new Outcome(process.exitValue(), stdout.join(), stderr.join());
+    }
+
+    private static String readAll(InputStream in) {
+        try (in) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            in.transferTo(out);
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void startShowStopInBackground() throws Exception {
+        Path sim = dir.resolve("sim");
+        Optional<ProcessHandle> server = Optional.empty();
+        try {
+            Outcome start = simMain("start", "--hosts", "2", "--dir", sim.toString());
+            assertEquals(0, start.exitCode(), start.toString());
+            assertTrue(start.stdout().startsWith("lab-01 127.0.0.1:"), start.toString());
+            assertTrue(start.stdout().contains("\nlab-02 127.0.0.1:"), start.toString());
+            assertTrue(start.stdout().contains("bin/qfleet -c " + sim.resolve("qfleet.yaml")), start.toString());
+            server = SimMain.runningFleet(sim);
+            assertTrue(server.isPresent(), "no live fleet process for " + sim.resolve("sim.pid"));
+
+            Outcome again = simMain("start", "--hosts", "2", "--dir", sim.toString());
+            assertEquals(1, again.exitCode(), again.toString());
+            assertTrue(again.stderr().contains("already running"), again.toString());
+            assertTrue(again.stderr().contains("qfleet-sim stop --dir " + sim), again.toString());
+
+            Outcome show = simMain("show", "--dir", sim.toString(), "lab-02");
+            assertEquals(0, show.exitCode(), show.toString());
+            JsonNode state = new ObjectMapper().readTree(show.stdout());
+            assertEquals("lab-02", state.path("host").asText());
+            assertEquals("sys-net", state.path("vms").path("sys-firewall").path("properties").path("netvm").asText());
+            assertEquals("fedora-41-xfce", state.path("global").path("default_template").asText());
+
+            Outcome unknown = simMain("show", "--dir", sim.toString(), "lab-09");
+            assertEquals(1, unknown.exitCode(), unknown.toString());
+            assertTrue(unknown.stderr().contains("unknown host 'lab-09'"), unknown.toString());
+            assertTrue(unknown.stderr().contains("known hosts: lab-01, lab-02"), unknown.toString());
+
+            Outcome stop = simMain("stop", "--dir", sim.toString());
+            assertEquals(0, stop.exitCode(), stop.toString());
+            assertTrue(stop.stdout().startsWith("Stopped the simulated fleet"), stop.toString());
+            assertFalse(server.get().isAlive());
+            assertFalse(Files.exists(sim.resolve("sim.pid")));
+
+            Outcome idle = simMain("stop", "--dir", sim.toString());
+            assertEquals(0, idle.exitCode(), idle.toString());
+            assertTrue(idle.stdout().startsWith("No simulated fleet is running"), idle.toString());
+        } finally {
+            if (server.isPresent() && server.get().isAlive()) {
+                server.get().destroy();
+                server.get().onExit().get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void usageErrorsExitTwo() throws Exception {
+        Outcome noCommand = simMain();
+        assertEquals(2, noCommand.exitCode(), noCommand.toString());
+
+        Outcome badHosts = simMain("start", "--hosts", "zero", "--dir", dir.toString());
+        assertEquals(2, badHosts.exitCode(), badHosts.toString());
+        assertTrue(badHosts.stderr().contains("--hosts"), badHosts.toString());
+    }
+}

@@ -1,0 +1,72 @@
+package org.qfleet.simulator;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the simulated tools as real processes against one host's state file. */
+final class ToolRunner {
+
+    private static final long TIMEOUT_SECONDS = 30;
+
+    private final Path root;
+    private final String hostId;
+
+    private ToolRunner(Path root, String hostId) {
+        this.root = root;
+        this.hostId = hostId;
+    }
+
+    /** Installs the tools under {@code root/bin}; the host's state is seeded on first use. */
+    static ToolRunner install(Path root, String hostId) throws IOException {
+        SimulatedFleet.installTools(root.resolve("bin"));
+        java.nio.file.Files.createDirectories(root.resolve("hosts").resolve(hostId).resolve("home"));
+        return new ToolRunner(root, hostId);
+    }
+
+    Path stateFile() {
+        return root.resolve("hosts").resolve(hostId).resolve("state.json");
+    }
+
+    /** Output of one tool run. */
+    record Result(int exitCode, String stdout, String stderr) {
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\nstdout:\n" + stdout + "stderr:\n" + stderr;
+        }
+    }
+
+    Result run(String... argv) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(argv));
+        command.set(0, root.resolve("bin").resolve(argv[0]).toString());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile());
+        builder.environment().clear();
+        builder.environment().putAll(SimulatedFleet.execEnvironment(root, hostId));
+        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process process = builder.start();
+        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError(String.join(" ", argv) + " timed out after " + TIMEOUT_SECONDS + " s");
+        }
+        return new Result(process.exitValue(), stdout.join(), stderr.join());
+    }
+
+    private static String readAll(InputStream in) {
+        try (in) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            in.transferTo(out);
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

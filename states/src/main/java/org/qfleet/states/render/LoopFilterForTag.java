@@ -1,0 +1,96 @@
+package org.qfleet.states.render;
+
+import com.hubspot.jinjava.interpret.InterpretException;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.lib.tag.ForTag;
+import com.hubspot.jinjava.tree.TagNode;
+import com.hubspot.jinjava.tree.parse.TagToken;
+import com.hubspot.jinjava.util.ObjectTruthValue;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.lang3.tuple.Pair;
+
+/**
+ * Jinjava's {@code for} tag with Jinja2's loop filter: in
+ * {@code {% for x in xs if cond %}} only the items for which {@code cond} holds are
+ * iterated, and {@code loop.index} counts only those.
+ */
+final class LoopFilterForTag extends ForTag {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String interpretUnchecked(TagNode tagNode, JinjavaInterpreter interpreter) {
+        Pair<List<String>, String> varsAndExpression = getLoopVarsAndExpression((TagToken) tagNode.getMaster());
+        List<String> loopVars = varsAndExpression.getLeft();
+        String expression = varsAndExpression.getRight();
+        int split = topLevelIf(expression);
+        if (split < 0) {
+            return super.interpretUnchecked(tagNode, interpreter);
+        }
+        String iterable = expression.substring(0, split).trim();
+        String condition = expression.substring(split + 4).trim();
+        Object collection = interpreter.resolveELExpression(iterable, tagNode.getLineNumber());
+        List<Object> kept = new ArrayList<>();
+        for (Object item : SaltFilters.iterate(collection)) {
+            try (var scope = interpreter.enterScope()) {
+                bind(interpreter, loopVars, item);
+                Object result = interpreter.resolveELExpression(condition, tagNode.getLineNumber());
+                if (ObjectTruthValue.evaluate(result)) {
+                    kept.add(item);
+                }
+            }
+        }
+        return renderForCollection(tagNode, interpreter, loopVars, kept);
+    }
+
+    private static void bind(JinjavaInterpreter interpreter, List<String> loopVars, Object item) {
+        if (loopVars.size() == 1) {
+            interpreter.getContext().put(loopVars.get(0), item);
+            return;
+        }
+        List<Object> parts;
+        if (item instanceof Map.Entry<?, ?> entry) {
+            parts = new ArrayList<>();
+            parts.add(entry.getKey());
+            parts.add(entry.getValue());
+        } else if (item instanceof List<?> list) {
+            parts = new ArrayList<>(list);
+        } else {
+            throw new InterpretException("cannot unpack " + PythonRepr.repr(item) + " into " + loopVars,
+                    interpreter.getLineNumber());
+        }
+        for (int i = 0; i < loopVars.size(); i++) {
+            interpreter.getContext().put(loopVars.get(i), i < parts.size() ? parts.get(i) : null);
+        }
+    }
+
+    /** Finds " if " outside brackets and quotes, or returns -1. */
+    static int topLevelIf(String expression) {
+        int depth = 0;
+        char quote = 0;
+        for (int i = 0; i < expression.length(); i++) {
+            char c = expression.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+                continue;
+            }
+            switch (c) {
+                case '\'', '"' -> quote = c;
+                case '(', '[', '{' -> depth++;
+                case ')', ']', '}' -> depth--;
+                default -> {
+                    if (depth == 0 && expression.startsWith(" if ", i)) {
+                        return i;
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,259 @@
+package org.qfleet.states.render;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.InterpreterFactory;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.loader.LocationResolver;
+import com.hubspot.jinjava.loader.ResourceLocator;
+import com.hubspot.jinjava.loader.ResourceNotFoundException;
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import jinjava.javax.el.CompositeELResolver;
+
+/**
+ * A Jinjava engine configured as Salt's Jinja environment: strict undefined variables,
+ * Python's printing of values, {@code True}/{@code False}/{@code None}, Salt's serializer
+ * tags, filters and tests, the {@code salt} function object, and template paths resolved in
+ * the file roots. One instance is shared by all renderings; the per-rendering state is in
+ * {@link RenderSession}.
+ */
+final class SaltJinja {
+
+    private static final int MAX_MACRO_RECURSION_DEPTH = 100;
+
+    private final Jinjava jinjava;
+
+    SaltJinja() {
+        CompositeELResolver resolver = new CompositeELResolver();
+        resolver.add(new SaltElResolver());
+        resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
+        LegacyOverrides overrides = LegacyOverrides.newBuilder()
+                .withEvaluateMapKeys(true)
+                .withIterateOverMapKeys(true)
+                .withUsePyishObjectMapper(true)
+                .withWhitespaceRequiredWithinTokens(true)
+                .withUseNaturalOperatorPrecedence(true)
+                .withParseWhitespaceControlStrictly(true)
+                .withAllowAdjacentTextNodes(true)
+                .withUseTrimmingForNotesAndExpressions(true)
+                .withKeepNullableLoopValues(true)
+                .build();
+        JinjavaConfig config = JinjavaConfig.newBuilder()
+                .withElResolver(resolver)
+                .withLegacyOverrides(overrides)
+                .withFailOnUnknownTokens(false)
+                .withNestedInterpretationEnabled(false)
+                .withTrimBlocks(false)
+                .withLstripBlocks(false)
+                .withEnableRecursiveMacroCalls(true)
+                .withMaxMacroRecursionDepth(MAX_MACRO_RECURSION_DEPTH)
+                .withInterperterFactory(new SaltInterpreterFactory())
+                .build();
+        jinjava = new Jinjava(config);
+        jinjava.setResourceLocator(new FileRootsLocator());
+        Context globals = jinjava.getGlobalContext();
+        globals.setDynamicVariableResolver(SaltJinja::resolveMissingVariable);
+        globals.registerTag(new LoopFilterForTag());
+        for (String format : List.of("yaml", "json", "text")) {
+            globals.registerTag(new SerializerTags.LoadTag(format));
+            globals.registerTag(new SerializerTags.ImportTag(format));
+        }
+        SaltFilters.registerAll(globals);
+        SaltTests.registerAll(globals);
+        globals.registerFunction(new ELFunctionDefinition("", "raise", SaltJinja.class, "raiseError", Object.class));
+    }
+
+    /**
+     * Renders one template of the session's file roots with the given variables.
+     *
+     * @throws RenderException for the first error Salt would report, with its file and line
+     */
+    String render(RenderSession session, String text, Map<String, Object> variables) throws RenderException {
+        session.open();
+        try {
+            RenderResult result = jinjava.renderForResult(text, variables);
+            Optional<RenderException> first = session.firstError();
+            if (first.isPresent()) {
+                throw first.get();
+            }
+            List<TemplateError> errors = new ArrayList<>(result.getErrors());
+            if (!errors.isEmpty()) {
+                throw toRenderException(session, errors.get(0));
+            }
+            return result.getOutput();
+        } finally {
+            session.close();
+        }
+    }
+
+    private static RenderException toRenderException(RenderSession session, TemplateError error) {
+        String template = error.getSourceTemplate().orElse(session.templatePath());
+        Path file = session.roots().find(template).orElse(Path.of(template));
+        int line = Math.max(error.getLineno(), 0);
+        String message = stripWrapping(error.getMessage());
+        String offending = offendingLine(file, line);
+        if (error.getFieldName() != null && !error.getFieldName().isBlank() && !message.contains(error.getFieldName())) {
+            message = message + " (at '" + error.getFieldName() + "')";
+        }
+        return new RenderException("Jinja error: " + message
+                + (offending.isEmpty() ? "" : "\n    " + offending + "    <======================"),
+                file, line);
+    }
+
+    /** Removes Jinjava's "Error in `path` on line N:" prefix, as the file and line are reported apart. */
+    private static String stripWrapping(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        return message.replaceFirst("^Error in `[^`]*` on line \\d+: ", "");
+    }
+
+    private static String offendingLine(Path file, int line) {
+        try {
+            return SaltYaml.lineOf(Files.readString(file), line).strip();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    /**
+     * Resolves names that no scope defines: {@code True}, {@code False} and {@code None} as in
+     * Python, a variable explicitly set to None as null, anything else as {@link Undefined}.
+     */
+    private static Object resolveMissingVariable(String name) {
+        switch (name) {
+            case "True":
+                return Boolean.TRUE;
+            case "False":
+                return Boolean.FALSE;
+            case "None":
+                return null;
+            default:
+                break;
+        }
+        JinjavaInterpreter interpreter = JinjavaInterpreter.getCurrent();
+        if (interpreter != null && isBoundToNull(interpreter.getContext(), name)) {
+            return null;
+        }
+        return Undefined.variable(name);
+    }
+
+    private static boolean isBoundToNull(Context context, String name) {
+        for (Context scope = context; scope != null; scope = scope.getParent()) {
+            if (scope.getScope().containsKey(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Salt's {@code raise('message')} global: ends the rendering with the message. */
+    public static Object raiseError(Object message) {
+        RenderSession.SaltCallException error = new RenderSession.SaltCallException(PythonRepr.str(message));
+        RenderSession.current().ifPresent(session -> session.recordError(error));
+        throw error;
+    }
+
+    /** Creates {@link SaltInterpreter}s for top-level templates, imports and macros alike. */
+    private static final class SaltInterpreterFactory implements InterpreterFactory {
+        @Override
+        public JinjavaInterpreter newInstance(JinjavaInterpreter orig) {
+            return new SaltInterpreter(orig);
+        }
+
+        @Override
+        public JinjavaInterpreter newInstance(Jinjava application, Context context, JinjavaConfig renderConfig) {
+            return new SaltInterpreter(application, context, renderConfig);
+        }
+    }
+
+    /** An interpreter that prints values as Python's {@code str()} does. */
+    private static final class SaltInterpreter extends JinjavaInterpreter {
+        SaltInterpreter(JinjavaInterpreter orig) {
+            super(orig);
+        }
+
+        SaltInterpreter(Jinjava application, Context context, JinjavaConfig renderConfig) {
+            super(application, context, renderConfig);
+        }
+
+        @Override
+        public String getAsString(Object object) {
+            try {
+                return PythonRepr.str(object);
+            } catch (Undefined.UndefinedException e) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Reads templates from the file roots of the running session. Paths are relative to the
+     * roots; {@code ./} and {@code ../} are relative to the importing template and may not
+     * climb above the root.
+     */
+    private static final class FileRootsLocator implements ResourceLocator {
+        @Override
+        public String getString(String fullName, Charset encoding, JinjavaInterpreter interpreter) throws IOException {
+            RenderSession session = RenderSession.require();
+            if (!FileRoots.isSafeRelative(fullName)) {
+                throw new ResourceNotFoundException("template path " + quoted(fullName)
+                        + " is absolute or climbs above the file root; use a path relative to the file root");
+            }
+            Optional<Path> file = session.roots().find(fullName);
+            if (file.isEmpty()) {
+                throw new ResourceNotFoundException("template " + quoted(fullName) + " not found in file roots "
+                        + session.roots());
+            }
+            return Files.readString(file.get(), encoding);
+        }
+
+        @Override
+        public Optional<LocationResolver> getLocationResolver() {
+            return Optional.of(FileRootsLocator::resolveRelative);
+        }
+
+        private static String resolveRelative(String path, JinjavaInterpreter interpreter) {
+            if (!path.startsWith("./") && !path.startsWith("../")) {
+                return path;
+            }
+            String current = RenderSession.current().map(RenderSession::currentTemplate).orElse("");
+            Path parent = Path.of(current).getParent();
+            Path resolved = (parent == null ? Path.of("") : parent).resolve(path).normalize();
+            return resolved.toString();
+        }
+
+        private static String quoted(String text) {
+            return "'" + text + "'";
+        }
+    }
+
+    /** Copies a value tree so that a template changing its grains or pillar changes only its own copy. */
+    static Object deepCopy(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<Object, Object> copy = new LinkedHashMap<>();
+            map.forEach((key, item) -> copy.put(key, deepCopy(item)));
+            return copy;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>();
+            list.forEach(item -> copy.add(deepCopy(item)));
+            return copy;
+        }
+        return value;
+    }
+}

@@ -1,0 +1,198 @@
+package org.qfleet.states.render;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Renders SLS files from one Salt environment's file roots as Salt does with its default
+ * {@code jinja|yaml} renderer: Jinja first, with Salt's context variables and functions,
+ * then YAML into ordered mappings.
+ *
+ * <p>One renderer may be shared by threads that render for different hosts, because each
+ * rendering keeps its state in its own session.
+ */
+public final class SaltRenderer {
+
+    private final FileRoots roots;
+    private final SaltJinja jinja = new SaltJinja();
+
+    public SaltRenderer(FileRoots roots) {
+        this.roots = roots;
+    }
+
+    /** Returns whether {@code a.b} exists as {@code a/b.sls} or {@code a/b/init.sls}. */
+    public boolean slsExists(String sls) {
+        return findSls(sls).isPresent();
+    }
+
+    /** Returns the file of an SLS name, or throws an error naming the SLS and the roots searched. */
+    public Path slsPath(String sls) throws RenderException {
+        return findSls(sls).map(RelativeFile::absolute).orElseThrow(() -> slsNotFound(sls));
+    }
+
+    /**
+     * Renders an SLS through Jinja and YAML. An empty document gives an empty map.
+     *
+     * @throws RenderException when the SLS is missing, does not render, or is not a mapping
+     */
+    public Map<String, Object> renderSls(String sls, RenderContext ctx) throws RenderException {
+        RelativeFile file = findSls(sls).orElseThrow(() -> slsNotFound(sls));
+        return toMapping(render(file, ctx, sls), file.absolute(), "SLS " + sls);
+    }
+
+    /** Renders a file of the roots, such as {@code top.sls}, through Jinja and YAML. */
+    public Map<String, Object> renderFile(String relativePath, RenderContext ctx) throws RenderException {
+        RelativeFile file = findFile(relativePath);
+        return toMapping(render(file, ctx, slsNameOf(relativePath)), file.absolute(), relativePath);
+    }
+
+    /** Renders a file of the roots through Jinja only and returns the text. */
+    public String renderText(String relativePath, RenderContext ctx) throws RenderException {
+        RelativeFile file = findFile(relativePath);
+        return renderJinja(file, ctx, slsNameOf(relativePath));
+    }
+
+    private Object render(RelativeFile file, RenderContext ctx, String sls) throws RenderException {
+        String text = read(file.absolute());
+        String pipe = rendererPipe(text, file.absolute());
+        String rendered = pipe.startsWith("jinja") ? renderJinja(file, ctx, sls) : text;
+        Object data = SaltYaml.load(rendered, file.absolute());
+        return data == null ? new LinkedHashMap<String, Object>() : data;
+    }
+
+    private String renderJinja(RelativeFile file, RenderContext ctx, String sls) throws RenderException {
+        String text = read(file.absolute());
+        RenderSession session = new RenderSession(roots, ctx, file.relative());
+        Map<String, Object> variables = contextVariables(file, ctx, sls);
+        return jinja.render(session, text, variables);
+    }
+
+    /**
+     * Reads the renderer pipe from a {@code #!} first line. qfleet renders {@code jinja|yaml}
+     * (the default, also spelled {@code yaml_jinja}) and {@code yaml}; other renderers are
+     * rejected.
+     */
+    private static String rendererPipe(String text, Path file) throws RenderException {
+        if (!text.startsWith("#!") || text.startsWith("#!/")) {
+            return "jinja|yaml";
+        }
+        int end = text.indexOf('\n');
+        String pipe = (end < 0 ? text.substring(2) : text.substring(2, end)).strip().replace(" ", "");
+        return switch (pipe) {
+            case "jinja|yaml", "yaml_jinja", "jinja" -> "jinja|yaml";
+            case "yaml" -> "yaml";
+            default -> throw new RenderException("renderer '#!" + pipe + "' is not supported by qfleet;"
+                    + " use '#!jinja|yaml' or '#!yaml'", file, 1);
+        };
+    }
+
+    private Map<String, Object> contextVariables(RelativeFile file, RenderContext ctx, String sls) {
+        Map<String, Object> opts = new LinkedHashMap<>();
+        opts.put("id", ctx.minionId());
+        opts.put("saltenv", ctx.saltenv());
+        opts.put("renderer", "jinja|yaml");
+        Map<String, Object> fileRoots = new LinkedHashMap<>();
+        fileRoots.put(ctx.saltenv(), roots.roots().stream().map(Path::toString).toList());
+        opts.put("file_roots", fileRoots);
+
+        Map<String, Object> variables = new LinkedHashMap<>();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> grains = (Map<String, Object>) SaltJinja.deepCopy(ctx.grains());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> pillar = (Map<String, Object>) SaltJinja.deepCopy(ctx.pillar());
+        RenderContext copied = new RenderContext(ctx.minionId(), grains, pillar, ctx.host(), ctx.saltenv());
+        variables.put("salt", new SaltFunctions(copied, opts));
+        variables.put("grains", grains);
+        variables.put("pillar", pillar);
+        variables.put("opts", opts);
+        variables.put("saltenv", ctx.saltenv());
+        variables.put("env", ctx.saltenv());
+
+        String relative = file.relative();
+        Path parent = Path.of(relative).getParent();
+        String tpldir = parent == null ? "." : parent.toString();
+        variables.put("tplpath", file.absolute().toString());
+        variables.put("tplfile", relative);
+        variables.put("tpldir", tpldir);
+        variables.put("tpldot", ".".equals(tpldir) ? "" : tpldir.replace('/', '.'));
+
+        variables.put("sls", sls);
+        String slsDirectory = relative.endsWith("/init.sls") || relative.equals("init.sls") ? sls
+                : (sls.contains(".") ? sls.substring(0, sls.lastIndexOf('.')) : "");
+        variables.put("slspath", slsDirectory.replace('.', '/'));
+        variables.put("sls_path", slsDirectory.replace('.', '_'));
+        variables.put("slsdotpath", slsDirectory);
+        variables.put("slscolonpath", slsDirectory.replace('.', ':'));
+        return variables;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> toMapping(Object data, Path file, String what) throws RenderException {
+        if (!(data instanceof Map<?, ?> map)) {
+            throw new RenderException(what + " does not render to a dictionary; it renders to "
+                    + PythonRepr.repr(data).lines().findFirst().orElse(""), file, 0);
+        }
+        boolean stringKeys = map.keySet().stream().allMatch(key -> key instanceof String);
+        if (stringKeys) {
+            return (Map<String, Object>) map;
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        map.forEach((key, value) -> result.put(PythonRepr.str(key), value));
+        return result;
+    }
+
+    private Optional<RelativeFile> findSls(String sls) {
+        if (sls == null || sls.isBlank()) {
+            return Optional.empty();
+        }
+        String base = sls.replace('.', '/');
+        for (String candidate : List.of(base + ".sls", base + "/init.sls")) {
+            Optional<Path> found = roots.find(candidate);
+            if (found.isPresent()) {
+                return Optional.of(new RelativeFile(candidate, found.get()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private RenderException slsNotFound(String sls) {
+        String base = sls == null ? "" : sls.replace('.', '/');
+        return new RenderException("SLS '" + sls + "' not found: no " + base + ".sls or " + base
+                + "/init.sls in file roots " + roots + "; check the SLS name or the file roots");
+    }
+
+    private RelativeFile findFile(String relativePath) throws RenderException {
+        if (!FileRoots.isSafeRelative(relativePath)) {
+            throw new RenderException("path '" + relativePath
+                    + "' is absolute or climbs above the file root; use a path relative to the file root");
+        }
+        String normalized = Path.of(relativePath).normalize().toString();
+        Path found = roots.find(normalized).orElseThrow(() -> new RenderException(
+                "file '" + relativePath + "' not found in file roots " + roots));
+        return new RelativeFile(normalized, found);
+    }
+
+    private static String slsNameOf(String relativePath) {
+        String path = relativePath.endsWith(".sls") ? relativePath.substring(0, relativePath.length() - 4) : relativePath;
+        if (path.endsWith("/init")) {
+            path = path.substring(0, path.length() - 5);
+        }
+        return path.replace('/', '.');
+    }
+
+    private static String read(Path file) throws RenderException {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new RenderException("cannot read: " + e.getMessage(), file, 0, e);
+        }
+    }
+
+    /** A file of the roots: its path relative to the root that contains it, and its absolute path. */
+    private record RelativeFile(String relative, Path absolute) {}
+}

@@ -16,7 +16,7 @@ import org.apache.sshd.common.session.SessionContext;
 import org.apache.sshd.common.util.io.resource.PathResource;
 import org.apache.sshd.common.util.security.SecurityUtils;
 
-/** Loads unencrypted private key files in the formats MINA reads: OpenSSH, PEM (PKCS#1, PKCS#8) and PuTTY. */
+/** Loads unencrypted private key files in OpenSSH or PEM format, as MINA's parsers read them. */
 final class Identities {
 
     private Identities() {

@@ -18,7 +18,7 @@ import unittest
 from pathlib import Path
 
 TEST_DIR = Path(__file__).resolve().parent
-SHIM_PATH = TEST_DIR.parents[1] / "main" / "resources" / "org" / "qfleet" / "shim" / "qfleet_shim.py"
+SHIM_PATH = TEST_DIR.parents[1] / "main/resources/org/qfleet/shim/qfleet_shim.py"
 FAKE_TOOLS = ("qvm-prefs", "qvm-features", "qvm-tags", "qvm-check", "qvm-create", "qvm-ls")
 # The interpreter that runs the shim and the fakes; set QFLEET_SHIM_PYTHON to try another
 # version, such as the Python 3.8 of Qubes 4.1 dom0.
@@ -380,10 +380,12 @@ class ChangeTest(ShimTestCase):
                  feature_step("work", "gui", "1"),
                  tag_step("work", "backup", True),
                  tag_step("work", "audit", False))
-        run = self.run_plan(chunk("work", *steps), chunk("after", prefs_step("work", "memory", "600")))
+        after = chunk("after", prefs_step("work", "memory", "600"))
+        run = self.run_plan(chunk("work", *steps), after)
         result = run.result("work")
         self.assertIs(False, result["result"])
-        self.assertEqual({"qvm.prefs": {"label": {"old": "blue", "new": "green"}}}, result["changes"])
+        self.assertEqual({"qvm.prefs": {"label": {"old": "blue", "new": "green"}}},
+                         result["changes"])
         self.assertEqual("Ran: qvm-prefs work label green\n"
                          "qvm-prefs work netvm nope failed with exit code 1: "
                          "qvm-prefs: error: Can't set netvm to non-existing qube nope\n"
@@ -498,7 +500,8 @@ class MemoisationTest(ShimTestCase):
             chunk("read", feature_step("work", "gui", ""),
                   prefs_step("sys-firewall", "label", "green")),
             chunk("change", prefs_step("work", "memory", "800")),
-            chunk("reread", feature_step("work", "gui", ""), prefs_step("sys-firewall", "label", "green"),
+            chunk("reread", feature_step("work", "gui", ""),
+                  prefs_step("sys-firewall", "label", "green"),
                   prefs_step("work", "memory", "800")))
         for result in run.results():
             self.assertIs(True, result["result"], result["comment"])
@@ -603,8 +606,9 @@ class InvalidRequestTest(ShimTestCase):
             "so run a master that ships this shim")
 
     def test_bad_json(self):
-        self.assert_rejected(b'{"protocol": 1, "kind": ',
-                             "request is not valid JSON: Expecting value: line 1 column 25 (char 24)")
+        self.assert_rejected(
+            b'{"protocol": 1, "kind": ',
+            "request is not valid JSON: Expecting value: line 1 column 25 (char 24)")
 
     def test_missing_request(self):
         self.assert_rejected(b"",
@@ -680,7 +684,8 @@ class CommandsTest(ShimTestCase):
     def test_command_timeout_kills_children(self):
         started = time.monotonic()
         run = self.host.run({"protocol": 1, "kind": "commands", "step_timeout": 0.5,
-                             "commands": [{"id": "slow", "shell": "echo partial; sleep 30; echo late"},
+                             "commands": [{"id": "slow",
+                                           "shell": "echo partial; sleep 30; echo late"},
                                           {"id": "next", "argv": ["echo", "next"]}]})
         self.assertLess(time.monotonic() - started, 10)
         self.assertEqual({"type": "command", "id": "slow", "exit": 124, "stdout": "partial\n",
@@ -728,7 +733,8 @@ class RunTest(ShimTestCase):
 
     def test_change_timeout_fails_step(self):
         step = {"group": None, "key": "marker", "vm": None,
-                "probe": {"argv": ["test", "-e", str(self.host.directory / "never")], "read": "exit"},
+                "probe": {"argv": ["test", "-e", str(self.host.directory / "never")],
+                          "read": "exit"},
                 "expect": {"exit": 0}, "change": [["sleep", "30"]]}
         run = self.run_plan(chunk("work", step), step_timeout=0.5)
         result = run.result("work")
@@ -761,6 +767,33 @@ class RunTest(ShimTestCase):
         self.assertEqual("quick", first["__id__"])
         self.assertIsNone(process.poll(), "the shim should still be running the slow chunk")
         self.assertEqual("done", json.loads(process.stdout.read().splitlines()[-1])["type"])
+
+    def test_closed_stdout_stops_run(self):
+        marker = self.host.directory / "marker"
+        slow = {"group": None, "key": "slow", "vm": None,
+                "probe": {"argv": ["sleep", "1"], "read": "exit"}, "expect": {"exit": 0}}
+        touch = {"group": None, "key": "marker", "vm": None,
+                 "probe": {"argv": ["test", "-e", str(marker)], "read": "exit"},
+                 "expect": {"exit": 0}, "change": [["touch", str(marker)]]}
+        process = subprocess.Popen(["/bin/sh", "-c", BOOTSTRAP], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   env=self.host.env)
+        self.addCleanup(process.stderr.close)
+        process.stdin.write(self.host.stdin_for(
+            plan(chunk("quick"), chunk("slow", slow), chunk("late", touch), chunk("last"))))
+        process.stdin.close()
+        ready, _, _ = select.select([process.stdout], [], [], 10)
+        self.assertTrue(ready, "no result line within 10 seconds")
+        self.assertEqual("quick", json.loads(process.stdout.readline())["__id__"])
+        process.stdout.close()
+        try:
+            exit_code = process.wait(timeout=10)
+        finally:
+            process.kill()
+        self.assertEqual(1, exit_code)
+        self.assertEqual(b"qfleet_shim: standard output is closed, stopping\n",
+                         process.stderr.read())
+        self.assertFalse(marker.exists(), "the chunk after the lost result must not run")
 
     def test_steps_about_dom0_forget_everything(self):
         marker = self.host.directory / "flag"

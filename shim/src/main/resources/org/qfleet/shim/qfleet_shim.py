@@ -6,8 +6,8 @@ shim writes one JSON object per line to standard output and flushes each line at
 dropped connection loses no finished result.
 
 Exit status: 0 when the request was handled (whatever the states' results), 2 when the
-request is invalid (one "error" line is written first), 1 when the shim itself crashed or
-lost its standard output (a trace goes to standard error).
+request is invalid (one "error" line is written first), 1 when standard output was closed
+before the end (the shim then stops) or when the shim crashed (a trace goes to stderr).
 
 Python 3.8+ and the standard library only, as in Qubes 4.1 and 4.2 dom0.
 """
@@ -579,7 +579,7 @@ class PlanRunner:
 
 
 def skipped_groups(failed_step: Dict[str, Any], later_steps: List[Dict[str, Any]]) -> List[str]:
-    """Write one comment line per later group that a failed step keeps from running.
+    """Build one comment line per later group that a failed step keeps from running.
 
     Steps without a group are named by their key.
     """
@@ -632,10 +632,19 @@ def main(stdin: Optional[IO[bytes]] = None, stdout: Optional[IO[bytes]] = None) 
     except InvalidRequest as error:
         writer.write({"type": "error", "message": str(error)})
         return 2
-    if request["kind"] == "commands":
-        run_commands(request, writer)
-    else:
-        PlanRunner(request, writer).run()
+    try:
+        if request["kind"] == "commands":
+            run_commands(request, writer)
+        else:
+            PlanRunner(request, writer).run()
+    except BrokenPipeError:
+        # The master is gone and can see no more results, so the shim stops before the next
+        # command or chunk instead of changing the host unobserved.
+        sys.stderr.write("qfleet_shim: standard output is closed, stopping\n")
+        if stdout is None:
+            # Keep the interpreter from failing again when it flushes stdout at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 

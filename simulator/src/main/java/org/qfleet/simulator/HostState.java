@@ -39,13 +39,13 @@ final class HostState {
         ObjectNode vms = show.putObject("vms");
         for (Map.Entry<String, JsonNode> entry : sortedFields(state.path("vms")).entrySet()) {
             JsonNode vm = entry.getValue();
-            ObjectNode shown = vms.putObject(entry.getKey());
-            shown.put("class", vm.path("class").asText());
-            shown.put("state", vm.path("state").asText());
-            shown.put("label", vm.path("label").asText());
-            shown.set("properties", sortedObject(vm.path("properties")));
-            shown.set("features", sortedObject(vm.path("features")));
-            ArrayNode tags = shown.putArray("tags");
+            ObjectNode summary = vms.putObject(entry.getKey());
+            summary.put("class", vm.path("class").asText());
+            summary.put("state", vm.path("state").asText());
+            summary.put("label", vm.path("label").asText());
+            summary.set("properties", sortedObject(vm.path("properties")));
+            summary.set("features", sortedObject(vm.path("features")));
+            ArrayNode tags = summary.putArray("tags");
             List<String> tagList = new ArrayList<>();
             vm.path("tags").forEach(tag -> tagList.add(tag.asText()));
             Collections.sort(tagList);

@@ -134,7 +134,8 @@ public final class SimMain implements Callable<Integer> {
             }
             out.println("Simulated fleet of " + ready.size() + " hosts running (pid " + process.pid()
                     + ", log " + log + ").");
-            out.println("Use it with: bin/qfleet -c " + root.resolve("qfleet.yaml") + " '*' test.ping");
+            out.println("Use it with: bin/qfleet -c " + root.resolve("qfleet.yaml")
+                    + " --file-root FORMULAS '*' state.apply");
             out.println("Stop it with: bin/qfleet-sim stop --dir " + dir);
             out.flush();
             return EXIT_OK;
@@ -180,6 +181,7 @@ public final class SimMain implements Callable<Integer> {
                 out.println("No simulated fleet is running in " + root + " (no " + PID_FILE + ").");
                 return EXIT_OK;
             }
+
             Optional<ProcessHandle> handle = ProcessHandle.of(pid.get()).filter(ProcessHandle::isAlive);
             if (handle.isEmpty()) {
                 Files.deleteIfExists(pidFile);
@@ -192,6 +194,7 @@ public final class SimMain implements Callable<Integer> {
                 throw new SimException("pid " + pid.get() + " in " + pidFile + " is not a qfleet simulator (command: "
                         + commandLineOf(handle.get()) + "); delete " + pidFile + " if it is stale");
             }
+
             handle.get().destroy();
             try {
                 handle.get().onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -199,6 +202,7 @@ public final class SimMain implements Callable<Integer> {
                 throw new SimException("the simulated fleet (pid " + pid.get() + ") did not stop within "
                         + STOP_TIMEOUT.toSeconds() + " s of SIGTERM; kill it with: kill -9 " + pid.get());
             }
+
             Files.deleteIfExists(pidFile);
             Files.deleteIfExists(root.resolve(READY_FILE));
             out.println("Stopped the simulated fleet in " + root + " (pid " + pid.get() + ").");

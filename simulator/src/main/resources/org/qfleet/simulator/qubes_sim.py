@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import datetime
 import fcntl
+import fnmatch
 import json
 import os
 import re
@@ -92,7 +93,8 @@ def locked_state(write):
     path = state_path()
     lock_path = path + ".lock"
     with open(lock_path, "a+") as lock_file:
-        fcntl.flock(lock_file, fcntl.LOCK_EX if write or not os.path.exists(path) else fcntl.LOCK_SH)
+        exclusive = write or not os.path.exists(path)
+        fcntl.flock(lock_file, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         if not os.path.exists(path):
             save_state(path, seed_state(host_id()))
         with open(path, encoding="utf-8") as state_file:
@@ -359,20 +361,23 @@ def qube_properties():
         Prop("bootmode", "str", "default"),
         Prop("debug", "bool", "False"),
         Prop("default_dispvm", "vm", default_dispvm, vm_class="AppVM"),
-        Prop("default_user", "str", inherit_from_template("default_user", "user"), check=check_default_user),
+        Prop("default_user", "str", inherit_from_template("default_user", "user"),
+             check=check_default_user),
         Prop("devices_denied", "str", ""),
         Prop("guivm", "vm", from_global("default_guivm")),
         Prop("icon", "str", default_icon, settable=False),
         Prop("include_in_backups", "bool", default_include_in_backups),
         Prop("installed_by_rpm", "bool", "False"),
         Prop("ip", "str", default_ip),
-        Prop("kernel", "str", inherit_from_template("kernel", from_global("default_kernel")), check=check_kernel),
+        Prop("kernel", "str", inherit_from_template("kernel", from_global("default_kernel")),
+             check=check_kernel),
         Prop("kernelopts", "str", inherit_from_template("kernelopts", ""), check=check_kernelopts),
         Prop("keyboard_layout", "str", "us++"),
         Prop("klass", "str", lambda model, vm: model.vm(vm)["class"], settable=False),
         Prop("label", "label", None),
         Prop("mac", "str", "00:16:3e:5e:6c:00"),
-        Prop("management_dispvm", "vm", inherit_from_template("management_dispvm", from_global("management_dispvm")),
+        Prop("management_dispvm", "vm",
+             inherit_from_template("management_dispvm", from_global("management_dispvm")),
              vm_class="AppVM"),
         Prop("maxmem", "int", inherit_from_template("maxmem", default_maxmem), check=check_maxmem),
         Prop("memory", "int", inherit_from_template("memory", "400"), check=check_positive),
@@ -380,9 +385,11 @@ def qube_properties():
         Prop("netvm", "vm", default_netvm),
         Prop("provides_network", "bool", "False"),
         Prop("qid", "int", lambda model, vm: str(model.vm(vm)["qid"]), write_once=True),
-        Prop("qrexec_timeout", "int", inherit_from_template("qrexec_timeout", from_global("default_qrexec_timeout")),
+        Prop("qrexec_timeout", "int",
+             inherit_from_template("qrexec_timeout", from_global("default_qrexec_timeout")),
              check=check_positive),
-        Prop("shutdown_timeout", "int", inherit_from_template("shutdown_timeout", from_global("default_shutdown_timeout")),
+        Prop("shutdown_timeout", "int",
+             inherit_from_template("shutdown_timeout", from_global("default_shutdown_timeout")),
              check=check_positive),
         Prop("stubdom_mem", "int", None),
         Prop("updateable", "bool", default_updateable, settable=False),
@@ -542,7 +549,7 @@ class Model:
 
     # -- validation shared by qube and global properties
 
-    def convert(self, prop, value, owner_class):
+    def convert(self, prop, value):
         """Validate value for prop and return it in stored (printed) form."""
         if any(char not in string.printable or char in "\t\n\r\x0b\x0c" for char in value):
             raise PropertyError("Invalid characters in property value")
@@ -582,7 +589,7 @@ class Model:
         prop = props[prop_name]
         vm = self.vm(name)
         self.check_writable(prop, vm["class"])
-        value = self.convert(prop, value, vm["class"])
+        value = self.convert(prop, value)
         self.check_qube_rules(name, prop_name, value)
         if prop_name == "label":
             vm["label"] = value
@@ -662,7 +669,7 @@ class Model:
             raise NoSuchProperty(prop_name)
         prop = GLOBAL_PROPERTIES[prop_name]
         self.check_writable(prop, "Qubes")
-        value = self.convert(prop, value, "Qubes")
+        value = self.convert(prop, value)
         if prop_name == "default_netvm" and value:
             if not parse_bool(self.get(value, "provides_network")[0]):
                 raise PropertyError(f"The {value} qube does not provide network")
@@ -762,6 +769,8 @@ def qvm_check(prog, argv):
     parser.add_argument("VMNAME", nargs="+", help="qube names")
     args = parser.parse_args(argv)
 
+    # NOTE: --quiet silences every message here, "non-existent!" included; whether the real
+    # tool still prints that warning under --quiet is unverified.
     with locked_state(write=False) as state:
         model = Model(state)
         missing = [name for name in args.VMNAME if not model.has_vm(name)]
@@ -1205,9 +1214,6 @@ def qvm_ls(prog, argv):
 # qvm-template
 
 
-REPO_OPTIONS = ("repoid", "enablerepo", "disablerepo")
-
-
 def add_repo_options(parser, prefix):
     parser.add_argument("--repoid", dest=prefix + "repoid", action="append", default=[],
                         metavar="REPOID", help="use only this repository (repeatable)")
@@ -1231,13 +1237,12 @@ def template_parser(prog):
     add_repo_options(install, "sub_")
     install.add_argument("--quiet", "-q", dest="sub_quiet", action="store_true",
                          help="do not print progress")
-    install.add_argument("--allow-pv", action="store_true", help="allow templates in PV mode")
-    install.add_argument("--skip-start", action="store_true",
-                         help="do not start the template after installing it")
-    install.add_argument("--pool", help="storage pool for the template")
-    install.add_argument("--nogpgcheck", action="store_true", help="skip signature checks")
-    install.add_argument("--downloaddir", help="download directory")
-    install.add_argument("--retries", type=int, help="download attempts")
+    no_effect = "accepted for compatibility, no effect"
+    for flag in ("--allow-pv", "--skip-start", "--nogpgcheck"):
+        install.add_argument(flag, action="store_true", help=no_effect)
+    for option in ("--pool", "--downloaddir"):
+        install.add_argument(option, help=no_effect)
+    install.add_argument("--retries", type=int, help=no_effect)
     install.add_argument("templates", nargs="+", metavar="TEMPLATESPEC")
 
     for name in ("list", "info"):
@@ -1394,8 +1399,6 @@ def template_query(prog, args):
 
 
 def matches_any(name, patterns):
-    import fnmatch
-
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
 
 

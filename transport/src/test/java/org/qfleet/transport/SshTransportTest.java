@@ -2,19 +2,23 @@ package org.qfleet.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -195,10 +199,10 @@ class SshTransportTest {
     void changedHostKeyIsRejected() throws Exception {
         String oldFingerprint = server.hostKeyFingerprint(folder);
         String oldLine = server.knownHostsLine();
+        String oldKey = oldLine.substring(oldLine.indexOf(' ') + 1);
         server.close();
         server = TestSshServer.start(authorizedKeys);
-        Files.writeString(knownHosts, "otherhost ssh-ed25519 " + oldLine.split(" ")[2] + "\n"
-                + oldLine.replace(":" + oldLine.split("[]:]")[2].split(" ")[0], ":" + server.port()) + "\n");
+        Files.writeString(knownHosts, "otherhost " + oldKey + "\n[127.0.0.1]:" + server.port() + " " + oldKey + "\n");
         SshSettings acceptNew = new SshSettings(knownHosts, true, Duration.ofSeconds(15), Duration.ofSeconds(30));
 
         TransportException e = assertThrows(TransportException.class, () -> connect(acceptNew, target(clientKey)));
@@ -261,7 +265,7 @@ class SshTransportTest {
     @Test
     void closedPortIsUnreachable() throws Exception {
         int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
         }
         SshTarget target = new SshTarget("lab-09", "127.0.0.1", closedPort, "root", List.of(clientKey),
@@ -302,6 +306,89 @@ class SshTransportTest {
         });
 
         assertEquals(servers.stream().map(extra -> String.valueOf(extra.port())).toList(), outputs);
+    }
+
+    @Test
+    void largeStdinArrivesWhole() throws Exception {
+        SshSession session = connect(SshSettings.defaults(knownHosts), target(clientKey));
+        byte[] stdin = new byte[5 * 1024 * 1024];
+        Arrays.fill(stdin, (byte) 'x');
+        List<String> lines = new ArrayList<>();
+
+        ExecResult result = session.exec("wc -c", stdin, lines::add, EXEC_TIMEOUT);
+
+        assertEquals(0, result.exitStatus());
+        assertEquals(List.of(String.valueOf(stdin.length)), lines.stream().map(String::strip).toList());
+    }
+
+    @Test
+    void silentServerTimesOutHandshake() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            SshTarget target = new SshTarget("lab-10", "127.0.0.1", silent.getLocalPort(), "root", List.of(clientKey),
+                    TestSshServer.CONNECT_TIMEOUT);
+            SshSettings settings = new SshSettings(knownHosts, false, Duration.ofSeconds(1), Duration.ofSeconds(30));
+
+            long start = System.nanoTime();
+            TransportException e = assertThrows(TransportException.class, () -> connect(settings, target));
+            long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+
+            assertEquals(TransportException.Kind.CONNECT_TIMEOUT, e.kind());
+            assertTrue(e.getMessage().contains("root@127.0.0.1:" + silent.getLocalPort()), e.getMessage());
+            assertTrue(e.getMessage().contains("within 1 s"), e.getMessage());
+            assertTrue(elapsedMillis < 5000, "connect returned after " + elapsedMillis + " ms");
+        }
+    }
+
+    @Test
+    void interruptedExecRestoresFlag() throws Exception {
+        SshSession session = connect(SshSettings.defaults(knownHosts), target(clientKey));
+        AtomicReference<TransportException> failure =
+                new AtomicReference<>();
+        AtomicBoolean flagAfter = new AtomicBoolean();
+        CountDownLatch started = new CountDownLatch(1);
+        Thread caller = new Thread(() -> {
+            try {
+                session.exec("echo started; sleep 30", null, line -> started.countDown(), EXEC_TIMEOUT);
+            } catch (TransportException e) {
+                failure.set(e);
+                flagAfter.set(Thread.currentThread().isInterrupted());
+            }
+        });
+        caller.start();
+
+        assertTrue(started.await(10, TimeUnit.SECONDS), "command did not start");
+        caller.interrupt();
+        caller.join(10_000);
+
+        assertFalse(caller.isAlive(), "exec did not return after the interrupt");
+        assertEquals(TransportException.Kind.INTERRUPTED, failure.get().kind());
+        assertTrue(flagAfter.get(), "interrupt flag was cleared");
+    }
+
+    @Test
+    void parallelAcceptNewKeepsEveryKey() throws Exception {
+        List<TestSshServer> servers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            TestSshServer extra = TestSshServer.start(authorizedKeys);
+            toClose.add(extra);
+            servers.add(extra);
+        }
+        Path shared = folder.resolve("shared_known_hosts");
+        SshTransport transport = transport(new SshSettings(shared, true, Duration.ofSeconds(15), Duration.ofSeconds(30)));
+
+        List<String> outcomes = Fanout.run(servers, 6, extra -> {
+            SshTarget target = new SshTarget("host-" + extra.port(), "127.0.0.1", extra.port(), "root",
+                    List.of(clientKey), TestSshServer.CONNECT_TIMEOUT);
+            try (SshSession session = transport.connect(target)) {
+                return "ok";
+            } catch (TransportException e) {
+                return e.getMessage();
+            }
+        });
+
+        assertEquals(List.of("ok", "ok", "ok", "ok", "ok", "ok"), outcomes);
+        List<String> expectedLines = servers.stream().map(TestSshServer::knownHostsLine).sorted().toList();
+        assertEquals(expectedLines, Files.readAllLines(shared).stream().sorted().toList());
     }
 
     private SshTarget target(Path key) {

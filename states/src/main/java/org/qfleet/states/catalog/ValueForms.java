@@ -30,7 +30,13 @@ final class ValueForms {
         }
         if (value instanceof Integer || value instanceof Long) {
             long number = ((Number) value).longValue();
-            return number == 1 ? "True" : number == 0 ? "False" : null;
+            if (number == 1) {
+                return "True";
+            }
+            if (number == 0) {
+                return "False";
+            }
+            return null;
         }
         if (value instanceof String text) {
             String word = text.strip().toLowerCase(Locale.ROOT);

@@ -1,6 +1,5 @@
 package org.qfleet.states.compile;
 
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,10 +12,12 @@ import java.util.Map;
 final class ChunkCompiler {
 
     private final Map<String, IdDeclaration> high;
-    private final List<String> errors = new ArrayList<>();
+    private final List<String> errors;
 
-    ChunkCompiler(Map<String, IdDeclaration> high) {
+    /** @param errors the problems found while gathering the SLS files, reported together with these */
+    ChunkCompiler(Map<String, IdDeclaration> high, List<String> errors) {
         this.high = high;
+        this.errors = new ArrayList<>(errors);
     }
 
     List<LowChunk> compile() throws CompileException {
@@ -218,9 +219,8 @@ final class ChunkCompiler {
                 order = cap + 1_000_000 + order;
             }
         } else {
-            String shown = value instanceof BigInteger ? value.toString() : String.valueOf(value);
             errors.add("The order of ID '" + draft.id + "' in SLS '" + draft.sls + "' must be an"
-                    + " integer, 'first' or 'last', got: " + shown);
+                    + " integer, 'first' or 'last', got: " + value);
             return 0;
         }
         if (order > Integer.MAX_VALUE || order < Integer.MIN_VALUE) {

@@ -23,7 +23,7 @@ public class CompileException extends StateException {
         this.errors = List.copyOf(errors);
     }
 
-    /** The individual error messages, each naming the SLS file, the state ID and the value. */
+    /** Returns the individual error messages, each naming the SLS file, the state ID and the value. */
     public List<String> errors() {
         return errors;
     }

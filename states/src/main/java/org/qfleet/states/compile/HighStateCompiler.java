@@ -44,17 +44,13 @@ public final class HighStateCompiler {
         }
         gathering.applyExtends(high);
         gathering.applyExcludes(high);
-        List<String> errors = gathering.errors;
-        if (!errors.isEmpty()) {
-            throw new CompileException(errors);
-        }
-        return new ChunkCompiler(high).compile();
+        return new ChunkCompiler(high, gathering.errors).compile();
     }
 
     /**
      * Returns the SLS names that a top file assigns to {@code minionId} in {@code saltenv}, each
      * once, in file order. Targets are globs on the minion ID unless an entry {@code match:
-     * list} or {@code match: pcre} says otherwise.
+     * list} or {@code match: pcre} selects another matcher.
      */
     public static List<String> topSls(Map<String, Object> top, String minionId, String saltenv)
             throws CompileException {
@@ -84,6 +80,7 @@ public final class HighStateCompiler {
                                 + "' was not found in the file roots");
                 return state;
             }
+
             Map<String, Object> data;
             try {
                 data = source.render(sls);
@@ -94,11 +91,13 @@ public final class HighStateCompiler {
             if (data == null) {
                 return state;
             }
+
             Map<Object, Object> body = new LinkedHashMap<>(data);
             List<String> includes = readIncludes(body.remove("include"), sls);
             readExtend(body.remove("extend"), sls);
             readExclude(body.remove("exclude"), sls);
             state.putAll(StateDeclarations.normalise(body, sls, errors));
+
             for (String include : includes) {
                 if (!rendered.contains(include)) {
                     merge(state, renderState(include, sls));

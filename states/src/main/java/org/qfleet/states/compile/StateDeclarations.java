@@ -64,21 +64,21 @@ final class StateDeclarations {
                 continue;
             }
             List<Object> copy = IdDeclaration.copyArguments(list);
-            String module_ = key;
+            String moduleName = key;
             if (key.contains(".")) {
-                module_ = key.substring(0, key.indexOf('.'));
+                moduleName = key.substring(0, key.indexOf('.'));
                 copy.add(functionOf(key));
             }
-            if (declaration.modules.containsKey(module_) || dotted.containsKey(module_)) {
+            if (declaration.modules.containsKey(moduleName) || dotted.containsKey(moduleName)) {
                 errors.add("ID '" + id + "' in SLS '" + sls + "' contains multiple state"
-                        + " declarations of the same type ('" + module_ + "'); give each one"
+                        + " declarations of the same type ('" + moduleName + "'); give each one"
                         + " its own ID");
                 continue;
             }
             if (key.contains(".")) {
-                dotted.put(module_, copy);
+                dotted.put(moduleName, copy);
             } else {
-                declaration.modules.put(module_, copy);
+                declaration.modules.put(moduleName, copy);
             }
         }
         declaration.modules.putAll(dotted);

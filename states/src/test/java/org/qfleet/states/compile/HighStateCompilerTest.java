@@ -1,0 +1,525 @@
+package org.qfleet.states.compile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HighStateCompilerTest {
+
+    @Test
+    void definitionOrderStartsAt10000() throws Exception {
+        List<LowChunk> chunks = compile("main", """
+                b-second:
+                  qvm.exists: []
+                a-first:
+                  qvm.exists: []
+                """);
+        assertEquals(List.of("b-second", "a-first"), ids(chunks));
+        assertEquals(List.of(10000, 10001), chunks.stream().map(LowChunk::order).toList());
+    }
+
+    @Test
+    void relativeIncludeFromPackageInit() throws Exception {
+        YamlSlsSource source = YamlSlsSource.of(
+                "qvm.sys", "include: [.common, ..shared]\nsys-net:\n  qvm.exists: []\n",
+                "qvm.sys.init", "unused: {}\n",
+                "qvm.sys.common", "common:\n  qvm.exists: []\n",
+                "qvm.shared", "shared:\n  qvm.exists: []\n");
+        List<LowChunk> chunks = new HighStateCompiler(source).compile(List.of("qvm.sys"));
+        assertEquals(List.of("common", "shared", "sys-net"), ids(chunks));
+        assertEquals(List.of("qvm.sys.common", "qvm.shared", "qvm.sys"),
+                chunks.stream().map(LowChunk::sls).toList());
+    }
+
+    @Test
+    void fileIncludedTwiceIsRenderedOnce() throws Exception {
+        YamlSlsSource source = YamlSlsSource.of(
+                "a", "include: [common]\na-one:\n  qvm.exists: []\n",
+                "b", "include: [common]\nb-one:\n  qvm.exists: []\n",
+                "common", "common-one:\n  qvm.exists: []\n");
+        List<LowChunk> chunks = new HighStateCompiler(source).compile(List.of("a", "b", "a"));
+        assertEquals(List.of("common-one", "a-one", "b-one"), ids(chunks));
+    }
+
+    @Test
+    void shortFormAndDottedAndBareFunction() throws Exception {
+        List<LowChunk> chunks = compile("main", """
+                short: qvm.exists
+                dotted:
+                  qvm.prefs:
+                    - memory: 400
+                bare:
+                  qvm:
+                    - tags
+                    - add: [work]
+                """);
+        assertEquals(List.of("exists", "prefs", "tags"), chunks.stream().map(LowChunk::fun).toList());
+        assertEquals(Map.of("memory", 400), chunks.get(1).args());
+    }
+
+    @Test
+    void nameDefaultsToIdAndNamesExpand() throws Exception {
+        List<LowChunk> chunks = compile("main", """
+                plain:
+                  qvm.exists: []
+                renamed:
+                  qvm.exists:
+                    - name: sys-net
+                several:
+                  qvm.prefs:
+                    - memory: 400
+                    - names:
+                      - work
+                      - personal:
+                        - memory: 800
+                """);
+        assertEquals(List.of("plain", "sys-net", "work", "personal"), names(chunks));
+        assertEquals(Map.of("memory", 800), chunks.get(3).args());
+        assertEquals(10002, chunks.get(3).order());
+    }
+
+    @Test
+    void argumentsKeepDeclarationOrder() throws Exception {
+        LowChunk chunk = compile("main", """
+                work:
+                  qvm.present:
+                    - template: fedora-42
+                    - order: 5
+                    - label: red
+                    - require: []
+                    - class: AppVM
+                """).get(0);
+        assertEquals(List.of("template", "label", "class"), List.copyOf(chunk.args().keySet()));
+        assertEquals(5, chunk.order());
+    }
+
+    @Test
+    void requisiteResolvesById() throws Exception {
+        List<LowChunk> chunks = compile("main", """
+                work:
+                  qvm.prefs:
+                    - netvm: sys-firewall
+                    - require:
+                      - id: sys-firewall
+                sys-firewall:
+                  qvm.present:
+                    - label: green
+                """);
+        assertEquals(Map.of("require", List.of("qvm_|-sys-firewall_|-sys-firewall_|-present")),
+                chunks.get(1).requisites());
+        assertEquals(List.of("sys-firewall", "work"), ids(chunks));
+    }
+
+    @Test
+    void requisiteResolvesByNameGlobAndSls() throws Exception {
+        YamlSlsSource source = YamlSlsSource.of(
+                "main", """
+                        include: [nets]
+                        by-name:
+                          qvm.exists:
+                            - require:
+                              - qvm: the-firewall
+                        by-glob:
+                          qvm.exists:
+                            - require:
+                              - qvm: 'sys-n*'
+                        by-sls:
+                          qvm.exists:
+                            - require:
+                              - sls: nets
+                        """,
+                "nets", """
+                        sys-net:
+                          qvm.present:
+                            - label: red
+                        firewall:
+                          qvm.present:
+                            - name: the-firewall
+                            - label: green
+                        """);
+        Map<String, LowChunk> byId = byId(new HighStateCompiler(source).compile(List.of("main")));
+        String net = "qvm_|-sys-net_|-sys-net_|-present";
+        String firewall = "qvm_|-firewall_|-the-firewall_|-present";
+        assertEquals(List.of(firewall), byId.get("by-name").requisites().get("require"));
+        assertEquals(List.of(net), byId.get("by-glob").requisites().get("require"));
+        assertEquals(List.of(net, firewall), byId.get("by-sls").requisites().get("require"));
+    }
+
+    @Test
+    void requisiteOfOtherModuleDoesNotMatch() {
+        CompileException error = compileError("main", """
+                work:
+                  qvm.exists:
+                    - require:
+                      - file: sys-net
+                sys-net:
+                  qvm.exists: []
+                """);
+        assertEquals("Referenced state does not exist for requisite [require: (file: sys-net)] in"
+                + " state [work] in SLS [main]", error.getMessage());
+    }
+
+    @Test
+    void requireInAddsRequireToTarget() throws Exception {
+        List<LowChunk> chunks = compile("main", """
+                work:
+                  qvm.exists: []
+                sys-net:
+                  qvm.present:
+                    - label: red
+                    - require_in:
+                      - qvm: work
+                """);
+        assertEquals(List.of("sys-net", "work"), ids(chunks));
+        assertEquals(Map.of("require", List.of("qvm_|-sys-net_|-sys-net_|-present")),
+                chunks.get(1).requisites());
+        assertEquals(Map.of(), chunks.get(0).requisites());
+    }
+
+    @Test
+    void missingRequireInTargetIsError() {
+        CompileException error = compileError("baz", """
+                bar:
+                  qvm.exists:
+                    - require_in:
+                      - qvm: foo
+                """);
+        assertEquals("Referenced state does not exist for requisite [require_in: (qvm: foo)] in"
+                + " state [bar] in SLS [baz]", error.getMessage());
+    }
+
+    @Test
+    void missingRequireTargetIsError() {
+        CompileException error = compileError("baz", """
+                bar:
+                  qvm.exists:
+                    - require:
+                      - qvm: foo
+                """);
+        assertEquals("Referenced state does not exist for requisite [require: (qvm: foo)] in"
+                + " state [bar] in SLS [baz]", error.getMessage());
+    }
+
+    @Test
+    void twoNodeCycleListsBothEdges() {
+        CompileException error = compileError("loop", """
+                a:
+                  qvm.exists:
+                    - require:
+                      - qvm: b
+                b:
+                  qvm.exists:
+                    - require:
+                      - qvm: a
+                """);
+        assertEquals("Recursive requisites were found: "
+                + "({'SLS': 'loop', 'ID': 'a', 'NAME': 'a'}, 'require', {'SLS': 'loop', 'ID': 'b', 'NAME': 'b'}), "
+                + "({'SLS': 'loop', 'ID': 'b', 'NAME': 'b'}, 'require', {'SLS': 'loop', 'ID': 'a', 'NAME': 'a'})",
+                error.getMessage());
+    }
+
+    @Test
+    void threeNodeCycleThroughRequireIn() {
+        CompileException error = compileError("loop", """
+                a:
+                  qvm.exists:
+                    - require:
+                      - qvm: b
+                    - require_in:
+                      - qvm: c
+                b:
+                  qvm.exists: []
+                c:
+                  qvm.exists:
+                    - require_in:
+                      - qvm: b
+                outside:
+                  qvm.exists:
+                    - require:
+                      - qvm: a
+                """);
+        assertEquals("Recursive requisites were found: "
+                + "({'SLS': 'loop', 'ID': 'a', 'NAME': 'a'}, 'require', {'SLS': 'loop', 'ID': 'b', 'NAME': 'b'}), "
+                + "({'SLS': 'loop', 'ID': 'b', 'NAME': 'b'}, 'require', {'SLS': 'loop', 'ID': 'c', 'NAME': 'c'}), "
+                + "({'SLS': 'loop', 'ID': 'c', 'NAME': 'c'}, 'require', {'SLS': 'loop', 'ID': 'a', 'NAME': 'a'})",
+                error.getMessage());
+    }
+
+    @Test
+    void unsupportedRequisiteKindIsError() {
+        CompileException error = compileError("main", """
+                work:
+                  qvm.exists:
+                    - watch:
+                      - qvm: sys-net
+                    - onchanges:
+                      - qvm: sys-net
+                sys-net:
+                  qvm.exists: []
+                """);
+        assertEquals(List.of(
+                "The requisite 'watch' in state [work] (ID 'work') in SLS [main] is not supported yet;"
+                        + " supported requisites: require, require_in",
+                "The requisite 'onchanges' in state [work] (ID 'work') in SLS [main] is not supported"
+                        + " yet; supported requisites: require, require_in"), error.errors());
+    }
+
+    @Test
+    void dottedRequisiteTypeIsError() {
+        CompileException error = compileError("main", """
+                work:
+                  qvm.exists:
+                    - require:
+                      - qvm.present: sys-net
+                sys-net:
+                  qvm.present:
+                    - label: red
+                """);
+        assertEquals("Invalid requisite type 'qvm.present' in require of state [work] (ID 'work')"
+                + " in SLS [main]: requisite types must not contain dots; did you mean 'qvm'?",
+                error.getMessage());
+    }
+
+    @Test
+    void declarationErrorsAreCollected() {
+        CompileException error = compileError("main", """
+                two-same:
+                  qvm.exists: []
+                  qvm.present: []
+                too-many:
+                  qvm:
+                    - exists
+                    - present
+                none:
+                  qvm:
+                    - name: x
+                trailing:
+                  qvm.exists:
+                not-a-mapping: 42
+                """);
+        assertEquals(List.of(
+                "ID 'two-same' in SLS 'main' contains multiple state declarations of the same type"
+                        + " ('qvm'); give each one its own ID",
+                "ID 'trailing' in SLS 'main' contains a short declaration (qvm.exists) with a trailing"
+                        + " colon. Without arguments, omit the colon: 'trailing: qvm.exists'",
+                "ID 'not-a-mapping' in SLS 'main' is not a mapping of state declarations, got: 42",
+                "Too many functions declared in state 'qvm' of ID 'too-many' in SLS 'main': exists,"
+                        + " present; keep one, or give each its own ID",
+                "No function declared in state 'qvm' of ID 'none' in SLS 'main'; name one, such as"
+                        + " 'qvm.present:'"), error.errors());
+    }
+
+    @Test
+    void conflictingIdsNameBothSls() {
+        YamlSlsSource source = YamlSlsSource.of(
+                "main", "include: [other]\nsame:\n  qvm.exists: []\n",
+                "other", "same:\n  qvm.exists: []\n");
+        CompileException error = assertThrows(CompileException.class,
+                () -> new HighStateCompiler(source).compile(List.of("main")));
+        assertEquals("Detected conflicting IDs: ID 'same' is declared in SLS 'base:main' and in SLS"
+                + " 'base:other'. State IDs must be unique across all SLS files; rename one",
+                error.getMessage());
+    }
+
+    @Test
+    void missingIncludeNamesBothFiles() {
+        CompileException error = compileError("main", "include: [absent]\nwork:\n  qvm.exists: []\n");
+        assertEquals("SLS 'absent' included from SLS 'main' was not found in the file roots",
+                error.getMessage());
+    }
+
+    @Test
+    void invalidArgumentValuesAreErrors() {
+        CompileException error = compileError("main", """
+                numeric-name:
+                  qvm.exists:
+                    - name: 42
+                bad-order:
+                  qvm.exists:
+                    - order: soon
+                bad-names:
+                  qvm.exists:
+                    - names: work
+                bad-require:
+                  qvm.exists:
+                    - require: numeric-name
+                """);
+        assertEquals(List.of(
+                "The 'name' argument of ID 'numeric-name' in SLS 'main' must be a string, got: 42;"
+                        + " quote it",
+                "The 'names' argument of ID 'bad-names' in SLS 'main' must be a list, got: work",
+                "The require statement of ID 'bad-require' in SLS 'main' must be a list, got:"
+                        + " numeric-name"), error.errors());
+        CompileException orderError = compileError("main", "late:\n  qvm.exists:\n    - order: soon\n");
+        assertEquals("The order of ID 'late' in SLS 'main' must be an integer, 'first' or 'last',"
+                + " got: soon", orderError.getMessage());
+    }
+
+    @Test
+    void extendMergesArgumentsAndRequisites() throws Exception {
+        YamlSlsSource source = YamlSlsSource.of(
+                "main", """
+                        include: [base]
+                        extend:
+                          work:
+                            qvm:
+                              - memory: 800
+                              - require:
+                                - qvm: sys-usb
+                        sys-usb:
+                          qvm.exists:
+                            - order: last
+                        """,
+                "base", """
+                        work:
+                          qvm.prefs:
+                            - memory: 400
+                            - label: red
+                            - require:
+                              - qvm: sys-net
+                        sys-net:
+                          qvm.exists:
+                            - order: last
+                        """);
+        List<LowChunk> chunks = new HighStateCompiler(source).compile(List.of("main"));
+        LowChunk work = byId(chunks).get("work");
+        assertEquals(Map.of("memory", 800, "label", "red"), work.args());
+        assertEquals(List.of("qvm_|-sys-net_|-sys-net_|-exists", "qvm_|-sys-usb_|-sys-usb_|-exists"),
+                work.requisites().get("require"));
+        assertEquals(List.of("sys-net", "sys-usb", "work"), ids(chunks));
+    }
+
+    @Test
+    void extendOfUnknownIdIsError() {
+        CompileException error = compileError("main", """
+                extend:
+                  ghost:
+                    qvm:
+                      - memory: 800
+                """);
+        assertEquals("Cannot extend ID 'ghost' in SLS 'base:main': no state with that ID and module"
+                + " 'qvm' is part of the high state. Include the SLS file that declares it, or"
+                + " correct the ID", error.getMessage());
+    }
+
+    @Test
+    void excludeBySlsAndId() throws Exception {
+        YamlSlsSource source = YamlSlsSource.of(
+                "main", """
+                        include: [extra, more]
+                        exclude:
+                          - extra
+                          - id: more-two
+                        work:
+                          qvm.exists: []
+                        """,
+                "extra", "extra-one:\n  qvm.exists: []\n",
+                "more", "more-one:\n  qvm.exists: []\nmore-two:\n  qvm.exists: []\n");
+        List<LowChunk> chunks = new HighStateCompiler(source).compile(List.of("main"));
+        assertEquals(List.of("more-one", "work"), ids(chunks));
+    }
+
+    @Test
+    void requiringExcludedStateIsError() {
+        YamlSlsSource source = YamlSlsSource.of(
+                "main", """
+                        include: [extra]
+                        exclude:
+                          - sls: extra
+                        work:
+                          qvm.exists:
+                            - require:
+                              - sls: extra
+                        """,
+                "extra", "extra-one:\n  qvm.exists: []\n");
+        CompileException error = assertThrows(CompileException.class,
+                () -> new HighStateCompiler(source).compile(List.of("main")));
+        assertEquals("Referenced state does not exist for requisite [require: (sls: extra)] in"
+                + " state [work] in SLS [main]", error.getMessage());
+    }
+
+    @Test
+    void lowstateMatchesSaltForm() throws Exception {
+        LowChunk chunk = compile("main", """
+                needs-late:
+                  test.succeed_without_changes:
+                    - comment: hello
+                    - require:
+                      - test: late
+                late:
+                  test.succeed_without_changes:
+                    - order: last
+                """).get(1);
+        Map<String, Object> expected = new LinkedHashMap<>();
+        expected.put("state", "test");
+        expected.put("name", "needs-late");
+        expected.put("__sls__", "main");
+        expected.put("__env__", "base");
+        expected.put("__id__", "needs-late");
+        expected.put("comment", "hello");
+        expected.put("require", List.of(Map.of("test", "late")));
+        expected.put("order", 10000);
+        expected.put("fun", "succeed_without_changes");
+        assertEquals(expected, chunk.toSaltLowstate());
+        assertEquals(List.copyOf(expected.keySet()), List.copyOf(chunk.toSaltLowstate().keySet()));
+    }
+
+    @Test
+    void topSlsGlobListAndPcre() throws Exception {
+        Map<String, Object> top = new org.yaml.snakeyaml.Yaml().load("""
+                base:
+                  '*':
+                    - common
+                  'lab-*':
+                    - lab
+                    - common
+                  'lab-01,lab-02':
+                    - match: list
+                    - listed
+                  'lab-0[3-9]':
+                    - match: pcre
+                    - regex
+                  'office-*':
+                    - office
+                """);
+        assertEquals(List.of("common", "lab", "listed"), HighStateCompiler.topSls(top, "lab-01", "base"));
+        assertEquals(List.of("common", "lab", "regex"), HighStateCompiler.topSls(top, "lab-07", "base"));
+        assertEquals(List.of(), HighStateCompiler.topSls(top, "lab-01", "dev"));
+    }
+
+    @Test
+    void topSlsUnknownMatchTypeIsError() {
+        Map<String, Object> top = new org.yaml.snakeyaml.Yaml().load(
+                "base:\n  'os:Qubes':\n    - match: grain\n    - qubes\n");
+        CompileException error = assertThrows(CompileException.class,
+                () -> HighStateCompiler.topSls(top, "lab-01", "base"));
+        assertEquals("top.sls: target 'os:Qubes' uses match type 'grain', which is not supported;"
+                + " use one of glob, list, pcre", error.getMessage());
+    }
+
+    private static List<LowChunk> compile(String sls, String yaml) throws CompileException {
+        return new HighStateCompiler(YamlSlsSource.of(sls, yaml)).compile(List.of(sls));
+    }
+
+    private static CompileException compileError(String sls, String yaml) {
+        return assertThrows(CompileException.class, () -> compile(sls, yaml));
+    }
+
+    private static List<String> ids(List<LowChunk> chunks) {
+        return chunks.stream().map(LowChunk::id).toList();
+    }
+
+    private static List<String> names(List<LowChunk> chunks) {
+        return chunks.stream().map(LowChunk::name).toList();
+    }
+
+    private static Map<String, LowChunk> byId(List<LowChunk> chunks) {
+        Map<String, LowChunk> byId = new LinkedHashMap<>();
+        chunks.forEach(chunk -> byId.put(chunk.id(), chunk));
+        return byId;
+    }
+}

@@ -185,9 +185,15 @@ final class HostKeyVerifier implements ServerKeyVerifier {
         }
     }
 
-    /** Replaces the file by renaming a complete temporary copy over it, so readers never see half a file. */
+    /**
+     * Replaces the file by renaming a complete temporary copy over it, so readers never see half a file. A symbolic
+     * link is followed, so that the link stays in place and its target gets the new content.
+     *
+     * <p>NOTE: the lock that serialises appends is per transport, so two qfleet processes accepting keys into the same
+     * file at the same moment can still lose one of the two new lines.
+     */
     private void writeAtomically(String content) throws IOException {
-        Path absolute = file.toAbsolutePath();
+        Path absolute = Files.isSymbolicLink(file) ? file.toRealPath() : file.toAbsolutePath();
         Path folder = absolute.getParent();
         Files.createDirectories(folder);
         Path temporary = Files.createTempFile(folder, absolute.getFileName() + ".", ".tmp");

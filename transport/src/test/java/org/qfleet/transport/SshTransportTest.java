@@ -186,6 +186,20 @@ class SshTransportTest {
     }
 
     @Test
+    void acceptNewKeepsSymlinkedKnownHosts() throws Exception {
+        Path realFile = folder.resolve("dotfiles/known_hosts");
+        Files.createDirectories(realFile.getParent());
+        Files.writeString(realFile, "# managed elsewhere\n");
+        Path link = folder.resolve("linked_known_hosts");
+        Files.createSymbolicLink(link, realFile);
+
+        connect(new SshSettings(link, true, Duration.ofSeconds(15), Duration.ofSeconds(30)), target(clientKey)).close();
+
+        assertTrue(Files.isSymbolicLink(link), "the symbolic link was replaced by a file");
+        assertEquals(List.of("# managed elsewhere", server.knownHostsLine()), Files.readAllLines(realFile));
+    }
+
+    @Test
     void hashedKnownHostsEntryMatches() throws Exception {
         TestSshServer.run(folder, "ssh-keygen", "-H", "-f", knownHosts.toString());
         assertTrue(Files.readString(knownHosts).startsWith("|1|"), Files.readString(knownHosts));

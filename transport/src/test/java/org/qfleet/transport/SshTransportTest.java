@@ -200,6 +200,30 @@ class SshTransportTest {
     }
 
     @Test
+    void otherKeyTypeOnlyCountsAsUnknown() throws Exception {
+        Path rsaKey = TestSshServer.sshKeygen(folder, "host_rsa", "-t", "rsa", "-b", "2048");
+        String rsaPublic = Files.readString(Path.of(rsaKey + ".pub")).strip();
+        Files.writeString(knownHosts, "[127.0.0.1]:" + server.port() + " " + rsaPublic + "\n");
+
+        TransportException e = assertThrows(TransportException.class,
+                () -> connect(SshSettings.defaults(knownHosts), target(clientKey)));
+
+        assertEquals(TransportException.Kind.HOST_KEY_UNKNOWN, e.kind());
+        assertTrue(e.getMessage().contains("keys of other types for this host (ssh-rsa on line 1)"), e.getMessage());
+    }
+
+    @Test
+    void revokedHostKeyIsRejected() throws Exception {
+        Files.writeString(knownHosts, "@revoked " + server.knownHostsLine() + "\n" + server.knownHostsLine() + "\n");
+        SshSettings acceptNew = new SshSettings(knownHosts, true, Duration.ofSeconds(15), Duration.ofSeconds(30));
+
+        TransportException e = assertThrows(TransportException.class, () -> connect(acceptNew, target(clientKey)));
+
+        assertEquals(TransportException.Kind.HOST_KEY_CHANGED, e.kind());
+        assertTrue(e.getMessage().contains(knownHosts + " line 1 marks as @revoked"), e.getMessage());
+    }
+
+    @Test
     void hashedKnownHostsEntryMatches() throws Exception {
         TestSshServer.run(folder, "ssh-keygen", "-H", "-f", knownHosts.toString());
         assertTrue(Files.readString(knownHosts).startsWith("|1|"), Files.readString(knownHosts));

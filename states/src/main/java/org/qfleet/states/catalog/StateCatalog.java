@@ -47,6 +47,26 @@ public final class StateCatalog {
         return new TreeSet<>(functions.keySet());
     }
 
+    /**
+     * Compiles every low chunk, in the given order, and reports the problems of all of them in
+     * one exception.
+     */
+    public List<PlanChunk> compile(List<LowChunk> chunks) throws CompileException {
+        List<PlanChunk> compiled = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        for (LowChunk chunk : chunks) {
+            try {
+                compiled.add(compile(chunk));
+            } catch (CompileException e) {
+                errors.addAll(e.errors());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new CompileException(errors);
+        }
+        return compiled;
+    }
+
     /** Compiles one low chunk into its plan chunk, with the chunk's tag, requisites and steps. */
     public PlanChunk compile(LowChunk chunk) throws CompileException {
         String function = chunk.state() + "." + chunk.fun();

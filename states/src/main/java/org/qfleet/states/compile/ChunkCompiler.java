@@ -20,7 +20,25 @@ final class ChunkCompiler {
         this.errors = new ArrayList<>(errors);
     }
 
+    /** Returns the chunks in execution order. */
     List<LowChunk> compile() throws CompileException {
+        return toLowChunks(resolve().executionOrder());
+    }
+
+    /** Returns the chunks sorted by order, with their requisites resolved. */
+    List<LowChunk> compileSorted() throws CompileException {
+        return toLowChunks(resolve().sorted());
+    }
+
+    private static List<LowChunk> toLowChunks(List<ChunkDraft> drafts) {
+        List<LowChunk> chunks = new ArrayList<>();
+        for (ChunkDraft draft : drafts) {
+            chunks.add(draft.toLowChunk());
+        }
+        return chunks;
+    }
+
+    private RequisiteGraph resolve() throws CompileException {
         List<ChunkDraft> drafts = new ArrayList<>();
         for (IdDeclaration declaration : high.values()) {
             for (Map.Entry<String, List<Object>> module : declaration.modules.entrySet()) {
@@ -35,11 +53,7 @@ final class ChunkCompiler {
         RequisiteGraph graph = new RequisiteGraph(drafts, sorted, errors);
         graph.resolve();
         throwIfErrors();
-        List<LowChunk> chunks = new ArrayList<>();
-        for (ChunkDraft draft : graph.executionOrder()) {
-            chunks.add(draft.toLowChunk());
-        }
-        return chunks;
+        return graph;
     }
 
     private void throwIfErrors() throws CompileException {

@@ -34,6 +34,19 @@ public final class HighStateCompiler {
      * execution order: a chunk comes after every chunk it requires.
      */
     public List<LowChunk> compile(List<String> slsNames) throws CompileException {
+        return gather(slsNames).compile();
+    }
+
+    /**
+     * Compiles like {@link #compile} but returns the chunks in the order Salt's
+     * {@code state.show_lowstate} prints them: sorted by order, before requisites pull
+     * required chunks ahead.
+     */
+    public List<LowChunk> compileSorted(List<String> slsNames) throws CompileException {
+        return gather(slsNames).compileSorted();
+    }
+
+    private ChunkCompiler gather(List<String> slsNames) {
         Gathering gathering = new Gathering();
         Map<String, IdDeclaration> high = new LinkedHashMap<>();
         for (String sls : slsNames) {
@@ -44,7 +57,7 @@ public final class HighStateCompiler {
         }
         gathering.applyExtends(high);
         gathering.applyExcludes(high);
-        return new ChunkCompiler(high, gathering.errors).compile();
+        return new ChunkCompiler(high, gathering.errors);
     }
 
     /**

@@ -145,6 +145,10 @@ final class RequisiteGraph {
      * after the chunks it requires, which are called first, depth first, in the order of the
      * requisite entries.
      */
+    List<ChunkDraft> sorted() {
+        return sorted;
+    }
+
     List<ChunkDraft> executionOrder() {
         Set<ChunkDraft> placed = new LinkedHashSet<>();
         for (ChunkDraft chunk : sorted) {

@@ -341,6 +341,24 @@ class StateCatalogTest {
     }
 
     @Test
+    void listCompileCollectsAllErrors() throws Exception {
+        List<LowChunk> chunks = new HighStateCompiler(source("""
+                a:
+                  qvm.prefs:
+                    - memroy: 400
+                b:
+                  qvm.tags:
+                    - add: ['bad tag']
+                """)).compile(List.of("main"));
+        CompileException error = assertThrows(CompileException.class,
+                () -> new StateCatalog().compile(chunks));
+        assertEquals(2, error.errors().size());
+        assertTrue(error.errors().get(0).startsWith("qvm.prefs state with ID 'a'"), error.errors().get(0));
+        assertEquals("qvm.tags state with ID 'b' in SLS 'main': invalid tag 'bad tag'; tags use"
+                + " letters, digits, '_' and '-'", error.errors().get(1));
+    }
+
+    @Test
     void chunkKeepsTagAndRequisites() throws Exception {
         List<PlanChunk> chunks = compileAll("""
                 work:

@@ -469,6 +469,22 @@ class HighStateCompilerTest {
     }
 
     @Test
+    void compileSortedKeepsSaltLowstateOrder() throws Exception {
+        YamlSlsSource source = YamlSlsSource.of("main", """
+                needs-late:
+                  qvm.exists:
+                    - require:
+                      - qvm: late
+                late:
+                  qvm.exists:
+                    - order: last
+                """);
+        HighStateCompiler compiler = new HighStateCompiler(source);
+        assertEquals(List.of("needs-late", "late"), ids(compiler.compileSorted(List.of("main"))));
+        assertEquals(List.of("late", "needs-late"), ids(compiler.compile(List.of("main"))));
+    }
+
+    @Test
     void topSlsGlobListAndPcre() throws Exception {
         Map<String, Object> top = new org.yaml.snakeyaml.Yaml().load("""
                 base:

@@ -176,10 +176,7 @@ public final class HighStateCompiler {
             matcher.matches();
             int levels = matcher.group(1).length();
             List<String> components = new ArrayList<>(List.of(sls.split("\\.")));
-            // NOTE: SlsSource does not say which file it rendered, so a package is taken to be
-            // init.sls when "<sls>.init" exists. That is wrong when both foo.sls and
-            // foo/init.sls exist, where Salt renders foo.sls.
-            if (source.exists(sls + ".init")) {
+            if (source.isPackageInit(sls)) {
                 components.add("init");
             }
             if (levels > components.size()) {

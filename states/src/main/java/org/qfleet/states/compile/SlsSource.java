@@ -14,4 +14,14 @@ public interface SlsSource {
 
     /** Returns whether an SLS file of that dotted name exists in the file roots. */
     boolean exists(String sls);
+
+    /**
+     * Returns whether {@code sls} renders from a package's {@code init.sls}, which counts as one
+     * more level for relative includes such as {@code ..common}. The default assumes so when
+     * {@code <sls>.init} exists, which is wrong only when both {@code foo.sls} and
+     * {@code foo/init.sls} exist, where Salt renders {@code foo.sls}.
+     */
+    default boolean isPackageInit(String sls) {
+        return exists(sls + ".init");
+    }
 }

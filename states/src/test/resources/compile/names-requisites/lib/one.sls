@@ -1,0 +1,3 @@
+lib-one:
+  test.succeed_without_changes:
+    - order: last

@@ -1,0 +1,3 @@
+lib-two:
+  test.succeed_without_changes:
+    - order: -5

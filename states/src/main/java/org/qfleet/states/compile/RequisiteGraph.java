@@ -126,17 +126,21 @@ final class RequisiteGraph {
             }
         }
         List<String> edges = new ArrayList<>();
+        boolean selfReference = false;
         for (ChunkDraft chunk : sorted) {
             for (ChunkDraft required : chunk.required) {
                 boolean sameComponent = tarjan.component.get(chunk).equals(tarjan.component.get(required));
                 boolean onCycle = chunk == required || sameComponent && tarjan.size(chunk) > 1;
+                selfReference |= chunk == required;
                 if (onCycle) {
                     edges.add("(" + chunk.describe() + ", 'require', " + required.describe() + ")");
                 }
             }
         }
         if (!edges.isEmpty()) {
-            errors.add("Recursive requisites were found: " + String.join(", ", edges));
+            String hint = selfReference ? ". A state requires itself when its own ID or name matches"
+                    + " its requisite, because requisites match both; rename one of them" : "";
+            errors.add("Recursive requisites were found: " + String.join(", ", edges) + hint);
         }
     }
 

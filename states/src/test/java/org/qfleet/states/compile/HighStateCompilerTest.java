@@ -250,6 +250,25 @@ class HighStateCompilerTest {
     }
 
     @Test
+    void stateMatchingItsOwnRequisiteIsCycle() {
+        CompileException error = compileError("main", """
+                work:
+                  qvm.present:
+                    - label: red
+                reset-work:
+                  qvm.prefs:
+                    - name: work
+                    - kernelopts: '*default*'
+                    - require:
+                      - qvm: work
+                """);
+        assertEquals("Recursive requisites were found: ({'SLS': 'main', 'ID': 'reset-work', 'NAME':"
+                + " 'work'}, 'require', {'SLS': 'main', 'ID': 'reset-work', 'NAME': 'work'}). A state"
+                + " requires itself when its own ID or name matches its requisite, because requisites"
+                + " match both; rename one of them", error.getMessage());
+    }
+
+    @Test
     void unsupportedRequisiteKindIsError() {
         CompileException error = compileError("main", """
                 work:

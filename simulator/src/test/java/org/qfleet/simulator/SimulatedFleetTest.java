@@ -2,6 +2,7 @@ package org.qfleet.simulator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -161,6 +162,34 @@ class SimulatedFleetTest {
     }
 
     @Test
+    void closedChannelKillsProcess() throws Exception {
+        try (ClientSession session = connect(fleet.hosts().get(0), clientKey())) {
+            ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+            long pid;
+            try (ChannelExec channel = session.createExecChannel("echo $$; exec sleep 60")) {
+                channel.setOut(stdout);
+                channel.setErr(new ByteArrayOutputStream());
+                channel.open().verify(TIMEOUT);
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (!stdout.toString(StandardCharsets.UTF_8).endsWith("\n") && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                pid = Long.parseLong(stdout.toString(StandardCharsets.UTF_8).trim());
+                assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "sleep did not start");
+                // close(false) sends SSH_MSG_CHANNEL_CLOSE; MINA's close() drops the channel locally only.
+                channel.close(false).await(TIMEOUT);
+            }
+
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+                    "process " + pid + " still runs after its channel closed");
+        }
+    }
+
+    @Test
     void changesPersistAcrossRestart() throws Exception {
         try (ClientSession session = connect(fleet.hosts().get(0), clientKey())) {
             assertEquals(0, exec(session, "qvm-create -l red mail", new byte[0]).exitStatus());
@@ -169,10 +198,10 @@ class SimulatedFleetTest {
         fleet = SimulatedFleet.start(dir.resolve("sim"), 2);
 
         assertTrue(fleet.hosts().get(0).showJson().contains("\"mail\""));
-        assertTrue(!fleet.hosts().get(1).showJson().contains("\"mail\""));
+        assertFalse(fleet.hosts().get(1).showJson().contains("\"mail\""));
         fleet.close();
         fleet = SimulatedFleet.start(dir.resolve("sim"), 2, true);
-        assertTrue(!fleet.hosts().get(0).showJson().contains("\"mail\""));
+        assertFalse(fleet.hosts().get(0).showJson().contains("\"mail\""));
     }
 
     @Test

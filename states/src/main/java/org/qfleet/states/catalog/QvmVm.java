@@ -48,7 +48,10 @@ final class QvmVm {
         return steps;
     }
 
-    /** Returns the actions to run: those of {@code actions}, else the given keywords in default order. */
+    /**
+     * Returns the actions to run: the given keywords, in the order of {@code actions} when it is
+     * given, else in the default order.
+     */
     private static List<String> actionOrder(Invocation call) {
         if (!call.flags.isEmpty()) {
             call.error("qvm.vm takes no flags, got: " + String.join(", ", call.flags)
@@ -82,7 +85,8 @@ final class QvmVm {
             } else if (!DEFAULT_ORDER.contains(name)) {
                 call.error("unknown action '" + name + "' in 'actions'; valid actions: "
                         + String.join(", ", DEFAULT_ORDER));
-            } else {
+            } else if (call.kwargs.containsKey(name)) {
+                // Like Qubes' qvm.vm, an action listed without its keyword does not run.
                 order.add(name);
             }
         }

@@ -19,7 +19,8 @@ final class ChunkDraft {
     final Map<String, Object> args = new LinkedHashMap<>();
     /** Requisite kind to its entries as written: strings and one-key mappings. */
     final Map<String, List<Object>> written = new LinkedHashMap<>();
-    final List<ChunkDraft> required = new ArrayList<>();
+    /** The chunks this one requires, each with the requisite kind that refers to it first. */
+    final Map<ChunkDraft, String> required = new LinkedHashMap<>();
 
     ChunkDraft(String state, String id, String sls) {
         this.state = state;
@@ -58,11 +59,15 @@ final class ChunkDraft {
         return "{'SLS': '" + sls + "', 'ID': '" + id + "', 'NAME': '" + name + "'}";
     }
 
+    /**
+     * Returns the finished low chunk. Its requisites are all {@code require}, because a
+     * {@code watch} on a state without {@code mod_watch} runs as a {@code require}.
+     */
     LowChunk toLowChunk() {
         Map<String, List<String>> requisites = new LinkedHashMap<>();
         if (!required.isEmpty()) {
             List<String> tags = new ArrayList<>();
-            for (ChunkDraft chunk : required) {
+            for (ChunkDraft chunk : required.keySet()) {
                 tags.add(chunk.tag());
             }
             requisites.put(Requisites.REQUIRE, tags);

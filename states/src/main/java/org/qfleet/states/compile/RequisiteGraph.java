@@ -44,26 +44,43 @@ final class RequisiteGraph {
             return;
         }
         for (ChunkDraft chunk : declared) {
-            for (Object entry : chunk.written.getOrDefault(Requisites.REQUIRE_IN, List.of())) {
-                for (ChunkDraft target : targets(chunk, Requisites.REQUIRE_IN, entry)) {
-                    Map<String, Object> reference = HighStateCompiler.singleton(chunk.state, chunk.id);
-                    List<Object> requires = target.written.computeIfAbsent(Requisites.REQUIRE,
-                            unused -> new ArrayList<>());
-                    if (!requires.contains(reference)) {
-                        requires.add(reference);
+            addIncoming(chunk, Requisites.REQUIRE_IN, Requisites.REQUIRE);
+            addIncoming(chunk, Requisites.WATCH_IN, Requisites.WATCH);
+        }
+        for (ChunkDraft chunk : declared) {
+            boolean watches = chunk.written.containsKey(Requisites.WATCH);
+            if (watches && !Requisites.WITHOUT_MOD_WATCH.contains(chunk.state)) {
+                errors.add("The requisite 'watch' in state [" + chunk.name + "] (ID '" + chunk.id
+                        + "') in SLS [" + chunk.sls + "] is supported only on states without"
+                        + " mod_watch (" + String.join(", ", Requisites.WITHOUT_MOD_WATCH)
+                        + "), not on '" + chunk.state + "' states yet");
+            }
+        }
+        // Salt appends the watch list to the require list of a state without mod_watch.
+        for (ChunkDraft chunk : sorted) {
+            for (String kind : List.of(Requisites.REQUIRE, Requisites.WATCH)) {
+                for (Object entry : chunk.written.getOrDefault(kind, List.of())) {
+                    for (ChunkDraft target : targets(chunk, kind, entry)) {
+                        chunk.required.putIfAbsent(target, kind);
                     }
                 }
             }
         }
-        for (ChunkDraft chunk : sorted) {
-            Set<ChunkDraft> required = new LinkedHashSet<>();
-            for (Object entry : chunk.written.getOrDefault(Requisites.REQUIRE, List.of())) {
-                required.addAll(targets(chunk, Requisites.REQUIRE, entry));
-            }
-            chunk.required.addAll(required);
-        }
         if (errors.isEmpty()) {
             reportCycles();
+        }
+    }
+
+    /** Adds {@code <state>: <id>} of {@code chunk} to the {@code kind} list of each target of its {@code inKind} entries. */
+    private void addIncoming(ChunkDraft chunk, String inKind, String kind) {
+        for (Object entry : chunk.written.getOrDefault(inKind, List.of())) {
+            for (ChunkDraft target : targets(chunk, inKind, entry)) {
+                Map<String, Object> reference = HighStateCompiler.singleton(chunk.state, chunk.id);
+                List<Object> entries = target.written.computeIfAbsent(kind, unused -> new ArrayList<>());
+                if (!entries.contains(reference)) {
+                    entries.add(reference);
+                }
+            }
         }
     }
 
@@ -128,12 +145,14 @@ final class RequisiteGraph {
         List<String> edges = new ArrayList<>();
         boolean selfReference = false;
         for (ChunkDraft chunk : sorted) {
-            for (ChunkDraft required : chunk.required) {
+            for (Map.Entry<ChunkDraft, String> edge : chunk.required.entrySet()) {
+                ChunkDraft required = edge.getKey();
                 boolean sameComponent = tarjan.component.get(chunk).equals(tarjan.component.get(required));
                 boolean onCycle = chunk == required || sameComponent && tarjan.size(chunk) > 1;
                 selfReference |= chunk == required;
                 if (onCycle) {
-                    edges.add("(" + chunk.describe() + ", 'require', " + required.describe() + ")");
+                    edges.add("(" + chunk.describe() + ", '" + edge.getValue() + "', "
+                            + required.describe() + ")");
                 }
             }
         }
@@ -165,7 +184,7 @@ final class RequisiteGraph {
         if (placed.contains(chunk)) {
             return;
         }
-        for (ChunkDraft required : chunk.required) {
+        for (ChunkDraft required : chunk.required.keySet()) {
             place(required, placed);
         }
         placed.add(chunk);
@@ -187,7 +206,7 @@ final class RequisiteGraph {
             counter++;
             stack.push(chunk);
             onStack.add(chunk);
-            for (ChunkDraft required : chunk.required) {
+            for (ChunkDraft required : chunk.required.keySet()) {
                 if (!index.containsKey(required)) {
                     visit(required);
                     lowLink.put(chunk, Math.min(lowLink.get(chunk), lowLink.get(required)));

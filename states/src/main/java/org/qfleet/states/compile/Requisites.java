@@ -8,8 +8,10 @@ final class Requisites {
 
     static final String REQUIRE = "require";
     static final String REQUIRE_IN = "require_in";
+    static final String WATCH = "watch";
+    static final String WATCH_IN = "watch_in";
 
-    /** Every requisite keyword Salt 3006 to 3008 accepts in a state's arguments. */
+    /** Every requisite keyword Salt 3006 accepts in a state's arguments. */
     static final Set<String> ALL = Set.of(
             "require", "require_any", "require_in",
             "watch", "watch_any", "watch_in",
@@ -19,7 +21,14 @@ final class Requisites {
             "use", "use_in",
             "listen", "listen_in");
 
-    static final List<String> SUPPORTED = List.of(REQUIRE, REQUIRE_IN);
+    static final List<String> SUPPORTED = List.of(REQUIRE, REQUIRE_IN, WATCH, WATCH_IN);
+
+    /**
+     * State modules that define no {@code mod_watch}. Salt runs a {@code watch} on such a state
+     * as a {@code require}, so qfleet compiles it to one. The qvm states of
+     * qubes-mgmt-salt-dom0-qvm ({@code _states/ext_state_qvm.py}) define none.
+     */
+    static final Set<String> WITHOUT_MOD_WATCH = Set.of("qvm");
 
     private Requisites() {}
 }

@@ -287,6 +287,18 @@ class StateCatalogTest {
     }
 
     @Test
+    void vmActionWithoutKeywordDoesNotRun() throws Exception {
+        PlanChunk chunk = compile("""
+                work:
+                  qvm.vm:
+                    - actions: [present, prefs, tags]
+                    - prefs:
+                      - memory: 400
+                """);
+        assertEquals(List.of("qvm.prefs"), chunk.steps().stream().map(Step::group).toList());
+    }
+
+    @Test
     void vmKeywordOutsideActionsIsError() {
         CompileException error = catalogError("""
                 work:

@@ -2,6 +2,7 @@ package org.qfleet.states.compile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -273,7 +274,7 @@ class HighStateCompilerTest {
         CompileException error = compileError("main", """
                 work:
                   qvm.exists:
-                    - watch:
+                    - prereq:
                       - qvm: sys-net
                     - onchanges:
                       - qvm: sys-net
@@ -281,10 +282,67 @@ class HighStateCompilerTest {
                   qvm.exists: []
                 """);
         assertEquals(List.of(
-                "The requisite 'watch' in state [work] (ID 'work') in SLS [main] is not supported yet;"
-                        + " supported requisites: require, require_in",
+                "The requisite 'prereq' in state [work] (ID 'work') in SLS [main] is not supported yet;"
+                        + " supported requisites: require, require_in, watch, watch_in",
                 "The requisite 'onchanges' in state [work] (ID 'work') in SLS [main] is not supported"
-                        + " yet; supported requisites: require, require_in"), error.errors());
+                        + " yet; supported requisites: require, require_in, watch, watch_in"),
+                error.errors());
+    }
+
+    @Test
+    void watchOnQvmStateRunsAsRequire() throws Exception {
+        List<LowChunk> chunks = compile("main", """
+                work:
+                  qvm.prefs:
+                    - memory: 400
+                    - watch:
+                      - qvm: sys-usb
+                    - require:
+                      - qvm: sys-net
+                sys-net:
+                  qvm.exists:
+                    - order: last
+                sys-usb:
+                  qvm.exists:
+                    - order: last
+                    - watch_in:
+                      - qvm: late
+                late:
+                  qvm.exists:
+                    - order: last
+                """);
+        assertEquals(List.of("sys-net", "sys-usb", "work", "late"), ids(chunks));
+        assertEquals(List.of("qvm_|-sys-net_|-sys-net_|-exists", "qvm_|-sys-usb_|-sys-usb_|-exists"),
+                chunks.get(2).requisites().get("require"));
+        assertEquals(List.of("qvm_|-sys-usb_|-sys-usb_|-exists"), chunks.get(3).requisites().get("require"));
+    }
+
+    @Test
+    void watchOnStateWithModWatchIsError() {
+        CompileException error = compileError("main", """
+                restart:
+                  service.running:
+                    - name: qubesd
+                    - watch:
+                      - qvm: work
+                work:
+                  qvm.exists: []
+                """);
+        assertEquals("The requisite 'watch' in state [qubesd] (ID 'restart') in SLS [main] is supported"
+                + " only on states without mod_watch (qvm), not on 'service' states yet",
+                error.getMessage());
+    }
+
+    @Test
+    void cycleEdgeNamesWatch() {
+        CompileException error = compileError("loop", """
+                a:
+                  qvm.exists:
+                    - watch:
+                      - qvm: a
+                """);
+        assertTrue(error.getMessage().startsWith("Recursive requisites were found: ({'SLS': 'loop',"
+                + " 'ID': 'a', 'NAME': 'a'}, 'watch', "), error.getMessage());
     }
 
     @Test

@@ -282,6 +282,8 @@ public final class SimulatedFleet implements AutoCloseable {
         server.setKeyboardInteractiveAuthenticator(null);
         server.setCommandFactory((channel, command) -> new ProcessCommand(id, command, env, home, execThreads));
         // Share I/O threads and timers across the fleet: MINA's defaults give every server its own pools.
+        // NOTE: the JDK still starts one internal thread per server for its AsynchronousChannelGroup,
+        // so an idle fleet of N hosts holds about N + 4 threads.
         server.setIoServiceFactoryFactory(new Nio2ServiceFactoryFactory(() -> ThreadUtils.noClose(ioThreads)));
         server.setScheduledExecutorService(timers, false);
         return server;

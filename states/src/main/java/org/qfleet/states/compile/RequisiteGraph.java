@@ -43,6 +43,7 @@ final class RequisiteGraph {
         if (!errors.isEmpty()) {
             return;
         }
+        copyUsedArguments();
         for (ChunkDraft chunk : declared) {
             addIncoming(chunk, Requisites.REQUIRE_IN, Requisites.REQUIRE);
             addIncoming(chunk, Requisites.WATCH_IN, Requisites.WATCH);
@@ -69,6 +70,61 @@ final class RequisiteGraph {
         if (errors.isEmpty()) {
             reportCycles();
         }
+    }
+
+    /**
+     * Applies {@code use} and {@code use_in}: a state that uses another takes each of its
+     * arguments that it does not set itself. Requisites, name, names and order are never copied.
+     * Unlike Salt, which ignores a {@code use} of a state that does not exist, this is an error.
+     */
+    private void copyUsedArguments() {
+        Map<ChunkDraft, Set<String>> ownArguments = new HashMap<>();
+        for (ChunkDraft chunk : declared) {
+            ownArguments.put(chunk, Set.copyOf(chunk.args.keySet()));
+        }
+        for (ChunkDraft chunk : declared) {
+            for (Object entry : chunk.written.getOrDefault(Requisites.USE_IN, List.of())) {
+                for (ChunkDraft user : usedStates(chunk, Requisites.USE_IN, entry)) {
+                    copyArguments(chunk, user, ownArguments.get(user));
+                }
+            }
+        }
+        for (ChunkDraft chunk : declared) {
+            for (Object entry : chunk.written.getOrDefault(Requisites.USE, List.of())) {
+                for (ChunkDraft used : usedStates(chunk, Requisites.USE, entry)) {
+                    copyArguments(used, chunk, ownArguments.get(chunk));
+                }
+            }
+        }
+    }
+
+    private static void copyArguments(ChunkDraft from, ChunkDraft to, Set<String> ownArguments) {
+        from.args.forEach((key, value) -> {
+            if (!ownArguments.contains(key)) {
+                to.args.put(key, value);
+            }
+        });
+    }
+
+    /** Returns the states a {@code use} entry names: exactly by ID or name as Salt does, or by SLS. */
+    private List<ChunkDraft> usedStates(ChunkDraft chunk, String kind, Object entry) {
+        List<ChunkDraft> globbed = targets(chunk, kind, entry);
+        if (globbed.isEmpty() || entry instanceof String || "sls".equals(IdDeclaration.argumentKey(entry))) {
+            return globbed;
+        }
+        String value = String.valueOf(IdDeclaration.argumentValue(entry));
+        List<ChunkDraft> exact = new ArrayList<>();
+        for (ChunkDraft candidate : globbed) {
+            if (candidate.id.equals(value) || candidate.name.equals(value)) {
+                exact.add(candidate);
+            }
+        }
+        if (exact.isEmpty()) {
+            errors.add("The " + kind + " entry " + entry + " in state [" + chunk.name + "] (ID '"
+                    + chunk.id + "') in SLS [" + chunk.sls + "] must name a state exactly; globs are"
+                    + " not accepted for " + kind);
+        }
+        return exact;
     }
 
     /** Adds {@code <state>: <id>} of {@code chunk} to the {@code kind} list of each target of its {@code inKind} entries. */

@@ -10,6 +10,8 @@ final class Requisites {
     static final String REQUIRE_IN = "require_in";
     static final String WATCH = "watch";
     static final String WATCH_IN = "watch_in";
+    static final String USE = "use";
+    static final String USE_IN = "use_in";
 
     /** Every requisite keyword Salt 3006 accepts in a state's arguments. */
     static final Set<String> ALL = Set.of(
@@ -21,7 +23,7 @@ final class Requisites {
             "use", "use_in",
             "listen", "listen_in");
 
-    static final List<String> SUPPORTED = List.of(REQUIRE, REQUIRE_IN, WATCH, WATCH_IN);
+    static final List<String> SUPPORTED = List.of(REQUIRE, REQUIRE_IN, WATCH, WATCH_IN, USE, USE_IN);
 
     /**
      * State modules that define no {@code mod_watch}. Salt runs a {@code watch} on such a state

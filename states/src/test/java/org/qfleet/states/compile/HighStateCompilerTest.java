@@ -283,9 +283,9 @@ class HighStateCompilerTest {
                 """);
         assertEquals(List.of(
                 "The requisite 'prereq' in state [work] (ID 'work') in SLS [main] is not supported yet;"
-                        + " supported requisites: require, require_in, watch, watch_in",
+                        + " supported requisites: require, require_in, watch, watch_in, use, use_in",
                 "The requisite 'onchanges' in state [work] (ID 'work') in SLS [main] is not supported"
-                        + " yet; supported requisites: require, require_in, watch, watch_in"),
+                        + " yet; supported requisites: require, require_in, watch, watch_in, use, use_in"),
                 error.errors());
     }
 
@@ -315,6 +315,41 @@ class HighStateCompilerTest {
         assertEquals(List.of("qvm_|-sys-net_|-sys-net_|-exists", "qvm_|-sys-usb_|-sys-usb_|-exists"),
                 chunks.get(2).requisites().get("require"));
         assertEquals(List.of("qvm_|-sys-usb_|-sys-usb_|-exists"), chunks.get(3).requisites().get("require"));
+    }
+
+    @Test
+    void useOfMissingStateIsError() {
+        CompileException error = compileError("main", """
+                work:
+                  qvm.prefs:
+                    - use:
+                      - qvm: ghost
+                """);
+        assertEquals("Referenced state does not exist for requisite [use: (qvm: ghost)] in state"
+                + " [work] in SLS [main]", error.getMessage());
+    }
+
+    @Test
+    void useCopiesArgumentsNotSetLocally() throws Exception {
+        List<LowChunk> chunks = compile("main", """
+                defaults:
+                  qvm.prefs:
+                    - name: template-prefs
+                    - memory: 400
+                    - label: red
+                    - require:
+                      - qvm: other
+                other:
+                  qvm.exists: []
+                work:
+                  qvm.prefs:
+                    - label: blue
+                    - use:
+                      - qvm: template-prefs
+                """);
+        LowChunk work = byId(chunks).get("work");
+        assertEquals(Map.of("label", "blue", "memory", 400), work.args());
+        assertEquals(Map.of(), work.requisites());
     }
 
     @Test

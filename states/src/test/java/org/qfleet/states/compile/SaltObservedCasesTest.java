@@ -60,6 +60,14 @@ class SaltObservedCasesTest {
                 assertEquals(saltArguments(low), JSON.valueToTree(chunk.args()), tag + " arguments");
             }
         }
+        if (expected.has("run_comments")) {
+            // test.succeed_without_changes returns its 'comment' argument, else "Success!".
+            expected.get("run_comments").fields().forEachRemaining(comment -> {
+                Object argument = byTag.get(comment.getKey()).args().get("comment");
+                String text = comment.getValue().asText();
+                assertEquals(text.equals("Success!") ? null : text, argument, comment.getKey() + " comment");
+            });
+        }
     }
 
     /** Returns the lowstate entries that are arguments in {@link LowChunk#args()}. */

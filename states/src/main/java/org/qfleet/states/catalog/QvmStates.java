@@ -235,7 +235,10 @@ final class QvmStates {
                 return mode;
             }
             default -> {
-                if (value == null) {
+                boolean noDevices = property == QubeProperty.DEVICES_DENIED
+                        && "none".equalsIgnoreCase(String.valueOf(value));
+                if (value == null || noDevices) {
+                    // Qubes' prefs state also takes none as "no device denied".
                     return "";
                 }
                 if (value instanceof List || value instanceof Map) {

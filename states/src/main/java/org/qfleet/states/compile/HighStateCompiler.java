@@ -13,7 +13,8 @@ import org.qfleet.states.StateException;
 /**
  * Compiles SLS files into low chunks in execution order, with Salt's rules: includes, state
  * declarations, {@code extend}, {@code exclude}, {@code names}, {@code state_auto_order},
- * {@code order}, and {@code require}/{@code require_in} pulling required chunks ahead.
+ * {@code order}, {@code require}, {@code watch} and {@code use} with their {@code _in} forms,
+ * and required chunks pulled ahead of the chunks that require them.
  *
  * <p>Only the {@code base} saltenv exists. Every problem found is collected, so one
  * {@link CompileException} lists them all.

@@ -130,6 +130,8 @@ class StateCatalogTest {
                 compile("w:\n  qvm.prefs:\n    - memory: 400\n").steps());
         assertEquals(compile("w:\n  qvm.prefs:\n    - netvm: none\n").steps(),
                 compile("w:\n  qvm.prefs:\n    - netvm: ''\n").steps());
+        assertEquals(compile("w:\n  qvm.prefs:\n    - devices-denied: none\n").steps(),
+                compile("w:\n  qvm.prefs:\n    - devices_denied: ''\n").steps());
         assertEquals(compile("w:\n  qvm.prefs:\n    - debug: true\n").steps(),
                 compile("w:\n  qvm.prefs:\n    - debug: \"True\"\n").steps());
     }

@@ -36,6 +36,9 @@ final class PythonRepr {
     }
 
     private static void appendRepr(StringBuilder out, Object value) {
+        if (value instanceof com.hubspot.jinjava.objects.collections.PyList wrapped) {
+            value = wrapped.toList();
+        }
         if (value == null) {
             out.append("None");
         } else if (value instanceof Undefined undefined) {
@@ -50,8 +53,8 @@ final class PythonRepr {
             out.append(floatRepr(decimal.doubleValue()));
         } else if (value instanceof Number) {
             out.append(value);
-        } else if (value instanceof PythonTuple tuple) {
-            out.append(tuple);
+        } else if (value instanceof PythonTuple || value instanceof PythonTuple.Sequence) {
+            out.append(value);
         } else if (value instanceof com.hubspot.jinjava.interpret.NullValue) {
             out.append("None");
         } else if (value instanceof Map.Entry<?, ?> entry) {

@@ -1,5 +1,6 @@
 package org.qfleet.states.render;
 
+import java.util.ArrayList;
 import java.util.Map;
 
 /**
@@ -34,5 +35,22 @@ final class PythonTuple implements Map.Entry<Object, Object> {
     @Override
     public String toString() {
         return "(" + PythonRepr.repr(key) + ", " + PythonRepr.repr(value) + ")";
+    }
+
+    /** A tuple of any length, such as the groups of a regular expression match; prints as {@code ('a', 'b')}. */
+    static final class Sequence extends ArrayList<Object> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String toString() {
+            StringBuilder out = new StringBuilder("(");
+            for (int i = 0; i < size(); i++) {
+                if (i > 0) {
+                    out.append(", ");
+                }
+                out.append(PythonRepr.repr(get(i)));
+            }
+            return out.append(size() == 1 ? ",)" : ")").toString();
+        }
     }
 }

@@ -41,9 +41,30 @@ final class SaltElResolver extends ELResolver {
             context.setPropertyResolved(true);
             return value;
         }
+        Integer position = base instanceof CharSequence ? integerProperty(property) : null;
+        if (position != null) {
+            CharSequence text = (CharSequence) base;
+            int index = position < 0 ? text.length() + position : position;
+            if (index < 0 || index >= text.length()) {
+                throw new IndexOutOfBoundsException("string index out of range: " + position);
+            }
+            context.setPropertyResolved(true);
+            return String.valueOf(text.charAt(index));
+        }
         if (base instanceof Map<?, ?> map && property != null && !hasKey(map, property)) {
             context.setPropertyResolved(true);
             return Undefined.attribute(map, property);
+        }
+        return null;
+    }
+
+    /** The property as an integer index, or null when it is not one (Jinjava passes indexes as text). */
+    private static Integer integerProperty(Object property) {
+        if (property instanceof Number number) {
+            return number.intValue();
+        }
+        if (property instanceof String text && text.matches("-?\\d{1,9}")) {
+            return Integer.parseInt(text);
         }
         return null;
     }

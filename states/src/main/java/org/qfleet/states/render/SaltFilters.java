@@ -101,6 +101,9 @@ final class SaltFilters {
                 new NamedFilter("string", (value, args, kwargs) -> PythonRepr.str(value)),
                 new NamedFilter("list", (value, args, kwargs) -> toList(value)),
                 new NamedFilter("dictsort", SaltFilters::dictsort),
+                new NamedFilter("join", SaltFilters::join),
+                new NamedFilter("sort", SaltFilters::sort),
+                new NamedFilter("sum", SaltFilters::sum),
                 new NamedFilter("yaml_encode", (value, args, kwargs) -> yamlEncode(value)),
                 new NamedFilter("yaml_dquote", (value, args, kwargs) -> yamlDoubleQuote(PythonRepr.str(value))),
                 new NamedFilter("yaml_squote", (value, args, kwargs) ->
@@ -378,6 +381,62 @@ final class SaltFilters {
         return new ArrayList<Object>(items);
     }
 
+    /** Jinja2's {@code join(d='', attribute=None)} with Python's {@code str()} of each item. */
+    private static Object join(Object value, List<Object> args, Map<String, Object> kwargs) {
+        String separator = PythonRepr.str(argument(args, kwargs, 0, "d", ""));
+        Object attribute = argument(args, kwargs, 1, "attribute", null);
+        List<String> parts = new ArrayList<>();
+        for (Object item : iterate(value)) {
+            Object part = attribute == null ? item : Traverse.path(item, PythonRepr.str(attribute), ".", null);
+            parts.add(PythonRepr.str(part));
+        }
+        return String.join(separator, parts);
+    }
+
+    /** Jinja2's {@code sort(reverse=False, case_sensitive=False, attribute=None)}. */
+    private static Object sort(Object value, List<Object> args, Map<String, Object> kwargs) {
+        boolean reverse = truthy(argument(args, kwargs, 0, "reverse", false));
+        boolean caseSensitive = truthy(argument(args, kwargs, 1, "case_sensitive", false));
+        Object attribute = argument(args, kwargs, 2, "attribute", null);
+        List<Object> items = toList(value);
+        items.sort((a, b) -> {
+            Object left = attribute == null ? a : Traverse.path(a, PythonRepr.str(attribute), ".", null);
+            Object right = attribute == null ? b : Traverse.path(b, PythonRepr.str(attribute), ".", null);
+            if (!caseSensitive && left instanceof CharSequence && right instanceof CharSequence) {
+                left = left.toString().toLowerCase(Locale.ROOT);
+                right = right.toString().toLowerCase(Locale.ROOT);
+            }
+            return compare(left, right);
+        });
+        if (reverse) {
+            java.util.Collections.reverse(items);
+        }
+        return items;
+    }
+
+    /** Jinja2's {@code sum(attribute=None, start=0)}: integers stay integers unless a float takes part. */
+    private static Object sum(Object value, List<Object> args, Map<String, Object> kwargs) {
+        Object attribute = argument(args, kwargs, 0, "attribute", null);
+        Number start = (Number) argument(args, kwargs, 1, "start", 0L);
+        boolean floating = start instanceof Double || start instanceof Float;
+        long whole = floating ? 0 : start.longValue();
+        double fraction = floating ? start.doubleValue() : 0;
+        for (Object item : iterate(value)) {
+            Object part = attribute == null ? item : Traverse.path(item, PythonRepr.str(attribute), ".", null);
+            if (part instanceof Double || part instanceof Float || part instanceof BigDecimal) {
+                floating = true;
+                fraction += ((Number) part).doubleValue();
+            } else if (part instanceof Number number) {
+                whole += number.longValue();
+            } else if (part instanceof Boolean bool) {
+                whole += bool ? 1 : 0;
+            } else {
+                throw new IllegalArgumentException("unsupported operand type for +: " + PythonRepr.repr(part));
+            }
+        }
+        return floating ? (Object) (whole + fraction) : (Object) whole;
+    }
+
     private static Object yamlEncode(Object value) {
         if (value instanceof CharSequence text) {
             return yamlDoubleQuote(text.toString());
@@ -446,7 +505,7 @@ final class SaltFilters {
         if (!found) {
             return null;
         }
-        List<Object> groups = new ArrayList<>();
+        List<Object> groups = new PythonTuple.Sequence();
         for (int i = 1; i <= matcher.groupCount(); i++) {
             groups.add(matcher.group(i));
         }
@@ -739,8 +798,14 @@ final class SaltFilters {
             }
             return Integer.compare(a.size(), b.size());
         }
-        if (left == null || right == null) {
-            return left == null ? (right == null ? 0 : -1) : 1;
+        if (left == null && right == null) {
+            return 0;
+        }
+        if (left == null) {
+            return -1;
+        }
+        if (right == null) {
+            return 1;
         }
         return left.getClass().getSimpleName().compareTo(right.getClass().getSimpleName());
     }

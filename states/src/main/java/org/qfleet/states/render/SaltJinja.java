@@ -45,7 +45,6 @@ final class SaltJinja {
                 .withEvaluateMapKeys(true)
                 .withIterateOverMapKeys(true)
                 .withUsePyishObjectMapper(true)
-                .withWhitespaceRequiredWithinTokens(true)
                 .withUseNaturalOperatorPrecedence(true)
                 .withParseWhitespaceControlStrictly(true)
                 .withAllowAdjacentTextNodes(true)
@@ -68,6 +67,8 @@ final class SaltJinja {
         Context globals = jinjava.getGlobalContext();
         globals.setDynamicVariableResolver(SaltJinja::resolveMissingVariable);
         globals.registerTag(new LoopFilterForTag());
+        globals.registerTag(new WithTag());
+        globals.registerTag(new FilterBlockTag());
         for (String format : List.of("yaml", "json", "text")) {
             globals.registerTag(new SerializerTags.LoadTag(format));
             globals.registerTag(new SerializerTags.ImportTag(format));
@@ -119,7 +120,8 @@ final class SaltJinja {
         if (message == null) {
             return "unknown error";
         }
-        return message.replaceFirst("^Error in `[^`]*` on line \\d+: ", "");
+        return message.replaceFirst("^Error in `[^`]*` on line \\d+: ", "")
+                .replaceFirst("^(InterpretException|TemplateSyntaxException|RuntimeException): ", "");
     }
 
     private static String offendingLine(Path file, int line) {
@@ -131,16 +133,19 @@ final class SaltJinja {
     }
 
     /**
-     * Resolves names that no scope defines: {@code True}, {@code False} and {@code None} as in
-     * Python, a variable explicitly set to None as null, anything else as {@link Undefined}.
+     * Resolves names that no scope defines: {@code True}, {@code False} and {@code None} (and
+     * their lower-case forms, which Jinja2 also accepts) as constants, a variable explicitly set to None as null, anything else as {@link Undefined}.
      */
     private static Object resolveMissingVariable(String name) {
         switch (name) {
             case "True":
+            case "true":
                 return Boolean.TRUE;
             case "False":
+            case "false":
                 return Boolean.FALSE;
             case "None":
+            case "none":
                 return null;
             default:
                 break;

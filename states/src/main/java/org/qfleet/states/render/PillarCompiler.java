@@ -1,0 +1,162 @@
+package org.qfleet.states.render;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Compiles the pillar of one minion from pillar roots as Salt does: renders {@code top.sls},
+ * collects the SLS names of every target that matches the minion ID in top-file order,
+ * renders each with the grains, and deep-merges them in that order (mappings merge
+ * recursively, any other value is replaced by the later file). A pillar SLS may
+ * {@code include} others, which merge before the including file's own data.
+ */
+public final class PillarCompiler {
+
+    private static final String TOP_FILE = "top.sls";
+
+    private final FileRoots pillarRoots;
+    private final SaltRenderer renderer;
+
+    public PillarCompiler(FileRoots pillarRoots) {
+        this.pillarRoots = pillarRoots;
+        this.renderer = new SaltRenderer(pillarRoots);
+    }
+
+    /**
+     * Returns the pillar of a minion. Without a {@code top.sls} in the pillar roots the
+     * pillar is empty.
+     */
+    public Map<String, Object> compile(String minionId, Map<String, Object> grains, HostQueries host)
+            throws RenderException {
+        if (pillarRoots.find(TOP_FILE).isEmpty()) {
+            return new LinkedHashMap<>();
+        }
+        RenderContext context = new RenderContext(minionId, grains, new LinkedHashMap<>(), host, "base");
+        Map<String, Object> top = renderer.renderFile(TOP_FILE, context);
+        Map<String, Object> pillar = new LinkedHashMap<>();
+        List<String> rendered = new ArrayList<>();
+        for (String sls : matchingSls(top, minionId, grains)) {
+            renderInto(pillar, sls, context, rendered);
+        }
+        return pillar;
+    }
+
+    private void renderInto(Map<String, Object> pillar, String sls, RenderContext context, List<String> rendered)
+            throws RenderException {
+        if (rendered.contains(sls)) {
+            return;
+        }
+        rendered.add(sls);
+        Map<String, Object> data = renderer.renderSls(sls, context);
+        Object includes = data.remove("include");
+        if (includes != null) {
+            if (!(includes instanceof List<?> list)) {
+                throw new RenderException("pillar SLS '" + sls + "': 'include' must be a list, got "
+                        + PythonRepr.repr(includes), renderer.slsPath(sls), 0);
+            }
+            for (Object include : list) {
+                String included = PythonRepr.str(include);
+                if (included.startsWith(".")) {
+                    boolean isInit = renderer.slsPath(sls).getFileName().toString().equals("init.sls");
+                    String parent = isInit ? sls : (sls.contains(".") ? sls.substring(0, sls.lastIndexOf('.')) : "");
+                    included = parent.isEmpty() ? included.substring(1) : parent + "." + included.substring(1);
+                }
+                renderInto(pillar, included, context, rendered);
+            }
+        }
+        merge(pillar, data);
+    }
+
+    /** Merges {@code source} into {@code target}: mappings recursively, other values replaced. */
+    @SuppressWarnings("unchecked")
+    static void merge(Map<String, Object> target, Map<String, Object> source) {
+        for (Map.Entry<String, Object> entry : source.entrySet()) {
+            Object existing = target.get(entry.getKey());
+            if (existing instanceof Map<?, ?> existingMap && entry.getValue() instanceof Map<?, ?> sourceMap) {
+                Map<String, Object> merged = new LinkedHashMap<>((Map<String, Object>) existingMap);
+                merge(merged, (Map<String, Object>) sourceMap);
+                target.put(entry.getKey(), merged);
+            } else {
+                target.put(entry.getKey(), entry.getValue());
+            }
+        }
+    }
+
+    /** The SLS names of all top-file targets that match the minion, in order and without repeats. */
+    private static List<String> matchingSls(Map<String, Object> top, String minionId, Map<String, Object> grains)
+            throws RenderException {
+        List<String> result = new ArrayList<>();
+        for (Map.Entry<String, Object> environment : top.entrySet()) {
+            if (!(environment.getValue() instanceof Map<?, ?> targets)) {
+                throw new RenderException("pillar top.sls: environment '" + environment.getKey()
+                        + "' must map targets to lists of SLS names");
+            }
+            for (Map.Entry<?, ?> target : targets.entrySet()) {
+                String expression = PythonRepr.str(target.getKey());
+                if (!(target.getValue() instanceof List<?> items)) {
+                    throw new RenderException("pillar top.sls: target '" + expression
+                            + "' must have a list of SLS names, got " + PythonRepr.repr(target.getValue()));
+                }
+                String matchType = "glob";
+                List<String> names = new ArrayList<>();
+                for (Object item : items) {
+                    if (item instanceof Map<?, ?> option && option.containsKey("match")) {
+                        matchType = PythonRepr.str(option.get("match"));
+                    } else if (item instanceof String name) {
+                        names.add(name);
+                    }
+                }
+                if (matches(matchType, expression, minionId, grains)) {
+                    for (String name : names) {
+                        if (!result.contains(name)) {
+                            result.add(name);
+                        }
+                    }
+                }
+            }
+        }
+        return result;
+    }
+
+    private static boolean matches(String matchType, String expression, String minionId, Map<String, Object> grains)
+            throws RenderException {
+        switch (matchType) {
+            case "glob":
+                return Glob.matches(expression, minionId);
+            case "list":
+                for (String item : expression.split(",")) {
+                    if (item.strip().equals(minionId)) {
+                        return true;
+                    }
+                }
+                return false;
+            case "pcre":
+                try {
+                    return Pattern.compile(expression).matcher(minionId).lookingAt();
+                } catch (PatternSyntaxException e) {
+                    throw new RenderException("pillar top.sls: invalid pcre target '" + expression + "': "
+                            + e.getDescription());
+                }
+            case "grain": {
+                int colon = expression.lastIndexOf(':');
+                if (colon < 0) {
+                    throw new RenderException("pillar top.sls: grain target '" + expression
+                            + "' must be 'key:value'");
+                }
+                Object value = Traverse.path(grains, expression.substring(0, colon), ":", Traverse.MISSING);
+                String pattern = expression.substring(colon + 1);
+                if (value instanceof List<?> list) {
+                    return list.stream().anyMatch(item -> Glob.matches(pattern, PythonRepr.str(item)));
+                }
+                return value != Traverse.MISSING && Glob.matches(pattern, PythonRepr.str(value));
+            }
+            default:
+                throw new RenderException("pillar top.sls: match type '" + matchType + "' of target '" + expression
+                        + "' is not supported by qfleet; use glob, list, pcre or grain");
+        }
+    }
+}

@@ -1,0 +1,2 @@
+{% import "../../etc/passwd" as x %}
+a: 1

@@ -1,0 +1,6 @@
+sys-net:
+  qvm.exists: []
+sys-usb:
+  qvm.exists: []
+sys-net:
+  qvm.exists: []

@@ -1,0 +1,3 @@
+{% from "broken/lib.jinja" import boom %}
+a: 1
+b: {{ boom() }}

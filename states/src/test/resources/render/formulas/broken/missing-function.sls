@@ -1,0 +1,2 @@
+a: {{ salt["qvm.check"]("sys-net", "missing").passed() }}
+b: {{ salt["no.such"]("x") }}

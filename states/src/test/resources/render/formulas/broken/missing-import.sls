@@ -1,0 +1,2 @@
+{% import "broken/nothere.jinja" as x %}
+a: 1

@@ -1,0 +1,1 @@
+a: {{ salt["cmd.shell"]("exit 3") }}

@@ -1,0 +1,3 @@
+a: 1
+{% if grains.os == "Qubes" %}
+b: 2

@@ -1,0 +1,44 @@
+{%- set names = ['sys-net', 'sys-usb', 'sys-firewall'] %}
+{%- set vms = [{'name': 'a', 'mem': 400}, {'name': 'b', 'mem': 300}] %}
+loop_vars: |-
+  {% for n in names %}{{ loop.index0 }}{{ loop.first }}{{ loop.last }}{{ loop.length }}{{ loop.revindex }} {% endfor %}
+loop_controls: |-
+  {% for n in names %}{% if loop.index == 2 %}{% continue %}{% endif %}{{ n }} {% if loop.index == 3 %}{% break %}{% endif %}{% endfor %}
+ranges: |-
+  {{ range(3) | list }} {{ range(1, 4) | list }} {{ 3 in range(5) }}
+concat: |-
+  {{ names + ['x'] }} {{ 'a' ~ 1 }} {{ 'a' + 'b' }} {{ 10 % 3 }}
+namespace: |-
+  {% set ns = namespace(total=0) %}{% for vm in vms %}{% set ns.total = ns.total + vm.mem %}{% endfor %}{{ ns.total }}
+attr_filters: |-
+  {{ vms | selectattr('mem', 'equalto', 300) | map(attribute='name') | list }} {{ vms | map(attribute='mem') | sum }} {{ vms | rejectattr('name', 'equalto', 'a') | list }}
+filter_block: |-
+  {% filter upper %}shout{% endfilter %}
+raw: |-
+  {% raw %}{{ kept }}{% endraw %}
+indexing: |-
+  {{ 'abc'[0] }} {{ 'abc'[1:] }} {{ names[-1] }} {{ names[:2] }}
+multi_set: |-
+  {% set a, b = 1, 2 %}{{ a }}{{ b }}
+string_filters: |-
+  {{ 'hello world' | title }} {{ 'hello' | capitalize }} {{ '  x  ' | trim }} {{ 'a-b' | replace('-', '_') }} {{ 'x' | center(5) }}|
+with_block: |-
+  {% with inner = 5 %}{{ inner }}{% endwith %}
+tests_more: |-
+  {{ 6 is divisibleby 3 }} {{ 3 is odd }} {{ names is sequence }} {{ names is iterable }} {{ 1 is number }} {{ none is none }}
+none_compare: |-
+  {{ None == None }} {{ salt['pillar.get']('nothing', None) is none }} {{ pillar.get('nothing') is none }}
+cmd_run: |-
+  {{ salt['cmd.run']('echo hi') }}
+tojson_string: |-
+  {{ 'a"b' | tojson }} {{ names | tojson }}
+bool_ops: |-
+  {{ not True }} {{ True and False }} {{ 0 or 'x' }} {{ [] or 'empty' }}
+string_compare: |-
+  {{ 'b' > 'a' }}
+items_list: |-
+  {{ {'a': 1}.items() | list }}
+joined_map: |-
+  {{ {'b': 1, 'a': 2} | list }} {{ {'b': 1, 'a': 2} | length }}
+sorted: |-
+  {{ [3, 1, 2] | sort }} {{ ['b', 'A', 'c'] | sort }} {{ [3, 1, 2] | sort(reverse=true) }} {{ vms | sort(attribute='mem') | map(attribute='name') | join(',') }}

@@ -1,0 +1,4 @@
+site: lab
+qvm:
+  sys-net:
+    memory: 300

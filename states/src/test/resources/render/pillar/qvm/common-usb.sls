@@ -1,0 +1,4 @@
+qvm:
+  sys-usb:
+    name: sys-usb
+    mouse-action: allow

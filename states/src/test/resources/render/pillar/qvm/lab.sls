@@ -1,0 +1,7 @@
+qvm:
+  sys-firewall:
+    disposable: true
+  sys-net:
+    prefs:
+      - netvm: ""
+      - memory: 400

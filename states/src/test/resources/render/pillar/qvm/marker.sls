@@ -1,0 +1,1 @@
+marker: {{ grains['id'] }}-{{ grains.os | lower }}

@@ -1,0 +1,5 @@
+include:
+  - .common-usb
+qvm:
+  sys-usb:
+    name: sys-net

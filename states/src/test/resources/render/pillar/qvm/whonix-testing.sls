@@ -1,0 +1,4 @@
+qvm:
+  whonix:
+    repo: qubes-templates-community-testing
+    version: {{ 17 }}

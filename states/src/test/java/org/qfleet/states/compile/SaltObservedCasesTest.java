@@ -58,6 +58,13 @@ class SaltObservedCasesTest {
             assertEquals((int) Math.floor(low.get("order").asDouble()), chunk.order(), tag + " order");
             if (compareArguments) {
                 assertEquals(saltArguments(low), JSON.valueToTree(chunk.args()), tag + " arguments");
+                // Salt adds the arguments of one entry of 'names' after 'order'; LowChunk keeps
+                // no trace of which arguments came from the entry, so those chunks are skipped.
+                boolean fromNames = low.get("order").asDouble() != Math.floor(low.get("order").asDouble());
+                if (!fromNames) {
+                    assertEquals(keysWithoutRequisites(low),
+                            keysWithoutRequisites(JSON.valueToTree(chunk.toSaltLowstate())), tag + " lowstate keys");
+                }
             }
         }
         if (expected.has("run_comments")) {
@@ -68,6 +75,16 @@ class SaltObservedCasesTest {
                 assertEquals(text.equals("Success!") ? null : text, argument, comment.getKey() + " comment");
             });
         }
+    }
+
+    private static List<String> keysWithoutRequisites(JsonNode low) {
+        List<String> keys = new ArrayList<>();
+        low.fieldNames().forEachRemaining(key -> {
+            if (!List.of("require", "require_in").contains(key)) {
+                keys.add(key);
+            }
+        });
+        return keys;
     }
 
     /** Returns the lowstate entries that are arguments in {@link LowChunk#args()}. */

@@ -42,3 +42,19 @@ joined_map: |-
   {{ {'b': 1, 'a': 2} | list }} {{ {'b': 1, 'a': 2} | length }}
 sorted: |-
   {{ [3, 1, 2] | sort }} {{ ['b', 'A', 'c'] | sort }} {{ [3, 1, 2] | sort(reverse=true) }} {{ vms | sort(attribute='mem') | map(attribute='name') | join(',') }}
+percent_format: |-
+  {{ "%s-%s" % ('a', 'b') }} {{ "%d" % 5 }} {{ "%05.1f|%-4s|%x" % (3.14159, 'ab', 255) }} {{ "%(name)s=%(value)r" % {'name': 'k', 'value': 'v'} }} {{ "%s" % [1, 2] }} {{ "100%% of %s" % "x" }}
+repetition: |-
+  {{ 'ab' * 2 }} {{ [0] * 3 }} {{ 3 * 'x' }} {{ 6 * 7 }} {{ 2.5 * 2 }}
+modulo: |-
+  {{ 7 % 3 }} {{ -7 % 3 }} {{ 7 % -3 }} {{ 7.5 % 2 }}
+tuple: |-
+  {{ (1, 'a') }} {% set t = (1, 2) %}{{ t }} {{ t[0] }}
+exported_loads: |-
+  {% from "probe/exports.jinja" import loaded_map, imported_map, loaded_words %}{{ loaded_map.ports }} {{ imported_map.label }} {{ loaded_words.split() }}
+include_tag: |-
+  {% set local_value = 'seen' %}{% include "probe/snippet.txt" %}
+strftime: |-
+  {{ 0 | strftime('%Y-%m-%d %H:%M') }} {{ 86400 | strftime }}
+config_get: |-
+  {{ salt['config.get']('site') }} {{ salt['config.get']('os') }} {{ salt['config.get']('nothing', 'dflt') }}

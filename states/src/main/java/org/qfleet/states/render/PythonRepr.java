@@ -35,10 +35,32 @@ final class PythonRepr {
         return out.toString();
     }
 
-    private static void appendRepr(StringBuilder out, Object value) {
-        if (value instanceof com.hubspot.jinjava.objects.collections.PyList wrapped) {
-            value = wrapped.toList();
+    /** Returns whether a value is a tuple literal, which Jinjava evaluates to a read-only list. */
+    static boolean isTuple(Object value) {
+        Object inner = unwrap(value);
+        return inner instanceof PythonTuple.Sequence
+                || (inner != null && inner.getClass().getName().startsWith("java.util.Collections$Unmodifiable")
+                        && inner instanceof java.util.List<?>);
+    }
+
+    /** Returns the list inside Jinjava's list wrappers. */
+    static Object unwrap(Object value) {
+        Object current = value;
+        while (current instanceof com.hubspot.jinjava.objects.collections.PyList wrapped
+                && wrapped.toList() != current) {
+            current = wrapped.toList();
         }
+        return current;
+    }
+
+    private static void appendRepr(StringBuilder out, Object value) {
+        if (isTuple(value) && !(unwrap(value) instanceof PythonTuple.Sequence)) {
+            PythonTuple.Sequence tuple = new PythonTuple.Sequence();
+            tuple.addAll((java.util.Collection<?>) unwrap(value));
+            out.append(tuple);
+            return;
+        }
+        value = unwrap(value);
         if (value == null) {
             out.append("None");
         } else if (value instanceof Undefined undefined) {
@@ -141,7 +163,11 @@ final class PythonRepr {
         out.append(quote);
     }
 
-    /** Python's float repr: shortest round-trip digits, exponent form below 1e-4 and from 1e16. */
+    /**
+     * Python's float repr: round-trip digits, exponent form below 1e-4 and from 1e16.
+     * NOTE: for some values Java 17's {@code Double.toString} gives one digit more than the
+     * shortest form that Python prints; Java 19 changed it to the shortest form.
+     */
     static String floatRepr(double value) {
         if (Double.isNaN(value)) {
             return "nan";

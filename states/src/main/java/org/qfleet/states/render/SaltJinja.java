@@ -62,7 +62,7 @@ final class SaltJinja {
                 .withMaxMacroRecursionDepth(MAX_MACRO_RECURSION_DEPTH)
                 .withInterperterFactory(new SaltInterpreterFactory())
                 .build();
-        jinjava = new Jinjava(config);
+        jinjava = new PythonOperators.PythonJinjava(config);
         jinjava.setResourceLocator(new FileRootsLocator());
         Context globals = jinjava.getGlobalContext();
         globals.setDynamicVariableResolver(SaltJinja::resolveMissingVariable);

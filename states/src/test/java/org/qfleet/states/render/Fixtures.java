@@ -43,7 +43,12 @@ final class Fixtures {
      * where {@code qubes-prefs} and {@code xl} print fixed output.
      */
     static LocalHost host(String... qubes) {
-        return new LocalHost(new HashSet<>(Arrays.asList(qubes)), resource("bin"));
+        Path bin = resource("bin");
+        // Resource copying may drop the executable bit that git keeps for these scripts.
+        for (String tool : List.of("qubes-prefs", "xl")) {
+            bin.resolve(tool).toFile().setExecutable(true);
+        }
+        return new LocalHost(new HashSet<>(Arrays.asList(qubes)), bin);
     }
 
     /** The render context of a minion, with its pillar compiled from the fixture pillar tree. */

@@ -84,7 +84,15 @@ class SaltJinjaFeaturesTest {
                 Arguments.of("probe.more", "string_compare", "True"),
                 Arguments.of("probe.more", "items_list", "[('a', 1)]"),
                 Arguments.of("probe.more", "joined_map", "['b', 'a'] 2"),
-                Arguments.of("probe.more", "sorted", "[1, 2, 3] ['A', 'b', 'c'] [3, 2, 1] b,a"));
+                Arguments.of("probe.more", "sorted", "[1, 2, 3] ['A', 'b', 'c'] [3, 2, 1] b,a"),
+                Arguments.of("probe.more", "percent_format", "a-b 5 003.1|ab  |ff k='v' [1, 2] 100% of x"),
+                Arguments.of("probe.more", "repetition", "abab [0, 0, 0] xxx 42 5.0"),
+                Arguments.of("probe.more", "modulo", "1 2 -2 1.5"),
+                Arguments.of("probe.more", "tuple", "(1, 'a') (1, 2) 1"),
+                Arguments.of("probe.more", "exported_loads", "[22, 80] red ['alpha', 'beta']"),
+                Arguments.of("probe.more", "include_tag", "included Qubes seen"),
+                Arguments.of("probe.more", "strftime", "1970-01-01 00:00 1970-01-02"),
+                Arguments.of("probe.more", "config_get", "lab Qubes dflt"));
     }
 
     @ParameterizedTest(name = "{0} {1}")

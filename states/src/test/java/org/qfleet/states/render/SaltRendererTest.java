@@ -156,6 +156,19 @@ class SaltRendererTest {
     }
 
     @Test
+    void templatePathVariablesDescribeFile(@TempDir Path root) throws Exception {
+        Files.createDirectories(root.resolve("a/b"));
+        Files.writeString(root.resolve("a/b/init.sls"),
+                "paths: ['{{ tplpath }}', '{{ tplfile }}', '{{ tpldir }}', '{{ tpldot }}', '{{ slspath }}', '{{ sls }}']\n");
+        SaltRenderer local = new SaltRenderer(new FileRoots(List.of(root)));
+
+        Object rendered = local.renderSls("a.b", Fixtures.context("dom0", Fixtures.host()));
+
+        assertData(map("paths", list(root.resolve("a/b/init.sls").toAbsolutePath().toString(), "a/b/init.sls",
+                "a/b", "a.b", "a/b", "a.b")), rendered);
+    }
+
+    @Test
     void renderFileRendersTopFile() throws Exception {
         Map<String, Object> top = renderer.renderFile("top.sls", Fixtures.context("dom0", Fixtures.host()));
 

@@ -1,0 +1,155 @@
+package org.qfleet.states.render;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
+import com.hubspot.jinjava.el.TruthyTypeConverter;
+import com.hubspot.jinjava.el.ext.ExtendedParser;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Properties;
+import jinjava.de.odysseus.el.ExpressionFactoryImpl;
+import jinjava.de.odysseus.el.misc.NumberOperations;
+import jinjava.de.odysseus.el.misc.TypeConverter;
+import jinjava.de.odysseus.el.tree.TreeBuilder;
+import jinjava.de.odysseus.el.tree.impl.Builder;
+import jinjava.de.odysseus.el.tree.impl.Parser;
+import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
+import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
+import jinjava.javax.el.ExpressionFactory;
+
+/**
+ * Python's meaning for {@code %} and {@code *} in expressions: {@code '%s-%d' % ('a', 1)}
+ * formats text, {@code 'ab' * 2} and {@code [0] * 3} repeat, and {@code %} on numbers takes
+ * the sign of the divisor. Jinjava's parser builds only the numeric forms, so
+ * {@link PythonJinjava} parses expressions with {@link PythonSyntaxBuilder}, whose parser
+ * swaps in these operators.
+ */
+final class PythonOperators {
+
+    private PythonOperators() {}
+
+    static final AstBinary.Operator MOD = new AstBinary.SimpleOperator() {
+        @Override
+        protected Object apply(TypeConverter converter, Object left, Object right) {
+            if (left instanceof CharSequence template) {
+                return PythonPercentFormat.format(template.toString(), right);
+            }
+            if (isInteger(left) && isInteger(right)) {
+                long divisor = ((Number) right).longValue();
+                if (divisor == 0) {
+                    throw new ArithmeticException("integer division or modulo by zero");
+                }
+                return Math.floorMod(((Number) left).longValue(), divisor);
+            }
+            if (left instanceof Number a && right instanceof Number b) {
+                double x = a.doubleValue();
+                double y = b.doubleValue();
+                return x - y * Math.floor(x / y);
+            }
+            return NumberOperations.mod(converter, left, right);
+        }
+
+        @Override
+        public String toString() {
+            return "%";
+        }
+    };
+
+    static final AstBinary.Operator MUL = new AstBinary.SimpleOperator() {
+        @Override
+        protected Object apply(TypeConverter converter, Object left, Object right) {
+            if (isRepeatable(left) && isInteger(right)) {
+                return repeat(left, ((Number) right).intValue());
+            }
+            if (isInteger(left) && isRepeatable(right)) {
+                return repeat(right, ((Number) left).intValue());
+            }
+            return NumberOperations.mul(converter, left, right);
+        }
+
+        @Override
+        public String toString() {
+            return "*";
+        }
+    };
+
+    private static boolean isInteger(Object value) {
+        return value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte;
+    }
+
+    private static boolean isRepeatable(Object value) {
+        return value instanceof CharSequence || value instanceof List<?>;
+    }
+
+    private static Object repeat(Object value, int times) {
+        if (value instanceof CharSequence text) {
+            return times <= 0 ? "" : text.toString().repeat(times);
+        }
+        List<Object> result = new ArrayList<>();
+        for (int i = 0; i < times; i++) {
+            result.addAll((Collection<?>) value);
+        }
+        return result;
+    }
+
+    /** Jinjava's syntax builder with {@link PythonParser}; instantiated by name, so public. */
+    public static final class PythonSyntaxBuilder extends ExtendedSyntaxBuilder {
+        private static final long serialVersionUID = 1L;
+
+        public PythonSyntaxBuilder(Builder.Feature... features) {
+            super(features);
+        }
+
+        @Override
+        protected Parser createParser(String expression) {
+            return new PythonParser(this, expression);
+        }
+    }
+
+    /** Jinjava's parser with Python's {@code %} and {@code *}. */
+    static final class PythonParser extends ExtendedParser {
+        PythonParser(Builder builder, String expression) {
+            super(builder, expression);
+        }
+
+        @Override
+        protected AstBinary createAstBinary(AstNode left, AstNode right, AstBinary.Operator operator) {
+            if (operator == AstBinary.MOD) {
+                return super.createAstBinary(left, right, MOD);
+            }
+            if (operator == AstBinary.MUL) {
+                return super.createAstBinary(left, right, MUL);
+            }
+            return super.createAstBinary(left, right, operator);
+        }
+    }
+
+    /** A Jinjava engine whose expressions are parsed by {@link PythonSyntaxBuilder}. */
+    static final class PythonJinjava extends Jinjava {
+        private final ExpressionFactory expressionFactory;
+
+        PythonJinjava(JinjavaConfig config) {
+            super(config);
+            Properties properties = new Properties();
+            properties.setProperty(TreeBuilder.class.getName(), PythonSyntaxBuilder.class.getName());
+            expressionFactory = new ExpressionFactoryImpl(properties, new TruthyTypeConverter());
+        }
+
+        @Override
+        public ExpressionFactory getExpressionFactory() {
+            return expressionFactory;
+        }
+    }
+
+    /** Returns the arguments of a {@code %} format: a tuple's items, or the value alone. */
+    static List<Object> formatArguments(Object value) {
+        if (PythonRepr.isTuple(value)) {
+            return new ArrayList<>((Collection<?>) PythonRepr.unwrap(value));
+        }
+        List<Object> single = new ArrayList<>();
+        single.add(value);
+        return single;
+    }
+}

@@ -37,8 +37,8 @@ final class Invocation {
 
     /** Returns an empty invocation of one action of {@code qvm.vm}, reporting into the same errors. */
     Invocation forAction(String action) {
-        return new Invocation(function + " action '" + action + "'", name, "qvm." + action,
-                location, errors);
+        return new Invocation(function, name, "qvm." + action, location + ", action '" + action + "'",
+                errors);
     }
 
     /** Adds a keyword argument, spelling it with underscores; two spellings of one key are an error. */

@@ -326,8 +326,8 @@ class StateCatalogTest {
     @Test
     void vmActionErrorNamesAction() {
         CompileException error = catalogError("work:\n  qvm.vm:\n    - prefs:\n      - memroy: 400\n");
-        assertTrue(error.getMessage().startsWith("qvm.vm action 'prefs' state with ID 'work' in SLS"
-                + " 'main': unknown property 'memroy'; valid properties: "), error.getMessage());
+        assertTrue(error.getMessage().startsWith("qvm.vm state with ID 'work' in SLS 'main', action"
+                + " 'prefs': unknown property 'memroy'; valid properties: "), error.getMessage());
     }
 
     @Test

@@ -9,7 +9,7 @@ import java.util.List;
  * @param read {@code exit}, {@code stdout}, {@code prefs}, {@code features} or {@code lines}
  * @param field the property, feature or line to look at, or null for {@code exit} and
  *     {@code stdout}
- * @param vmValued for {@code prefs}: the property holds a qube, so a printed {@code None} reads
+ * @param vmValued for {@code prefs}: the property's value is a qube, so a printed {@code None} reads
  *     as {@code ""}
  */
 public record Probe(List<String> argv, String read, String field, boolean vmValued) {

@@ -58,3 +58,5 @@ strftime: |-
   {{ 0 | strftime('%Y-%m-%d %H:%M') }} {{ 86400 | strftime }}
 config_get: |-
   {{ salt['config.get']('site') }} {{ salt['config.get']('os') }} {{ salt['config.get']('nothing', 'dflt') }}
+reserved_names: |-
+  {% set empty = [] %}{% set div = 2 %}{% set gt = 'x' %}{{ empty }} {{ 10 // div }} {{ 10 / div }} {{ gt }} {{ empty is defined }}

@@ -5,16 +5,20 @@ import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
 import com.hubspot.jinjava.el.TruthyTypeConverter;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
+import com.hubspot.jinjava.el.ext.ExtendedScanner;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import jinjava.de.odysseus.el.ExpressionFactoryImpl;
 import jinjava.de.odysseus.el.misc.NumberOperations;
 import jinjava.de.odysseus.el.misc.TypeConverter;
 import jinjava.de.odysseus.el.tree.TreeBuilder;
 import jinjava.de.odysseus.el.tree.impl.Builder;
 import jinjava.de.odysseus.el.tree.impl.Parser;
+import jinjava.de.odysseus.el.tree.impl.Scanner;
+import jinjava.de.odysseus.el.tree.impl.Scanner.Token;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
 import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
 import jinjava.javax.el.ExpressionFactory;
@@ -108,10 +112,27 @@ final class PythonOperators {
         }
     }
 
+    /**
+     * Words that the underlying expression language reserves but Jinja2 does not. They are
+     * scanned as names, so a template may call a variable {@code empty} or {@code gt}.
+     */
+    private static final Set<String> EXPRESSION_LANGUAGE_ONLY_KEYWORDS =
+            Set.of("empty", "div", "mod", "eq", "ne", "lt", "gt", "le", "ge", "instanceof");
+
     /** Jinjava's parser with Python's {@code %} and {@code *}. */
     static final class PythonParser extends ExtendedParser {
         PythonParser(Builder builder, String expression) {
             super(builder, expression);
+        }
+
+        @Override
+        protected Scanner createScanner(String expression) {
+            return new ExtendedScanner(expression) {
+                @Override
+                protected Token keyword(String word) {
+                    return EXPRESSION_LANGUAGE_ONLY_KEYWORDS.contains(word) ? null : super.keyword(word);
+                }
+            };
         }
 
         @Override

@@ -92,7 +92,8 @@ class SaltJinjaFeaturesTest {
                 Arguments.of("probe.more", "exported_loads", "[22, 80] red ['alpha', 'beta']"),
                 Arguments.of("probe.more", "include_tag", "included Qubes seen"),
                 Arguments.of("probe.more", "strftime", "1970-01-01 00:00 1970-01-02"),
-                Arguments.of("probe.more", "config_get", "lab Qubes dflt"));
+                Arguments.of("probe.more", "config_get", "lab Qubes dflt"),
+                Arguments.of("probe.more", "reserved_names", "[] 5 5.0 x True"));
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -1,5 +1,6 @@
 package org.qfleet.states.compile;
 
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -16,10 +17,16 @@ final class Fnmatch {
     }
 
     static boolean matches(String text, String pattern) {
+        return matcher(pattern).test(text);
+    }
+
+    /** Returns a test of texts against {@code pattern}, compiled once for many texts. */
+    static Predicate<String> matcher(String pattern) {
         if (!hasWildcards(pattern)) {
-            return text.equals(pattern);
+            return pattern::equals;
         }
-        return toRegex(pattern).matcher(text).matches();
+        Pattern regex = toRegex(pattern);
+        return text -> regex.matcher(text).matches();
     }
 
     static Pattern toRegex(String pattern) {

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Resolves requisites between chunks to the chunks they refer to, rejects references to
@@ -15,9 +16,14 @@ import java.util.Set;
  */
 final class RequisiteGraph {
 
+    /** The number of cycle edges an error lists; a glob can put thousands of edges on cycles. */
+    static final int MAX_CYCLE_EDGES = 20;
+
     private final List<ChunkDraft> declared;
     private final List<ChunkDraft> sorted;
     private final List<String> errors;
+    /** Chunks by ID and by name, each list in sorted order, so exact references need no scan. */
+    private final Map<String, List<ChunkDraft>> byIdOrName = new HashMap<>();
 
     /**
      * @param declared the chunks in declaration order, the order in which {@code require_in}
@@ -28,6 +34,12 @@ final class RequisiteGraph {
         this.declared = declared;
         this.sorted = sorted;
         this.errors = errors;
+        for (ChunkDraft chunk : sorted) {
+            byIdOrName.computeIfAbsent(chunk.id, unused -> new ArrayList<>()).add(chunk);
+            if (!chunk.name.equals(chunk.id)) {
+                byIdOrName.computeIfAbsent(chunk.name, unused -> new ArrayList<>()).add(chunk);
+            }
+        }
     }
 
     void resolve() {
@@ -169,9 +181,14 @@ final class RequisiteGraph {
             return List.of();
         }
         String pattern = String.valueOf(value);
+        Predicate<String> matcher = Fnmatch.matcher(pattern);
+        List<ChunkDraft> candidates = sorted;
+        if (!key.equals("sls") && !Fnmatch.hasWildcards(pattern)) {
+            candidates = byIdOrName.getOrDefault(pattern, List.of());
+        }
         List<ChunkDraft> found = new ArrayList<>();
-        for (ChunkDraft candidate : sorted) {
-            if (matches(candidate, key, pattern)) {
+        for (ChunkDraft candidate : candidates) {
+            if (matches(candidate, key, matcher)) {
                 found.add(candidate);
             }
         }
@@ -182,11 +199,11 @@ final class RequisiteGraph {
         return found;
     }
 
-    private static boolean matches(ChunkDraft candidate, String key, String pattern) {
+    private static boolean matches(ChunkDraft candidate, String key, Predicate<String> matcher) {
         if (key.equals("sls")) {
-            return Fnmatch.matches(candidate.sls, pattern);
+            return matcher.test(candidate.sls);
         }
-        boolean named = Fnmatch.matches(candidate.name, pattern) || Fnmatch.matches(candidate.id, pattern);
+        boolean named = matcher.test(candidate.name) || matcher.test(candidate.id);
         return named && (key.equals("id") || candidate.state.equals(key));
     }
 
@@ -213,9 +230,13 @@ final class RequisiteGraph {
             }
         }
         if (!edges.isEmpty()) {
+            String listed = String.join(", ", edges.subList(0, Math.min(edges.size(), MAX_CYCLE_EDGES)));
+            if (edges.size() > MAX_CYCLE_EDGES) {
+                listed += ", and " + (edges.size() - MAX_CYCLE_EDGES) + " more edges";
+            }
             String hint = selfReference ? ". A state requires itself when its own ID or name matches"
                     + " its requisite, because requisites match both; rename one of them" : "";
-            errors.add("Recursive requisites were found: " + String.join(", ", edges) + hint);
+            errors.add("Recursive requisites were found: " + listed + hint);
         }
     }
 

@@ -369,6 +369,18 @@ class HighStateCompilerTest {
     }
 
     @Test
+    void cycleErrorListsAtMostTwentyEdges() {
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 0; i < 30; i++) {
+            yaml.append("q").append(i).append(":\n  qvm.exists:\n    - require:\n      - qvm: 'q*'\n");
+        }
+        CompileException error = compileError("main", yaml.toString());
+        assertEquals(20, error.getMessage().split("'require'").length - 1, error.getMessage());
+        assertTrue(error.getMessage().contains(", and 880 more edges. A state requires itself"),
+                error.getMessage());
+    }
+
+    @Test
     void cycleEdgeNamesWatch() {
         CompileException error = compileError("loop", """
                 a:

@@ -261,7 +261,7 @@ final class QvmStates {
             if (action.equals("set")) {
                 for (Map.Entry<String, Object> feature : featureValues(call, entry.getValue()).entrySet()) {
                     String value = featureValue(call, feature.getKey(), feature.getValue());
-                    addFeatureStep(call, steps, seen, feature.getKey(), value);
+                    addFeatureStep(call, steps, seen, feature.getKey(), feature.getKey(), value);
                 }
                 continue;
             }
@@ -271,7 +271,29 @@ final class QvmStates {
                     case "disable" -> "";
                     default -> null;
                 };
-                addFeatureStep(call, steps, seen, String.valueOf(feature), value);
+                addFeatureStep(call, steps, seen, String.valueOf(feature), String.valueOf(feature), value);
+            }
+        }
+        return steps;
+    }
+
+    /**
+     * qvm.service: {@code enable}, {@code disable} and {@code default} lists of qube services,
+     * which qubesd stores as the features {@code service.<name>}: 1, empty, or absent.
+     */
+    static List<Step> service(Invocation call) {
+        call.checkKnown(Set.of("enable", "disable", "default"), Set.of());
+        List<Step> steps = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (Map.Entry<String, Object> entry : call.kwargs.entrySet()) {
+            String value = switch (entry.getKey()) {
+                case "enable" -> "1";
+                case "disable" -> "";
+                default -> null;
+            };
+            for (Object service : call.asList(entry.getKey(), entry.getValue())) {
+                String name = String.valueOf(service);
+                addFeatureStep(call, steps, seen, name, "service." + name, value);
             }
         }
         return steps;
@@ -311,15 +333,16 @@ final class QvmStates {
         return text;
     }
 
+    /** Adds the step for one feature, reported in {@code changes} under {@code key}. */
     private static void addFeatureStep(Invocation call, List<Step> steps, Set<String> seen,
-            String feature, String value) {
-        if (!FEATURE_NAME.matcher(feature).matches()) {
-            call.error("invalid feature name '" + feature
-                    + "'; names use letters, digits, '_', '.' and '-'");
+            String key, String feature, String value) {
+        if (!FEATURE_NAME.matcher(key).matches()) {
+            call.error("invalid name '" + key + "'; feature and service names use letters,"
+                    + " digits, '_', '.' and '-'");
             return;
         }
         if (!seen.add(feature)) {
-            call.error("feature '" + feature + "' is given twice");
+            call.error("'" + key + "' is given twice");
             return;
         }
         if (call.failed()) {
@@ -327,10 +350,10 @@ final class QvmStates {
         }
         Probe probe = Probe.features(call.name, feature);
         if (value == null) {
-            steps.add(new Step(call.group, feature, call.name, probe, Expect.absent(),
+            steps.add(new Step(call.group, key, call.name, probe, Expect.absent(),
                     List.of(List.of("qvm-features", "--unset", call.name, feature)), null, null));
         } else {
-            steps.add(new Step(call.group, feature, call.name, probe, Expect.value(value),
+            steps.add(new Step(call.group, key, call.name, probe, Expect.value(value),
                     List.of(List.of("qvm-features", call.name, feature, value)), null, null));
         }
     }

@@ -26,6 +26,7 @@ final class QvmVm {
         SUPPORTED.put("missing", call -> QvmStates.check(call, false));
         SUPPORTED.put("present", QvmStates::present);
         SUPPORTED.put("prefs", QvmStates::prefs);
+        SUPPORTED.put("service", QvmStates::service);
         SUPPORTED.put("features", QvmStates::features);
         SUPPORTED.put("tags", QvmStates::tags);
     }

@@ -32,6 +32,7 @@ public final class StateCatalog {
         register("qvm.prefs", QvmStates::prefs, "Preferences of qube %s are already set");
         register("qvm.features", QvmStates::features, "Features of qube %s are already set");
         register("qvm.tags", QvmStates::tags, "Tags of qube %s are already set");
+        register("qvm.service", QvmStates::service, "Services of qube %s are already set");
         register("qvm.vm", QvmVm::steps, "Qube %s is in the desired state");
         register("qvm.template_installed", QvmStates::templateInstalled,
                 "Template %s is already installed");

@@ -212,6 +212,29 @@ class StateCatalogTest {
     }
 
     @Test
+    void serviceIsFeatureWithPrefix() throws Exception {
+        List<Step> steps = compile("""
+                sys-net:
+                  qvm.service:
+                    - enable: [network-manager]
+                    - disable: [cups]
+                    - default: [crond]
+                """).steps();
+        assertEquals(List.of("network-manager", "cups", "crond"), steps.stream().map(Step::key).toList());
+        assertEquals(Probe.features("sys-net", "service.network-manager"), steps.get(0).probe());
+        assertEquals(List.of(Expect.value("1"), Expect.value(""), Expect.absent()),
+                steps.stream().map(Step::expect).toList());
+        assertEquals(List.of("qvm-features", "sys-net", "service.cups", ""), steps.get(1).change().get(0));
+        assertEquals(List.of("qvm-features", "--unset", "sys-net", "service.crond"), steps.get(2).change().get(0));
+    }
+
+    @Test
+    void serviceGivenTwiceIsError() {
+        CompileException error = catalogError("w:\n  qvm.service:\n    - enable: [cups]\n    - disable: [cups]\n");
+        assertEquals("qvm.service state with ID 'w' in SLS 'main': 'cups' is given twice", error.getMessage());
+    }
+
+    @Test
     void tagsAddAndDelete() throws Exception {
         List<Step> steps = compile("""
                 work:
@@ -258,6 +281,8 @@ class StateCatalogTest {
                       - add: [anon-gateway]
                     - features:
                       - enable: [service.tor]
+                    - service:
+                      - disable: [cups]
                     - prefs:
                       - netvm: sys-firewall
                       - memory: 500
@@ -266,9 +291,9 @@ class StateCatalogTest {
                       - label: black
                       - flags: [proxy]
                 """);
-        assertEquals(List.of("qvm.present", "qvm.prefs", "qvm.prefs", "qvm.features", "qvm.tags"),
+        assertEquals(List.of("qvm.present", "qvm.prefs", "qvm.prefs", "qvm.service", "qvm.features", "qvm.tags"),
                 chunk.steps().stream().map(Step::group).toList());
-        assertEquals(List.of("sys-whonix", "netvm", "memory", "service.tor", "anon-gateway"),
+        assertEquals(List.of("sys-whonix", "netvm", "memory", "cups", "service.tor", "anon-gateway"),
                 chunk.steps().stream().map(Step::key).toList());
         assertTrue(chunk.steps().get(0).change().get(0).contains("--property=provides_network=True"));
         assertEquals("Qube sys-whonix is in the desired state", chunk.commentOk());
@@ -319,7 +344,7 @@ class StateCatalogTest {
     void vmUnsupportedActionIsError() {
         CompileException error = catalogError("work:\n  qvm.vm:\n    - start: []\n");
         assertEquals("qvm.vm state with ID 'work' in SLS 'main': action 'start' is not supported"
-                + " yet; supported actions: exists, missing, present, prefs, features, tags",
+                + " yet; supported actions: exists, missing, present, prefs, service, features, tags",
                 error.getMessage());
     }
 
@@ -351,7 +376,7 @@ class StateCatalogTest {
         CompileException error = catalogError("work:\n  qvm.start: []\n");
         assertEquals("Unknown state function 'qvm.start' in state with ID 'work' in SLS 'main';"
                 + " known functions: qvm.exists, qvm.features, qvm.missing, qvm.prefs, qvm.present,"
-                + " qvm.tags, qvm.template_installed, qvm.vm", error.getMessage());
+                + " qvm.service, qvm.tags, qvm.template_installed, qvm.vm", error.getMessage());
     }
 
     @Test

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -257,14 +259,27 @@ final class RequisiteGraph {
         return new ArrayList<>(placed);
     }
 
+    /** Places {@code chunk} after its requirements, depth first, with an explicit stack so long chains fit. */
     private static void place(ChunkDraft chunk, Set<ChunkDraft> placed) {
+        Deque<Map.Entry<ChunkDraft, Iterator<ChunkDraft>>> stack = new ArrayDeque<>();
+        Set<ChunkDraft> entered = new HashSet<>();
         if (placed.contains(chunk)) {
             return;
         }
-        for (ChunkDraft required : chunk.required.keySet()) {
-            place(required, placed);
+        stack.push(Map.entry(chunk, chunk.required.keySet().iterator()));
+        entered.add(chunk);
+        while (!stack.isEmpty()) {
+            Map.Entry<ChunkDraft, Iterator<ChunkDraft>> top = stack.peek();
+            if (top.getValue().hasNext()) {
+                ChunkDraft required = top.getValue().next();
+                if (!placed.contains(required) && entered.add(required)) {
+                    stack.push(Map.entry(required, required.required.keySet().iterator()));
+                }
+            } else {
+                stack.pop();
+                placed.add(top.getKey());
+            }
         }
-        placed.add(chunk);
     }
 
     private static final class Tarjan {
@@ -277,32 +292,53 @@ final class RequisiteGraph {
         final Set<ChunkDraft> onStack = new LinkedHashSet<>();
         int counter;
 
-        void visit(ChunkDraft chunk) {
+        /** Runs Tarjan's algorithm from {@code root} with an explicit stack, so long chains fit. */
+        void visit(ChunkDraft root) {
+            Deque<Map.Entry<ChunkDraft, Iterator<ChunkDraft>>> calls = new ArrayDeque<>();
+            enter(root, calls);
+            while (!calls.isEmpty()) {
+                Map.Entry<ChunkDraft, Iterator<ChunkDraft>> call = calls.peek();
+                ChunkDraft chunk = call.getKey();
+                if (call.getValue().hasNext()) {
+                    ChunkDraft required = call.getValue().next();
+                    if (!index.containsKey(required)) {
+                        enter(required, calls);
+                    } else if (onStack.contains(required)) {
+                        lowLink.put(chunk, Math.min(lowLink.get(chunk), index.get(required)));
+                    }
+                    continue;
+                }
+                calls.pop();
+                if (!calls.isEmpty()) {
+                    ChunkDraft caller = calls.peek().getKey();
+                    lowLink.put(caller, Math.min(lowLink.get(caller), lowLink.get(chunk)));
+                }
+                if (lowLink.get(chunk).equals(index.get(chunk))) {
+                    closeComponent(chunk);
+                }
+            }
+        }
+
+        private void enter(ChunkDraft chunk, Deque<Map.Entry<ChunkDraft, Iterator<ChunkDraft>>> calls) {
             index.put(chunk, counter);
             lowLink.put(chunk, counter);
             counter++;
             stack.push(chunk);
             onStack.add(chunk);
-            for (ChunkDraft required : chunk.required.keySet()) {
-                if (!index.containsKey(required)) {
-                    visit(required);
-                    lowLink.put(chunk, Math.min(lowLink.get(chunk), lowLink.get(required)));
-                } else if (onStack.contains(required)) {
-                    lowLink.put(chunk, Math.min(lowLink.get(chunk), index.get(required)));
-                }
-            }
-            if (lowLink.get(chunk).equals(index.get(chunk))) {
-                int id = index.get(chunk);
-                int size = 0;
-                ChunkDraft member;
-                do {
-                    member = stack.pop();
-                    onStack.remove(member);
-                    component.put(member, id);
-                    size++;
-                } while (member != chunk);
-                componentSize.put(id, size);
-            }
+            calls.push(Map.entry(chunk, chunk.required.keySet().iterator()));
+        }
+
+        private void closeComponent(ChunkDraft chunk) {
+            int id = index.get(chunk);
+            int size = 0;
+            ChunkDraft member;
+            do {
+                member = stack.pop();
+                onStack.remove(member);
+                component.put(member, id);
+                size++;
+            } while (member != chunk);
+            componentSize.put(id, size);
         }
 
         int size(ChunkDraft chunk) {

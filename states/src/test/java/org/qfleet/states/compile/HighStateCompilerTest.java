@@ -381,6 +381,21 @@ class HighStateCompilerTest {
     }
 
     @Test
+    void longRequireChainCompiles() throws Exception {
+        int length = 20000;
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 0; i < length; i++) {
+            yaml.append("q").append(i).append(":\n  qvm.exists:\n    - order: ").append(length - i).append("\n");
+            if (i > 0) {
+                yaml.append("    - require:\n      - qvm: q").append(i - 1).append("\n");
+            }
+        }
+        List<LowChunk> chunks = compile("main", yaml.toString());
+        assertEquals("q0", chunks.get(0).id());
+        assertEquals("q" + (length - 1), chunks.get(length - 1).id());
+    }
+
+    @Test
     void cycleEdgeNamesWatch() {
         CompileException error = compileError("loop", """
                 a:

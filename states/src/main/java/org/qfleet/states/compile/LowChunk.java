@@ -17,7 +17,9 @@ import java.util.Map;
  * @param order the order value before sorting: 10000 and up in definition order, 0 for
  *     {@code first}, and so on. Entries of {@code names} share their declaration's value.
  * @param args the arguments other than name, names, order and requisites, in declaration order
- * @param requisites requisite kind to the tags of the chunks it refers to, resolved
+ * @param requisites requisite kind to the tags of the chunks it refers to, resolved. Every
+ *     kind is {@code require} so far: {@code require_in} adds to its target's require, and a
+ *     {@code watch} on a state without {@code mod_watch} runs as a require, as in Salt.
  */
 public record LowChunk(
         String state,

@@ -60,3 +60,11 @@ config_get: |-
   {{ salt['config.get']('site') }} {{ salt['config.get']('os') }} {{ salt['config.get']('nothing', 'dflt') }}
 reserved_names: |-
   {% set empty = [] %}{% set div = 2 %}{% set gt = 'x' %}{{ empty }} {{ 10 // div }} {{ 10 / div }} {{ gt }} {{ empty is defined }}
+filter_by: |-
+  {% from "probe/map.jinja" import os_map, fallback, by_pillar %}{{ os_map }} {{ fallback }} {{ by_pillar }}
+merges: |-
+  {% set a = {'x': {'y': 1, 'l': [1]}, 'k': 1} %}{{ salt['slsutil.merge'](a, {'x': {'z': 2, 'l': [2]}}) }} {{ salt['slsutil.merge'](a, {'x': {'l': [1, 3]}}, merge_lists=True) }} {{ a }} {% do salt['defaults.merge'](a, {'k': 2}) %}{{ a }}
+cmd_strip: |-
+  [{{ salt['cmd.run']('printf "x  \\n\\n"') }}]
+nested_braces: |-
+  {{ {'a': {'b': 1}} }} {% set n = {'a': {'b': {'c': '}}'}}} %}{{ n }} {{ [{'x': [1]}] }}

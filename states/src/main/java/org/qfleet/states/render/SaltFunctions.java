@@ -12,8 +12,8 @@ import org.qfleet.states.render.RenderSession.SaltCallException;
 /**
  * The {@code salt} object of a template: Salt's execution functions that formulas call while
  * they render, reachable both as {@code salt['pillar.get'](...)} and as
- * {@code salt.pillar.get(...)}. Data lookups are answered from the grains and pillar of the
- * render context and host calls go to {@link HostQueries}.
+ * {@code salt.pillar.get(...)}. Data lookups read the grains and pillar of the render
+ * context, and host calls go to {@link HostQueries}.
  */
 final class SaltFunctions {
 
@@ -37,6 +37,10 @@ final class SaltFunctions {
         register("cmd.run", this::shell);
         register("cmd.run_stdout", this::shell);
         register("group.info", this::groupInfo);
+        register("grains.filter_by", (args, kwargs) -> filterBy(context.grains(), "grain", "os_family", args, kwargs));
+        register("pillar.filter_by", (args, kwargs) -> filterBy(context.pillar(), "pillar", null, args, kwargs));
+        register("defaults.merge", SaltFunctions::defaultsMerge);
+        register("slsutil.merge", SaltFunctions::slsutilMerge);
     }
 
     private void register(String name, Body body) {
@@ -128,9 +132,99 @@ final class SaltFunctions {
         };
     }
 
+    /** {@code cmd.shell} and {@code cmd.run}: like Salt, trailing whitespace of the output is removed. */
     private Object shell(List<Object> args, Map<String, Object> kwargs) {
         String command = stringArgument("cmd.shell", args, kwargs, 0, "cmd");
-        return runOnHost(command);
+        return runOnHost(command).stripTrailing();
+    }
+
+    /**
+     * Salt's {@code filter_by}: picks the entry of a lookup mapping whose key (a glob) matches
+     * the value at {@code grain} (or the first matching item when that value is a list), else
+     * the {@code default} entry. The entry is then merged over the {@code base} entry, and
+     * {@code merge} is merged over the result.
+     */
+    private static Object filterBy(Map<String, Object> data, String keyArgument, String defaultKey, List<Object> args,
+            Map<String, Object> kwargs) {
+        Object lookupArgument = argument(args, kwargs, 0, "lookup_dict", null);
+        if (!(lookupArgument instanceof Map<?, ?> lookup)) {
+            throw new SaltCallException("filter_by requires a mapping as its first argument, got "
+                    + PythonRepr.repr(lookupArgument));
+        }
+        Object keyValue = argument(args, kwargs, 1, keyArgument, defaultKey);
+        if (keyValue == null) {
+            throw new SaltCallException("filter_by requires the argument '" + keyArgument + "'");
+        }
+        String key = PythonRepr.str(keyValue);
+        Object merge = argument(args, kwargs, 2, "merge", null);
+        Object defaultEntry = argument(args, kwargs, 3, "default", "default");
+        Object base = argument(args, kwargs, 4, "base", null);
+
+        Object value = Traverse.path(data, key, ":", List.of());
+        Object result = null;
+        for (Object each : value instanceof List<?> list ? list : List.of(value)) {
+            for (Map.Entry<?, ?> entry : lookup.entrySet()) {
+                if (Glob.matches(PythonRepr.str(entry.getKey()), PythonRepr.str(each))) {
+                    result = entry.getValue();
+                    break;
+                }
+            }
+            if (result != null) {
+                break;
+            }
+        }
+        if (result == null) {
+            result = lookup.get(defaultEntry);
+        }
+        if (base != null && lookup.containsKey(base)) {
+            Object baseValues = lookup.get(base);
+            if (result == null) {
+                result = baseValues;
+            } else if (baseValues instanceof Map<?, ?> baseMap) {
+                if (!(result instanceof Map<?, ?> resultMap)) {
+                    throw new SaltCallException("filter_by: the base entry is a mapping, so the matched entry must"
+                            + " be one too, got " + PythonRepr.repr(result));
+                }
+                result = DictUpdate.update(castMap(SaltJinja.deepCopy(baseMap)), castMap(resultMap), false);
+            }
+        }
+        if (merge != null && SaltFilters.truthy(merge)) {
+            if (!(merge instanceof Map<?, ?> mergeMap)) {
+                throw new SaltCallException("filter_by merge argument must be a dictionary, got " + PythonRepr.repr(merge));
+            }
+            if (result == null) {
+                result = merge;
+            } else {
+                result = DictUpdate.update(castMap(result), castMap(SaltJinja.deepCopy(mergeMap)), false);
+            }
+        }
+        return result;
+    }
+
+    /** {@code defaults.merge(dest, src, merge_lists=False, in_place=True)}. */
+    private static Object defaultsMerge(List<Object> args, Map<String, Object> kwargs) {
+        Object destination = argument(args, kwargs, 0, "dest", null);
+        Object source = argument(args, kwargs, 1, "src", null);
+        boolean mergeLists = SaltFilters.truthy(argument(args, kwargs, 2, "merge_lists", false));
+        boolean inPlace = SaltFilters.truthy(argument(args, kwargs, 3, "in_place", true));
+        Map<Object, Object> target = inPlace ? castMap(destination) : castMap(SaltJinja.deepCopy(destination));
+        return DictUpdate.update(target, castMap(source), mergeLists);
+    }
+
+    /** {@code slsutil.merge(obj_a, obj_b, strategy='smart', renderer='yaml', merge_lists=False)}: a deep copy merged. */
+    private static Object slsutilMerge(List<Object> args, Map<String, Object> kwargs) {
+        Object first = argument(args, kwargs, 0, "obj_a", null);
+        Object second = argument(args, kwargs, 1, "obj_b", null);
+        boolean mergeLists = SaltFilters.truthy(argument(args, kwargs, 4, "merge_lists", false));
+        return DictUpdate.update(castMap(SaltJinja.deepCopy(first)), castMap(second), mergeLists);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<Object, Object> castMap(Object value) {
+        if (!(value instanceof Map<?, ?>)) {
+            throw new SaltCallException("expected a mapping, got " + PythonRepr.repr(value));
+        }
+        return (Map<Object, Object>) value;
     }
 
     /** {@code group.info}: the group entry from {@code getent group NAME}, empty when there is none. */

@@ -86,7 +86,7 @@ final class SaltJinja {
     String render(RenderSession session, String text, Map<String, Object> variables) throws RenderException {
         session.open();
         try {
-            RenderResult result = jinjava.renderForResult(text, variables);
+            RenderResult result = jinjava.renderForResult(TemplateSource.separateNestedClosingBraces(text), variables);
             Optional<RenderException> first = session.firstError();
             if (first.isPresent()) {
                 throw first.get();
@@ -224,7 +224,7 @@ final class SaltJinja {
                 throw new ResourceNotFoundException("template " + quoted(fullName) + " not found in file roots "
                         + session.roots());
             }
-            return Files.readString(file.get(), encoding);
+            return TemplateSource.separateNestedClosingBraces(Files.readString(file.get(), encoding));
         }
 
         @Override

@@ -77,7 +77,9 @@ class RenderErrorTest {
 
         assertEquals(2, error.line());
         assertTrue(error.getMessage().startsWith("salt function 'no.such' is not available while rendering in qfleet;"
-                + " available: cmd.run, cmd.run_stdout, cmd.shell, config.get, grains.get,"), error.getMessage());
+                + " available: cmd.run, cmd.run_stdout, cmd.shell, config.get, defaults.merge,"), error.getMessage());
+        assertTrue(error.getMessage().contains(" pillar.get, "), error.getMessage());
+        assertTrue(error.getMessage().contains(" qvm.check, "), error.getMessage());
     }
 
     @Test

@@ -93,7 +93,11 @@ class SaltJinjaFeaturesTest {
                 Arguments.of("probe.more", "include_tag", "included Qubes seen"),
                 Arguments.of("probe.more", "strftime", "1970-01-01 00:00 1970-01-02"),
                 Arguments.of("probe.more", "config_get", "lab Qubes dflt"),
-                Arguments.of("probe.more", "reserved_names", "[] 5 5.0 x True"));
+                Arguments.of("probe.more", "reserved_names", "[] 5 5.0 x True"),
+                Arguments.of("probe.more", "filter_by", "{'service': 'qubesd', 'extra': {'z': 0, 'b': 2}, 'pkg': 'dnf', 'memory': 300, 'prefs': [{'netvm': ''}, {'memory': 400}]} {'pkg': 'none'} lab-site"),
+                Arguments.of("probe.more", "merges", "{'x': {'y': 1, 'l': [2], 'z': 2}, 'k': 1} {'x': {'y': 1, 'l': [1, 3]}, 'k': 1} {'x': {'y': 1, 'l': [1]}, 'k': 1} {'x': {'y': 1, 'l': [1]}, 'k': 2}"),
+                Arguments.of("probe.more", "cmd_strip", "[x]"),
+                Arguments.of("probe.more", "nested_braces", "{'a': {'b': 1}} {'a': {'b': {'c': '}}'}}} [{'x': [1]}]"));
     }
 
     @ParameterizedTest(name = "{0} {1}")

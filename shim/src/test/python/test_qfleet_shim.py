@@ -485,6 +485,40 @@ class TestModeTest(ShimTestCase):
         self.assertEqual(1, self.host.count_calls("qvm-prefs", "work"))
 
 
+class CheckOnlyTest(ShimTestCase):
+    """Steps without change commands, such as qvm.exists and qvm.missing, only check."""
+
+    def check_step(self, vm, expected_exit):
+        return {"group": None, "key": "exists", "vm": vm,
+                "probe": {"argv": ["qvm-check", vm], "read": "exit"},
+                "expect": {"exit": expected_exit}, "change": []}
+
+    def test_holding_check_succeeds(self):
+        run = self.run_plan(chunk("work", self.check_step("work", 0), fun="exists"))
+        self.assertIs(True, run.result("work")["result"])
+
+    def test_failing_check_fails_with_output(self):
+        run = self.run_plan(chunk("ghost", self.check_step("ghost", 0), fun="exists"))
+        result = run.result("ghost")
+        self.assertIs(False, result["result"], result["comment"])
+        self.assertTrue(result["comment"].startswith("qvm-check ghost exited with code 1, expected 0"),
+                        result["comment"])
+        self.assertEqual({}, result["changes"])
+
+    def test_failing_check_fails_in_test_mode(self):
+        run = self.run_plan(chunk("ghost", self.check_step("ghost", 0), fun="exists"), test=True)
+        self.assertIs(False, run.result("ghost")["result"])
+
+    def test_check_of_predicted_qube_is_not_run(self):
+        run = self.run_plan(chunk("fresh", exists_step("fresh", creates=True), fun="present"),
+                            chunk("fresh-check", dict(self.check_step("fresh", 0)), fun="exists"),
+                            test=True)
+        result = run.result("fresh-check")
+        self.assertIs(True, result["result"], result["comment"])
+        self.assertIn("earlier state would create fresh", result["comment"])
+        self.assertEqual(1, self.host.count_calls("qvm-check", "fresh"))
+
+
 class MemoisationTest(ShimTestCase):
     PROPERTIES = ("label", "memory", "maxmem", "netvm", "kernelopts", "template")
 

@@ -1,6 +1,7 @@
 {#- On lab-02 the netvm is misspelt, so that host fails and the others do not. -#}
-research:
+research-qube:
   qvm.present:
+    - name: research
     - template: fedora-41-xfce
     - label: purple
 
@@ -9,7 +10,7 @@ research-network:
     - name: research
     - netvm: {{ 'sys-firewal' if grains['id'] == 'lab-02' else 'sys-firewall' }}
     - require:
-      - qvm: research
+      - qvm: research-qube
 
 research-features:
   qvm.features:

@@ -14,7 +14,8 @@ import org.apache.commons.lang3.tuple.Pair;
 /**
  * Jinjava's {@code for} tag with Jinja2's loop filter: in
  * {@code {% for x in xs if cond %}} only the items for which {@code cond} holds are
- * iterated, and {@code loop.index} counts only those.
+ * iterated, and {@code loop.index} counts only those. Looping over an undefined value is
+ * an error, as in Jinja2.
  */
 final class LoopFilterForTag extends ForTag {
 
@@ -26,12 +27,15 @@ final class LoopFilterForTag extends ForTag {
         List<String> loopVars = varsAndExpression.getLeft();
         String expression = varsAndExpression.getRight();
         int split = topLevelIf(expression);
-        if (split < 0) {
-            return super.interpretUnchecked(tagNode, interpreter);
-        }
-        String iterable = expression.substring(0, split).trim();
-        String condition = expression.substring(split + 4).trim();
+        String iterable = split < 0 ? expression : expression.substring(0, split).trim();
         Object collection = interpreter.resolveELExpression(iterable, tagNode.getLineNumber());
+        if (collection instanceof Undefined undefined) {
+            throw undefined.error();
+        }
+        if (split < 0) {
+            return renderForCollection(tagNode, interpreter, loopVars, collection);
+        }
+        String condition = expression.substring(split + 4).trim();
         List<Object> kept = new ArrayList<>();
         for (Object item : SaltFilters.iterate(collection)) {
             try (var scope = interpreter.enterScope()) {

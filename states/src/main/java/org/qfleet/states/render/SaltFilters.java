@@ -38,6 +38,9 @@ final class SaltFilters {
 
     private SaltFilters() {}
 
+    /** The filters that Jinja2's StrictUndefined lets an undefined value through. */
+    private static final java.util.Set<String> ACCEPTS_UNDEFINED = java.util.Set.of("default", "d");
+
     @FunctionalInterface
     interface Body {
         Object apply(Object value, List<Object> args, Map<String, Object> kwargs);
@@ -57,6 +60,9 @@ final class SaltFilters {
 
         @Override
         public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+            if (var instanceof Undefined undefined && !ACCEPTS_UNDEFINED.contains(name)) {
+                throw undefined.error();
+            }
             try {
                 return body.apply(var, Arrays.asList(args), kwargs);
             } catch (Undefined.UndefinedException e) {
@@ -102,6 +108,8 @@ final class SaltFilters {
                 new NamedFilter("list", (value, args, kwargs) -> toList(value)),
                 new NamedFilter("dictsort", SaltFilters::dictsort),
                 new NamedFilter("join", SaltFilters::join),
+                new NamedFilter("length", (value, args, kwargs) -> length(value)),
+                new NamedFilter("count", (value, args, kwargs) -> length(value)),
                 new NamedFilter("sort", SaltFilters::sort),
                 new NamedFilter("sum", SaltFilters::sum),
                 new NamedFilter("yaml_encode", (value, args, kwargs) -> yamlEncode(value)),
@@ -379,6 +387,24 @@ final class SaltFilters {
             java.util.Collections.reverse(items);
         }
         return new ArrayList<Object>(items);
+    }
+
+    /** Python's {@code len()}. */
+    private static long length(Object value) {
+        if (value instanceof CharSequence text) {
+            return text.toString().codePointCount(0, text.length());
+        }
+        if (value instanceof Map<?, ?> map) {
+            return map.size();
+        }
+        if (value instanceof Collection<?> collection) {
+            return collection.size();
+        }
+        if (value != null && value.getClass().isArray()) {
+            return java.lang.reflect.Array.getLength(value);
+        }
+        throw new IllegalArgumentException("object of type '" + (value == null ? "NoneType" : value.getClass().getSimpleName())
+                + "' has no len()");
     }
 
     /** Jinja2's {@code join(d='', attribute=None)} with Python's {@code str()} of each item. */

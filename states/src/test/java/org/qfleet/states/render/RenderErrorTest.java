@@ -108,6 +108,40 @@ class RenderErrorTest {
     }
 
     @Test
+    void undefinedFailsInEveryUse(@TempDir Path root) throws Exception {
+        List<String> uses = List.of("{{ x | length }}", "{% for i in x %}{% endfor %}", "{{ x | int }}", "{{ x ~ 'a' }}",
+                "{{ x + 1 }}", "{{ x == 1 }}", "{{ x in [1] }}", "{{ x | upper }}", "{{ x | yaml }}", "{{ [x] }}",
+                "{{ not x }}", "{{ 'a' if x else 'b' }}", "{{ x.y }}", "{{ salt['pillar.get'](x) }}");
+        SaltRenderer local = new SaltRenderer(new FileRoots(List.of(root)));
+        RenderContext context = Fixtures.context("dom0", Fixtures.host());
+        for (int i = 0; i < uses.size(); i++) {
+            Files.writeString(root.resolve("use" + i + ".sls"), "a: \"" + uses.get(i) + "\"\n");
+            String sls = "use" + i;
+
+            RenderException error = assertThrows(RenderException.class, () -> local.renderSls(sls, context), uses.get(i));
+
+            assertTrue(error.getMessage().startsWith("Jinja variable 'x' is undefined"), uses.get(i) + ": " + error.getMessage());
+        }
+    }
+
+    @Test
+    void undefinedPassesTestsAndDefault(@TempDir Path root) throws Exception {
+        Files.writeString(root.resolve("ok.sls"), String.join("\n",
+                "a: {{ x is defined }}",
+                "b: {{ x is undefined }}",
+                "c: {{ x | default('fallback') }}",
+                "d: {{ x is string }}",
+                "e: {{ grains.nokey is defined }}",
+                "{% set y = x %}f: done",
+                ""));
+        SaltRenderer local = new SaltRenderer(new FileRoots(List.of(root)));
+
+        Object rendered = local.renderSls("ok", Fixtures.context("dom0", Fixtures.host()));
+
+        Data.assertData(Data.map("a", false, "b", true, "c", "fallback", "d", false, "e", false, "f", "done"), rendered);
+    }
+
+    @Test
     void noHostCommandRunsAfterError(@TempDir Path root) throws Exception {
         Files.writeString(root.resolve("stop.sls"),
                 "a: {{ missing }}\nb: {{ salt['cmd.shell']('echo should-not-run') }}\n");

@@ -11,9 +11,11 @@ import java.util.Map;
 import org.qfleet.roster.RosterEntry;
 import org.qfleet.states.StateException;
 import org.qfleet.states.catalog.StateCatalog;
+import org.qfleet.states.compile.CompileException;
 import org.qfleet.states.compile.HighStateCompiler;
 import org.qfleet.states.compile.LowChunk;
 import org.qfleet.states.compile.SlsSource;
+import org.qfleet.states.plan.ManagedQubes;
 import org.qfleet.states.plan.Plan;
 import org.qfleet.states.plan.PlanChunk;
 import org.qfleet.states.render.FileRoots;
@@ -54,18 +56,22 @@ final class HostPipeline {
             HostFacts facts = HostFacts.gather(shim, entry.id(), entry.grains());
             List<PlanChunk> chunks;
             try {
-                List<LowChunk> low = compile(entry, shim, facts);
                 if (call.name().equals("state.show_lowstate")) {
-                    report.lowstate = low.stream().map(LowChunk::toSaltLowstate).toList();
+                    report.lowstate = compile(entry, shim, facts, true).stream()
+                            .map(LowChunk::toSaltLowstate).toList();
                     return report;
                 }
-                StateCatalog catalog = new StateCatalog();
-                chunks = new ArrayList<>();
-                for (LowChunk chunk : low) {
-                    chunks.add(catalog.compile(chunk));
-                }
+                chunks = new StateCatalog().compile(compile(entry, shim, facts, false));
+            } catch (CompileException ex) {
+                report.compileErrors = ex.errors();
+                return report;
             } catch (StateException ex) {
                 report.compileErrors = List.of(ex.describe());
+                return report;
+            }
+            List<String> outside = new ManagedQubes(entry.manage()).violations(chunks);
+            if (!outside.isEmpty()) {
+                report.compileErrors = outside;
                 return report;
             }
             Plan plan = new Plan(jid, entry.id(), call.testMode(), chunks);
@@ -98,7 +104,12 @@ final class HostPipeline {
         return report;
     }
 
-    private List<LowChunk> compile(RosterEntry entry, ShimClient shim, HostFacts facts) throws StateException {
+    /**
+     * Renders and compiles the host's states: in execution order, or with {@code sorted} in
+     * the order Salt's {@code state.show_lowstate} prints them.
+     */
+    private List<LowChunk> compile(RosterEntry entry, ShimClient shim, HostFacts facts, boolean sorted)
+            throws StateException {
         HostQueriesOverShim queries = new HostQueriesOverShim(shim, facts);
         Map<String, Object> pillar = config.pillarRoots().isEmpty()
                 ? new LinkedHashMap<>()
@@ -121,7 +132,8 @@ final class HostPipeline {
                 return renderer.slsExists(sls);
             }
         };
-        return new HighStateCompiler(source).compile(slsNames);
+        HighStateCompiler compiler = new HighStateCompiler(source);
+        return sorted ? compiler.compileSorted(slsNames) : compiler.compile(slsNames);
     }
 
     /** The state result as Salt returns it, without the shim's own fields. */

@@ -54,7 +54,7 @@ final class FleetRun {
         return exitCode(reports);
     }
 
-    /** The fleet's exit code: 0 when every host returned 0, else 20, as salt-ssh. */
+    /** Returns the fleet's exit code: 0 when every host returned 0, else 20, as salt-ssh does. */
     static int exitCode(List<HostReport> reports) {
         for (HostReport report : reports) {
             if (report.retcode() != 0) {

@@ -23,7 +23,7 @@ final class HostFacts {
         this.qubes = qubes;
     }
 
-    /** The commands of the facts request. */
+    /** Returns the commands of the facts request. */
     static List<Map<String, Object>> commands() {
         return List.of(
                 command("hostname", List.of("hostname")),

@@ -9,8 +9,9 @@ import org.qfleet.states.render.RenderException;
 import org.qfleet.transport.TransportException;
 
 /**
- * Answers the render-time calls of one host's formulas: qube existence from the gathered
- * facts, shell commands by one more shim request on the same connection, cached for the run.
+ * Resolves the render-time calls of one host's formulas. Qube existence comes from the
+ * gathered facts; a shell command costs one more shim request on the same connection and is
+ * cached for the run.
  */
 final class HostQueriesOverShim implements HostQueries {
 

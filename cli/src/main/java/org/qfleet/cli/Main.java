@@ -9,8 +9,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        // Library logging (MINA SSHD, Jinjava) goes to stderr and only from warnings up,
-        // unless the user set the level; this must happen before the first logger exists.
+        // Library logging (MINA SSHD, Jinjava) goes to stderr, from warnings up unless the user
+        // set another level. This must happen before the first logger exists.
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }

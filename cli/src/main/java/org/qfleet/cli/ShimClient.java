@@ -32,12 +32,12 @@ final class ShimClient {
     /** The outcome of one request: every line the shim wrote, and how it ended. */
     record Reply(List<Map<String, Object>> lines, Integer exitStatus, String stderr) {
 
-        /** Whether the shim wrote its final {@code done} line. */
+        /** Returns whether the shim wrote its final {@code done} line. */
         boolean finished() {
             return !lines.isEmpty() && "done".equals(lines.get(lines.size() - 1).get("type"));
         }
 
-        /** A one-paragraph account of why the shim did not finish, for the report. */
+        /** Describes, for the report, why the shim did not finish. */
         String describeFailure() {
             StringBuilder text = new StringBuilder("The shim on the host stopped before it finished");
             if (exitStatus != null) {

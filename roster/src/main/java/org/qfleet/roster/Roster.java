@@ -30,23 +30,31 @@ import com.hubspot.jinjava.interpret.TemplateError;
  */
 public final class Roster {
 
-    private final Path file;
+    private final String source;
     private final List<RosterEntry> entries;
+    private final List<String> notices;
 
-    private Roster(Path file, List<RosterEntry> entries) {
-        this.file = file;
+    private Roster(String source, List<RosterEntry> entries, List<String> notices) {
+        this.source = source;
         this.entries = List.copyOf(entries);
+        this.notices = List.copyOf(notices);
+    }
+
+    /** Loads the file with no {@code roster_defaults}; see {@link #load(Path, RosterDefaults)}. */
+    public static Roster load(Path file) throws RosterException {
+        return load(file, RosterDefaults.none());
     }
 
     /**
      * Reads the file as UTF-8, renders it with Jinja (plain Jinjava, with no variables defined), then parses and
-     * validates the YAML.
+     * validates the YAML, with every entry starting from its own copy of the defaults.
      *
      * @throws RosterException when the file is missing or unreadable, when Jinja fails, or listing every invalid
      *                         entry of the roster
      */
-    public static Roster load(Path file) throws RosterException {
+    public static Roster load(Path file, RosterDefaults defaults) throws RosterException {
         Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(defaults, "defaults");
         String template;
         try {
             template = Files.readString(file, StandardCharsets.UTF_8);
@@ -61,17 +69,43 @@ public final class Roster {
                     + ". Check its permissions.", e);
         }
         String yamlText = render(template, file);
-        return new Roster(file, new RosterParser(file, !yamlText.equals(template)).parse(yamlText));
+        RosterParser parser = new RosterParser(file.toString(), folderOf(file), !yamlText.equals(template), defaults);
+        return new Roster(file.toString(), parser.parse(yamlText), notices(defaults, parser));
     }
 
     /**
-     * Parses and validates roster YAML that needs no Jinja rendering. {@code file} names the source in messages and
-     * is the folder that relative {@code priv} paths are resolved against.
+     * Parses and validates roster YAML that needs no Jinja rendering. {@code file} names the source in messages, and
+     * its folder is the one that relative {@code priv} paths are resolved against.
      */
     public static Roster parse(String yamlText, Path file) throws RosterException {
-        Objects.requireNonNull(yamlText, "yamlText");
         Objects.requireNonNull(file, "file");
-        return new Roster(file, new RosterParser(file, false).parse(yamlText));
+        return parse(yamlText, file.toString(), folderOf(file), RosterDefaults.none());
+    }
+
+    /**
+     * Parses and validates roster YAML or JSON that needs no Jinja rendering, such as a roster fetched over HTTP.
+     *
+     * @param source     the file or URL that names the roster in messages
+     * @param baseFolder the folder that relative {@code priv} paths are resolved against
+     */
+    public static Roster parse(String yamlText, String source, Path baseFolder, RosterDefaults defaults)
+            throws RosterException {
+        Objects.requireNonNull(yamlText, "yamlText");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(defaults, "defaults");
+        RosterParser parser = new RosterParser(source, baseFolder, false, defaults);
+        return new Roster(source, parser.parse(yamlText), notices(defaults, parser));
+    }
+
+    private static Path folderOf(Path file) {
+        Path folder = file.toAbsolutePath().getParent();
+        return folder == null ? Path.of("").toAbsolutePath() : folder;
+    }
+
+    private static List<String> notices(RosterDefaults defaults, RosterParser parser) {
+        List<String> notices = new ArrayList<>(defaults.notices());
+        notices.addAll(parser.notices());
+        return notices;
     }
 
     private static String render(String template, Path file) throws RosterException {
@@ -93,7 +127,13 @@ public final class Roster {
         return entries;
     }
 
-    public Path file() {
-        return file;
+    /** Returns the file or URL that the roster was read from. */
+    public String source() {
+        return source;
+    }
+
+    /** Returns one line per roster key that qfleet accepted but ignores, for the user to read. */
+    public List<String> notices() {
+        return notices;
     }
 }

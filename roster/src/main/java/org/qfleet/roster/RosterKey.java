@@ -4,7 +4,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
-/** The keys a roster entry may have: salt-ssh's flat roster keys plus qfleet's own {@code manage}. */
+/**
+ * The keys a roster entry may have: salt-ssh's flat roster keys plus qfleet's own {@code manage}. A key with an
+ * {@link #ignoredBecause} reason is accepted and has no effect, with a notice to the user.
+ */
 enum RosterKey {
     HOST("host", "a host name or address"),
     PORT("port", "an integer from 1 to 65535"),
@@ -17,7 +20,8 @@ enum RosterKey {
     TTY("tty", "true or false"),
     TIMEOUT("timeout", "a positive number of seconds"),
     MINION_OPTS("minion_opts", "a mapping"),
-    THIN_DIR("thin_dir", "a path"),
+    THIN_DIR("thin_dir", "a path", "qfleet copies nothing to the host, so it has no thin directory"),
+    DISABLE_WIPE("disable_wipe", "true or false", "qfleet copies nothing to the host, so there is nothing to wipe"),
     SET_PATH("set_path", "a string"),
     SSH_OPTIONS("ssh_options", "a list of Option=value strings"),
     GRAINS("grains", "a mapping of grain names to values"),
@@ -25,16 +29,22 @@ enum RosterKey {
 
     /** Keys that salt-ssh reads but qfleet does not implement, so a roster that sets them gets a clear error. */
     static final List<String> SALT_ONLY = List.of("cmd_umask", "ssh_pre_flight", "ssh_pre_flight_args",
-            "ssh_pre_hook", "identities_only", "remote_port_forwards", "mine_functions", "winrm", "ssh_python_env",
-            "disable_wipe");
+            "ssh_pre_hook", "identities_only", "remote_port_forwards", "mine_functions", "winrm", "ssh_python_env");
 
     final String key;
     /** Description of a valid value, for error messages. */
     final String expected;
+    /** The reason qfleet ignores the key, or null when qfleet uses it. */
+    final String ignoredBecause;
 
     RosterKey(String key, String expected) {
+        this(key, expected, null);
+    }
+
+    RosterKey(String key, String expected, String ignoredBecause) {
         this.key = key;
         this.expected = expected;
+        this.ignoredBecause = ignoredBecause;
     }
 
     boolean isSecret() {

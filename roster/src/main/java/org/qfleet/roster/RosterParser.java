@@ -5,8 +5,8 @@ import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,22 +32,29 @@ import org.yaml.snakeyaml.representer.Representer;
  */
 final class RosterParser {
 
-    private static final String AGENT_FORWARDING = "agent-forwarding";
     private static final int MAX_VALUE_CHARS = 60;
 
-    private final Path file;
+    private final String source;
+    private final Path baseFolder;
     private final boolean rendered;
+    private final RosterDefaults defaults;
     private final NodeConstructor constructor;
     private final Yaml yaml;
     private final List<String> problems = new ArrayList<>();
+    private final Map<RosterKey, List<String>> ignoredKeys = new EnumMap<>(RosterKey.class);
 
     /**
-     * @param rendered whether Jinja changed the text, so that line numbers count lines of the Jinja output rather than
-     *                 of the file
+     * @param source     the file or URL that the text came from, for messages
+     * @param baseFolder the folder that relative {@code priv} paths are resolved against
+     * @param rendered   whether Jinja changed the text, so that line numbers count lines of the Jinja output rather
+     *                   than of the file
+     * @param defaults   the values that every entry starts from
      */
-    RosterParser(Path file, boolean rendered) {
-        this.file = file;
+    RosterParser(String source, Path baseFolder, boolean rendered, RosterDefaults defaults) {
+        this.source = source;
+        this.baseFolder = baseFolder;
         this.rendered = rendered;
+        this.defaults = defaults;
         LoaderOptions options = new LoaderOptions();
         // Duplicates are found and reported with their lines by checkDuplicates, so the constructor may allow them.
         options.setAllowDuplicateKeys(true);
@@ -80,7 +87,7 @@ final class RosterParser {
             throw new RosterException(location(e.getProblemMark()) + "invalid YAML: " + e.getProblem()
                     + ". Fix the syntax at that line.", e);
         } catch (YAMLException e) {
-            throw new RosterException(file + ": invalid YAML: " + e.getMessage(), e);
+            throw new RosterException(source + ": invalid YAML: " + e.getMessage(), e);
         }
         if (root == null) {
             return List.of();
@@ -100,7 +107,7 @@ final class RosterParser {
         }
         if (!problems.isEmpty()) {
             String count = problems.size() == 1 ? "1 problem" : problems.size() + " problems";
-            throw new RosterException("Invalid roster " + file + " (" + count + "):", problems);
+            throw new RosterException("Invalid roster " + source + " (" + count + "):", problems);
         }
         return entries;
     }
@@ -155,6 +162,10 @@ final class RosterParser {
                 problem(keyNode, prefix + unknownKeyMessage(keyText));
                 continue;
             }
+            if (known.get().ignoredBecause != null) {
+                ignored(known.get(), keyNode, fields.id);
+                continue;
+            }
             Node valueNode = tuple.getValueNode();
             String fieldPrefix = prefix + "field '" + keyText + "': ";
             checkNestedDuplicates(valueNode, fieldPrefix);
@@ -163,7 +174,7 @@ final class RosterParser {
         }
     }
 
-    private static String unknownKeyMessage(String key) {
+    static String unknownKeyMessage(String key) {
         if (RosterKey.SALT_ONLY.contains(key)) {
             return "key '" + key + "' is a salt-ssh setting that qfleet does not support. Remove it.";
         }
@@ -171,188 +182,74 @@ final class RosterParser {
         return "unknown key '" + key + "'." + suggestion + " Valid keys: " + RosterKey.validKeys() + ".";
     }
 
-    /** The values of one entry as they are validated, with salt-ssh's defaults until a key sets them. */
+    /** Records a key that qfleet ignores; notices() turns the records into one line per key. */
+    private void ignored(RosterKey key, Node keyNode, String id) {
+        ignoredKeys.computeIfAbsent(key, unused -> new ArrayList<>()).add(location(keyNode) + hostPrefix(id));
+    }
+
+    /** Returns one notice per ignored key, naming the first place it is set and how many entries set it. */
+    List<String> notices() {
+        List<String> notices = new ArrayList<>();
+        ignoredKeys.forEach((key, places) -> {
+            String count = places.size() == 1 ? "" : " (set on " + places.size() + " hosts; first shown)";
+            notices.add(places.get(0) + "key '" + key.key + "' is ignored: " + key.ignoredBecause + "." + count);
+        });
+        return notices;
+    }
+
+    /** The values of one entry as they are validated: the defaults' copy, then the entry's own keys. */
     private final class EntryFields {
         final String id;
-        String host;
-        int port = RosterEntry.DEFAULT_PORT;
-        String user = RosterEntry.DEFAULT_USER;
-        String priv;
-        String passwd;
-        Duration timeout;
-        Map<String, Object> grains = Map.of();
-        List<String> manage = List.of();
+        final Map<RosterKey, Object> values;
         boolean valid = true;
 
         EntryFields(String id) {
             this.id = id;
-            this.host = id;
-        }
-
-        RosterEntry toEntry() {
-            return valid ? new RosterEntry(id, host, port, user, priv, passwd, timeout, grains, manage) : null;
+            this.values = defaults.copyForEntry();
         }
 
         void apply(RosterKey key, Object value, Node node) {
-            FieldCheck check = new FieldCheck(key, value, node);
-            switch (key) {
-                case HOST -> host = check.word();
-                case PORT -> port = check.port();
-                case USER -> user = check.word();
-                case PASSWD -> passwd = check.string(true);
-                case PRIV -> priv = resolvePrivateKey(check.string(false));
-                case PRIV_PASSWD, SET_PATH -> check.string(true);
-                case SUDO, TTY -> check.bool();
-                case SUDO_USER -> check.word();
-                case THIN_DIR -> check.string(false);
-                case TIMEOUT -> timeout = check.seconds();
-                case MINION_OPTS -> check.mapping();
-                case GRAINS -> grains = check.mapping();
-                case SSH_OPTIONS -> check.strings(false);
-                case MANAGE -> manage = check.strings(true);
-                default -> throw new IllegalStateException("no check for roster key " + key);
-            }
-            if (check.failed) {
+            FieldCheck check = new FieldCheck(key, value, location(node) + hostPrefix(id), baseFolder, problems);
+            Object typed = check.typed();
+            if (check.failed()) {
                 valid = false;
+            } else {
+                values.put(key, typed);
             }
         }
 
-        /** Validates one value; each method reports a problem and returns a placeholder when the value is invalid. */
-        private final class FieldCheck {
-            final RosterKey key;
-            final Object value;
-            final Node node;
-            boolean failed;
-
-            FieldCheck(RosterKey key, Object value, Node node) {
-                this.key = key;
-                this.value = value;
-                this.node = node;
+        RosterEntry toEntry() {
+            if (!valid) {
+                return null;
             }
-
-            void fail(String detail) {
-                failed = true;
-                String shown = key.isSecret() ? "(hidden, " + typeName(value) + ")" : describe(value);
-                problem(node, hostPrefix(id) + "field '" + key.key + "': invalid value " + shown + ". " + detail);
-            }
-
-            String string(boolean allowEmpty) {
-                if (!(value instanceof String text)) {
-                    fail("Expected " + key.expected + "; quote the value in YAML if it should be text.");
-                    return null;
-                }
-                if (!allowEmpty && text.isBlank()) {
-                    fail("Expected " + key.expected + ", not an empty string.");
-                    return null;
-                }
-                return text;
-            }
-
-            /** Returns a non-empty string without whitespace, as host and user names are. */
-            String word() {
-                String text = string(false);
-                if (text != null && text.chars().anyMatch(Character::isWhitespace)) {
-                    fail("Expected " + key.expected + " without spaces.");
-                    return null;
-                }
-                return text;
-            }
-
-            int port() {
-                Long number = null;
-                if (value instanceof Integer || value instanceof Long) {
-                    number = ((Number) value).longValue();
-                } else if (value instanceof String text && text.matches("[0-9]{1,6}")) {
-                    number = Long.parseLong(text);
-                }
-                if (number == null && value instanceof BigInteger) {
-                    number = Long.MAX_VALUE;
-                }
-                if (number == null || number < 1 || number > 65535) {
-                    fail("Expected " + key.expected + ".");
-                    return RosterEntry.DEFAULT_PORT;
-                }
-                return number.intValue();
-            }
-
-            void bool() {
-                if (!(value instanceof Boolean)) {
-                    fail("Expected " + key.expected + ".");
-                }
-            }
-
-            Duration seconds() {
-                Double number = null;
-                if (value instanceof Number given && !(value instanceof BigInteger)) {
-                    number = given.doubleValue();
-                } else if (value instanceof String text) {
-                    try {
-                        number = Double.parseDouble(text.strip());
-                    } catch (NumberFormatException e) {
-                        number = null;
-                    }
-                }
-                if (number == null || number.isNaN() || number.isInfinite() || number <= 0 || number > 86_400) {
-                    fail("Expected " + key.expected + ", at most 86400 (one day).");
-                    return null;
-                }
-                return Duration.ofMillis(Math.max(1, Math.round(number * 1000)));
-            }
-
-            Map<String, Object> mapping() {
-                if (!(value instanceof Map<?, ?> map)) {
-                    fail("Expected " + key.expected + ".");
-                    return Map.of();
-                }
-                Map<String, Object> result = new LinkedHashMap<>();
-                for (Map.Entry<?, ?> entry : map.entrySet()) {
-                    if (!(entry.getKey() instanceof String name)) {
-                        fail("Its key " + describe(entry.getKey()) + " is " + typeName(entry.getKey())
-                                + "; keys must be strings, so quote it in YAML.");
-                        return Map.of();
-                    }
-                    result.put(name, entry.getValue());
-                }
-                return result;
-            }
-
-            List<String> strings(boolean nonEmpty) {
-                if (!(value instanceof List<?> list)) {
-                    fail("Expected " + key.expected + ".");
-                    return List.of();
-                }
-                if (nonEmpty && list.isEmpty()) {
-                    fail("An empty list would let qfleet change no qube. Remove the key to allow every qube, or list"
-                            + " globs such as ['work-*', 'sys-usb'].");
-                    return List.of();
-                }
-                List<String> result = new ArrayList<>();
-                for (Object item : list) {
-                    if (!(item instanceof String text) || text.isBlank()) {
-                        fail("Its item " + describe(item) + " is " + typeName(item) + "; expected "
-                                + key.expected + ".");
-                        return List.of();
-                    }
-                    result.add(text);
-                }
-                return result;
-            }
+            return new RosterEntry(
+                    id,
+                    (String) values.getOrDefault(RosterKey.HOST, id),
+                    (Integer) values.getOrDefault(RosterKey.PORT, RosterEntry.DEFAULT_PORT),
+                    (String) values.getOrDefault(RosterKey.USER, RosterEntry.DEFAULT_USER),
+                    (String) values.get(RosterKey.PASSWD),
+                    (String) values.get(RosterKey.PRIV),
+                    (String) values.get(RosterKey.PRIV_PASSWD),
+                    (Boolean) values.getOrDefault(RosterKey.SUDO, false),
+                    (String) values.get(RosterKey.SUDO_USER),
+                    (Boolean) values.getOrDefault(RosterKey.TTY, false),
+                    (Duration) values.get(RosterKey.TIMEOUT),
+                    map(values.get(RosterKey.MINION_OPTS)),
+                    (String) values.get(RosterKey.SET_PATH),
+                    strings(values.get(RosterKey.SSH_OPTIONS)),
+                    map(values.get(RosterKey.GRAINS)),
+                    strings(values.get(RosterKey.MANAGE)));
         }
-    }
 
-    /** Returns the key file as an absolute path: {@code ~/} expands to the user's home, relative paths to the roster. */
-    private String resolvePrivateKey(String priv) {
-        if (priv == null || priv.equals(AGENT_FORWARDING)) {
-            return priv;
+        @SuppressWarnings("unchecked")
+        private static Map<String, Object> map(Object value) {
+            return (Map<String, Object>) value;
         }
-        Path path;
-        if (priv.equals("~") || priv.startsWith("~/")) {
-            path = Path.of(System.getProperty("user.home")).resolve(priv.substring(Math.min(2, priv.length())));
-        } else {
-            Path folder = file.toAbsolutePath().getParent();
-            path = folder == null ? Path.of(priv) : folder.resolve(priv);
+
+        @SuppressWarnings("unchecked")
+        private static List<String> strings(Object value) {
+            return (List<String>) value;
         }
-        return path.toAbsolutePath().normalize().toString();
     }
 
     /** Reports keys that occur twice in one mapping, which YAML forbids and which would hide a setting. */
@@ -407,9 +304,9 @@ final class RosterParser {
 
     private String location(Mark mark) {
         if (mark == null) {
-            return file + ": ";
+            return source + ": ";
         }
-        return file + ", line " + (mark.getLine() + 1) + (rendered ? " of the Jinja output" : "") + ": ";
+        return source + ", line " + (mark.getLine() + 1) + (rendered ? " of the Jinja output" : "") + ": ";
     }
 
     private static int lineOf(Node node) {

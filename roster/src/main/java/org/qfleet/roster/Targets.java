@@ -25,7 +25,7 @@ public final class Targets {
         Glob glob = Glob.compile(pattern);
         List<RosterEntry> matched = roster.entries().stream().filter(entry -> glob.matches(entry.id())).toList();
         if (matched.isEmpty()) {
-            throw new RosterException("Target '" + pattern + "' matched no host ID in roster " + roster.file() + ". "
+            throw new RosterException("Target '" + pattern + "' matched no host ID in roster " + roster.source() + ". "
                     + knownIds(roster) + " Globs are case-sensitive and match IDs, not host names.");
         }
         return matched;

@@ -57,9 +57,80 @@ class RosterTest {
         assertEquals("s3cret", second.passwd());
         assertEquals("/etc/qfleet/lab_ed25519", second.priv());
         assertEquals(Duration.ofMillis(2500), second.timeout());
+        assertEquals("", second.privPasswd());
+        assertTrue(second.sudo());
+        assertEquals("root", second.sudoUser());
+        assertFalse(second.tty());
+        assertEquals(Map.of("log_level", "debug"), second.minionOpts());
+        assertEquals("/usr/local/bin:/usr/bin", second.setPath());
+        assertEquals(List.of("ServerAliveInterval=10"), second.sshOptions());
         assertEquals(Map.of("role", "lab", "rack", 3), second.grains());
         assertEquals(List.of("role", "rack"), List.copyOf(second.grains().keySet()));
         assertEquals(List.of("work-*", "sys-usb"), second.manage());
+    }
+
+    @Test
+    void ignoredKeyAcceptedWithNotice() throws Exception {
+        Path file = write("roster", """
+                lab-01:
+                  thin_dir: /var/tmp/salt
+                lab-02:
+                  thin_dir: /var/tmp/salt
+                  disable_wipe: true
+                """);
+
+        Roster roster = Roster.load(file);
+
+        assertEquals(2, roster.entries().size());
+        assertEquals(List.of(
+                file + ", line 2: host 'lab-01': key 'thin_dir' is ignored: qfleet copies nothing to the host, so it"
+                        + " has no thin directory. (set on 2 hosts; first shown)",
+                file + ", line 5: host 'lab-02': key 'disable_wipe' is ignored: qfleet copies nothing to the host, so"
+                        + " there is nothing to wipe."), roster.notices());
+    }
+
+    @Test
+    void rosterWithoutIgnoredKeysHasNoNotices() throws Exception {
+        assertEquals(List.of(), Roster.load(write("roster", "lab-01: {port: 22}\n")).notices());
+    }
+
+    @Test
+    void newKeysRejectInvalidValues() throws Exception {
+        Path file = write("roster", """
+                lab-01:
+                  priv_passwd: 1234
+                  sudo_user: two words
+                  tty: yes please
+                  minion_opts: [a]
+                  set_path: 5
+                  ssh_options: ['-o Port=22']
+                  sudo: 1
+                """);
+
+        RosterException e = assertThrows(RosterException.class, () -> Roster.load(file));
+
+        String where = file + ", line ";
+        assertEquals(List.of(
+                where + "2: host 'lab-01': field 'priv_passwd': invalid value (hidden, an integer). Expected a string;"
+                        + " quote the value in YAML if it should be text.",
+                where + "3: host 'lab-01': field 'sudo_user': invalid value 'two words'. Expected a user name without"
+                        + " spaces.",
+                where + "4: host 'lab-01': field 'tty': invalid value 'yes please'. Expected true or false.",
+                where + "5: host 'lab-01': field 'minion_opts': invalid value [a]. Expected a mapping.",
+                where + "6: host 'lab-01': field 'set_path': invalid value 5. Expected a string; quote the value in"
+                        + " YAML if it should be text.",
+                where + "7: host 'lab-01': field 'ssh_options': invalid value [-o Port=22]. Its item '-o Port=22' is"
+                        + " not in Option=value form, such as 'ServerAliveInterval=10'.",
+                where + "8: host 'lab-01': field 'sudo': invalid value 1. Expected true or false."), e.problems());
+        assertFalse(e.getMessage().contains("1234"), "the passphrase leaked into: " + e.getMessage());
+    }
+
+    @Test
+    void sshOptionsAcceptSpaceOrEquals() throws Exception {
+        RosterEntry entry = Roster.parse("lab-01: {ssh_options: ['Port=2222', 'ServerAliveInterval 10']}",
+                folder.resolve("roster")).entries().get(0);
+
+        assertEquals(List.of("Port=2222", "ServerAliveInterval 10"), entry.sshOptions());
     }
 
     @Test
@@ -79,6 +150,13 @@ class RosterTest {
         assertNull(bare.priv());
         assertNull(bare.passwd());
         assertNull(bare.timeout());
+        assertNull(bare.privPasswd());
+        assertFalse(bare.sudo());
+        assertNull(bare.sudoUser());
+        assertFalse(bare.tty());
+        assertEquals(Map.of(), bare.minionOpts());
+        assertNull(bare.setPath());
+        assertEquals(List.of(), bare.sshOptions());
         assertEquals(Map.of(), bare.grains());
         assertEquals(List.of(), bare.manage());
         assertEquals(2200, entries.get(1).port());
@@ -123,11 +201,14 @@ class RosterTest {
     }
 
     @Test
-    void passwordHiddenFromToString() throws Exception {
-        RosterEntry entry = Roster.parse("lab-01: {passwd: hunter2}", folder.resolve("roster")).entries().get(0);
+    void secretsHiddenFromToString() throws Exception {
+        RosterEntry entry = Roster.parse("lab-01: {passwd: hunter2, priv_passwd: open-sesame}",
+                folder.resolve("roster")).entries().get(0);
 
         assertFalse(entry.toString().contains("hunter2"), entry.toString());
+        assertFalse(entry.toString().contains("open-sesame"), entry.toString());
         assertTrue(entry.toString().contains("passwd=***"), entry.toString());
+        assertTrue(entry.toString().contains("privPasswd=***"), entry.toString());
     }
 
     @Test

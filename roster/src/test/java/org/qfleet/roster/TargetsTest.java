@@ -63,7 +63,7 @@ class TargetsTest {
     void nothingMatchedNamesPatternAndFile() {
         RosterException e = assertThrows(RosterException.class, () -> Targets.glob(roster, "web-*"));
 
-        assertEquals("Target 'web-*' matched no host ID in roster " + roster.file() + ". Its IDs: lab-01, lab-02,"
+        assertEquals("Target 'web-*' matched no host ID in roster " + roster.source() + ". Its IDs: lab-01, lab-02,"
                 + " lab-03, Lab-04, db, ... (7 in all). Globs are case-sensitive and match IDs, not host names.",
                 e.getMessage());
     }
@@ -79,7 +79,7 @@ class TargetsTest {
 
         RosterException e = assertThrows(RosterException.class, () -> Targets.glob(empty, "*"));
 
-        assertEquals("Target '*' matched no host ID in roster " + empty.file() + ". The roster has no hosts."
+        assertEquals("Target '*' matched no host ID in roster " + empty.source() + ". The roster has no hosts."
                 + " Globs are case-sensitive and match IDs, not host names.", e.getMessage());
     }
 

@@ -613,10 +613,10 @@ class RequisiteTest(ShimTestCase):
         run = self.run_plan(
             chunk("base", prefs_step("work", "label", "blue")),
             chunk("dependent", prefs_step("personal", "label", "green"),
-                  requisites={"require": [tag("base")], "prereq": [tag("base")]}))
+                  requisites={"require": [tag("base")], "onsuccess": [tag("base")]}))
         result = run.result("dependent")
         self.assertIs(False, result["result"])
-        self.assertEqual("Requisite kind not supported by this shim: prereq", result["comment"])
+        self.assertEqual("Requisite kind not supported by this shim: onsuccess", result["comment"])
         self.assertEqual(0, self.host.count_calls("qvm-prefs", "personal"))
 
 

@@ -29,7 +29,14 @@ DEFAULT_STEP_TIMEOUT = 600.0
 KILLED_OUTPUT_TIMEOUT = 5.0
 
 READ_KINDS = ("exit", "stdout", "prefs", "features", "lines")
-SUPPORTED_REQUISITES = ("require",)
+# Requisite kinds in the order Salt 3006/3007 evaluates them (`State.check_requisite`).
+# `prerequired` is the reverse of `prereq`: it sits on the target and names the chunks whose
+# prereq it is. `listen` marks a `listener_` chunk.
+EVALUATED_REQUISITES = (
+    "require", "require_any", "watch", "watch_any", "prereq", "onfail", "onfail_any",
+    "onfail_all", "onchanges", "onchanges_any", "prerequired",
+)
+SUPPORTED_REQUISITES = EVALUATED_REQUISITES + ("listen",)
 DEFAULT_COMMENT_OK = "All checks passed, nothing to change"
 
 # Exit codes that /bin/sh and coreutils `timeout` use for the same failures.
@@ -203,8 +210,11 @@ def validate_commands(request: Dict[str, Any]) -> None:
 
 def validate_plan(request: Dict[str, Any]) -> None:
     check(isinstance(request.setdefault("test", False), bool), "test", "must be true or false")
+    check(isinstance(request.setdefault("failhard", False), bool), "failhard",
+          "must be true or false")
     chunks = request.get("chunks")
     check(isinstance(chunks, list), "chunks", f"must be an array, got {type_name(chunks)}")
+    all_tags = {chunk.get("tag") for chunk in chunks if isinstance(chunk, dict)}
     earlier_tags: Set[str] = set()
     for index, chunk in enumerate(chunks):
         where = f"chunks[{index}]"
@@ -214,7 +224,7 @@ def validate_plan(request: Dict[str, Any]) -> None:
             check(isinstance(value, str), f"{where}.{field}", f"must be a string, got {value!r}")
         where = f"chunks[{index}] ({chunk['tag']})"
         check(chunk["tag"] not in earlier_tags, where, "tag is already used by an earlier chunk")
-        validate_requisites(chunk, where, earlier_tags)
+        validate_requisites(chunk, where, earlier_tags, all_tags)
         comment_ok = chunk.setdefault("comment_ok", None)
         check(comment_ok is None or isinstance(comment_ok, str), where + ".comment_ok",
               "must be a string or null")
@@ -222,10 +232,37 @@ def validate_plan(request: Dict[str, Any]) -> None:
         check(isinstance(steps, list), where + ".steps", "must be an array of steps")
         for step_index, step in enumerate(steps):
             validate_step(step, f"{where}.steps[{step_index}]")
+        for field in ("outcome", "test_outcome", "mod_watch"):
+            validate_outcome(chunk, field, where)
+        check(chunk["outcome"] is None or not steps, where,
+              "must not have both steps and an outcome")
+        check(chunk["test_outcome"] is None or chunk["outcome"] is not None, where,
+              "has a test_outcome but no outcome")
+        check(isinstance(chunk.setdefault("failhard", False), bool), where + ".failhard",
+              "must be true or false")
+        chunk.setdefault("state", chunk["tag"].split("_|-", 1)[0])
         earlier_tags.add(chunk["tag"])
 
 
-def validate_requisites(chunk: Dict[str, Any], where: str, earlier_tags: Set[str]) -> None:
+def validate_outcome(chunk: Dict[str, Any], field: str, where: str) -> None:
+    outcome = chunk.setdefault(field, None)
+    if outcome is None:
+        return
+    where = f"{where}.{field}"
+    check(isinstance(outcome, dict), where, f"must be an object or null, got {type_name(outcome)}")
+    check(outcome.get("result") in (True, False, None), where + ".result",
+          "must be true, false or null")
+    check(isinstance(outcome.get("comment"), str), where + ".comment", "must be a string")
+    check(field == "mod_watch" or outcome.get("changes") is not None, where + ".changes",
+          "must be present")
+    warnings = outcome.get("warnings")
+    check(warnings is None or isinstance(warnings, list), where + ".warnings",
+          "must be an array of strings")
+
+
+def validate_requisites(
+    chunk: Dict[str, Any], where: str, earlier_tags: Set[str], all_tags: Set[str]
+) -> None:
     requisites = chunk.get("requisites")
     if requisites is None:
         chunk["requisites"] = {}
@@ -235,8 +272,12 @@ def validate_requisites(chunk: Dict[str, Any], where: str, earlier_tags: Set[str
         field = f"{where}.requisites.{kind}"
         check(isinstance(tags, list), field, f"must be an array of tags, got {type_name(tags)}")
         for tag in tags:
-            check(tag in earlier_tags, field,
-                  f"{tag!r} is not the tag of an earlier chunk, so the plan is out of order")
+            if kind == "prereq":
+                check(tag in all_tags and tag not in earlier_tags and tag != chunk["tag"], field,
+                      f"{tag!r} is not the tag of a later chunk, so the plan is out of order")
+            else:
+                check(tag in earlier_tags, field,
+                      f"{tag!r} is not the tag of an earlier chunk, so the plan is out of order")
 
 
 def validate_step(step: Any, where: str) -> None:
@@ -436,7 +477,11 @@ class PlanRunner:
 
     def __init__(self, request: Dict[str, Any], writer: LineWriter) -> None:
         self.chunks: List[Dict[str, Any]] = request["chunks"]
+        self.by_tag: Dict[str, Dict[str, Any]] = {chunk["tag"]: chunk for chunk in self.chunks}
         self.test: bool = request["test"]
+        self.failhard: bool = request["failhard"]
+        # Results of the test runs that a prereq makes of its target before the prereq's chunk.
+        self.pre: Dict[str, Dict[str, Any]] = {}
         self.timeout: float = request["step_timeout"]
         self.writer = writer
         self.cache = ProbeCache(self.timeout)
@@ -452,54 +497,196 @@ class PlanRunner:
         }
 
     def run(self) -> Dict[str, Any]:
-        failed = changed = 0
-        for run_num, chunk in enumerate(self.chunks):
+        failed = changed = run_num = 0
+        for chunk in self.chunks:
+            listened = chunk["requisites"].get("listen")
+            if listened is not None and not any(
+                self.results.get(tag, {}).get("changes") for tag in listened
+            ):
+                # A listener_ chunk runs only when a state it listens to changed; otherwise
+                # Salt leaves it out of the results.
+                continue
             result = self.run_chunk(run_num, chunk)
+            run_num += 1
             self.results[chunk["tag"]] = result
             self.writer.write(result)
             failed += result["result"] is False
             changed += bool(result["changes"])
-        done = {"type": "done", "chunks": len(self.chunks), "failed": failed, "changed": changed}
+            if result["result"] is False and not self.test and (chunk["failhard"] or self.failhard):
+                # failhard: Salt stops the run and leaves the later chunks out of the results.
+                break
+        done = {"type": "done", "chunks": run_num, "failed": failed, "changed": changed}
         self.writer.write(done)
         return done
 
     def run_chunk(self, run_num: int, chunk: Dict[str, Any]) -> Dict[str, Any]:
         start_time = datetime.datetime.now().strftime("%H:%M:%S.%f")
         started = time.perf_counter()
-        requisite_failure = self.check_requisites(chunk)
-        if requisite_failure is not None:
-            result, changes, comment = False, {}, requisite_failure
-        else:
-            result, changes, comment = self.run_steps(chunk)
-        return {
+        for tag in chunk["requisites"].get("prereq", []):
+            if tag not in self.pre:
+                self.pre[tag] = self.test_run(self.by_tag[tag])
+        outcome = self.decide(chunk)
+        line = {
             "type": "result",
             "tag": chunk["tag"],
             "__id__": chunk["id"],
             "__sls__": chunk["sls"],
             "__run_num__": run_num,
             "name": chunk["name"],
-            "result": result,
-            "changes": changes,
-            "comment": comment,
-            "start_time": start_time,
-            "duration": round((time.perf_counter() - started) * 1000, 3),
         }
+        line.update(outcome)
+        line["start_time"] = start_time
+        line["duration"] = round((time.perf_counter() - started) * 1000, 3)
+        return line
 
-    def check_requisites(self, chunk: Dict[str, Any]) -> Optional[str]:
-        """Return the comment of a chunk that must not run because of its requisites."""
-        requisites = chunk["requisites"]
-        unsupported = [kind for kind in requisites if kind not in SUPPORTED_REQUISITES]
+    def decide(self, chunk: Dict[str, Any]) -> Dict[str, Any]:
+        """Evaluate the chunk's requisites and run it, or return why it did not run."""
+        unsupported = [kind for kind in chunk["requisites"] if kind not in SUPPORTED_REQUISITES]
         if unsupported:
-            return "\n".join(f"Requisite kind not supported by this shim: {k}" for k in unsupported)
-        required = set(requisites.get("require", []))
-        failed = [
-            f"{other['sls']}.{other['id']}"
-            for other in self.chunks
-            if other["tag"] in required and self.results[other["tag"]]["result"] is False
-        ]
-        if failed:
-            return "One or more requisite failed: " + ", ".join(failed)
-        return None
+            return not_run(False, "\n".join(
+                f"Requisite kind not supported by this shim: {kind}" for kind in unsupported))
+        status = self.requisite_status(chunk, with_prerequired=True)
+        if status == "fail":
+            if chunk["tag"] in self.pre:
+                # The chunk whose prereq this chunk is failed or did not run: report the test
+                # run made for that prereq, without its predicted changes, as Salt does.
+                reported = dict(self.pre[chunk["tag"]])
+                reported["changes"] = {}
+                return reported
+            return not_run(False, "One or more requisite failed: " + ", ".join(
+                self.failed_requisites(chunk)))
+        if status == "pre":
+            return not_run(True, "No changes detected")
+        if status == "onfail":
+            return not_run(True, "State was not run because onfail req did not change",
+                           ran=False)
+        if status == "onchanges":
+            return not_run(True, "State was not run because none of the onchanges reqs changed",
+                           ran=False)
+        if status == "unmet":
+            return not_run(False, "A requisite of this state did not run")
+        outcome = self.execute(chunk, self.test)
+        if status == "change" and not outcome["changes"] and chunk["mod_watch"] is not None:
+            outcome = self.mod_watch(chunk)
+        return outcome
+
+    def requisite_status(self, chunk: Dict[str, Any], with_prerequired: bool) -> str:
+        """Return Salt's requisite status of a chunk from the results so far.
+
+        The status is one of met, change (a watched chunk changed), fail, pre (a prereq
+        target predicts no change), onfail and onchanges (not triggered), or unmet. The rules
+        follow `State.check_requisite` of Salt 3006/3007.
+        """
+        fun_stats: Set[str] = set()
+        for kind in EVALUATED_REQUISITES:
+            tags = chunk["requisites"].get(kind)
+            if not tags or (kind == "prerequired" and not with_prerequired):
+                continue
+            run_dict = self.pre if kind == "prereq" else self.results
+            stats: Set[str] = set()
+            for tag in tags:
+                ret = run_dict.get(tag)
+                if ret is None:
+                    stats.add("unmet")
+                    continue
+                if kind.startswith("onfail"):
+                    if ret["result"] is True:
+                        stats.add("onfail")
+                        continue
+                elif ret["result"] is False:
+                    stats.add("fail")
+                    continue
+                if kind.startswith("onchanges"):
+                    stats.add("onchangesmet" if ret["changes"] else "onchanges")
+                    continue
+                if kind.startswith("watch") and ret["changes"]:
+                    stats.add("change")
+                    continue
+                if kind == "prereq" and ret["result"] is None:
+                    stats.add("premet")
+                if kind.startswith("prereq") and ret["result"] is not None:
+                    if kind == "prereq":
+                        stats.add("pre")
+                elif ret.get("__state_ran__", True):
+                    stats.add("met")
+            if kind.endswith("_any") or kind == "onfail":
+                if "met" in stats or "change" in stats:
+                    stats.discard("fail")
+                if "onchangesmet" in stats:
+                    stats.discard("onchanges")
+                    stats.discard("fail")
+                if "onfail" in stats and "met" in stats:
+                    stats.discard("onfail")
+            if kind.endswith("_all") and "onfail" in stats:
+                stats.discard("met")
+            fun_stats |= stats
+        if "unmet" in fun_stats:
+            return "unmet"
+        if "fail" in fun_stats:
+            return "fail"
+        if "pre" in fun_stats:
+            return "met" if "premet" in fun_stats else "pre"
+        if "onfail" in fun_stats and "onchangesmet" not in fun_stats:
+            return "onfail"
+        if "onchanges" in fun_stats and "onchangesmet" not in fun_stats:
+            return "onchanges"
+        if "change" in fun_stats:
+            return "change"
+        if "onfail" in fun_stats:
+            return "onfail"
+        return "met"
+
+    def failed_requisites(self, chunk: Dict[str, Any]) -> List[str]:
+        """Name the referenced chunks that failed as `<sls>.<id>`, in plan order, each once."""
+        referenced: Set[str] = set()
+        for kind in EVALUATED_REQUISITES:
+            referenced.update(chunk["requisites"].get(kind, []))
+        names: List[str] = []
+        for other in self.chunks:
+            tag = other["tag"]
+            ret = self.pre.get(tag, self.results.get(tag))
+            if tag in referenced and ret is not None and ret["result"] is False:
+                name = f"{other['sls']}.{other['id']}"
+                if name not in names:
+                    names.append(name)
+        return names
+
+    def test_run(self, chunk: Dict[str, Any]) -> Dict[str, Any]:
+        """Run a prereq target in test mode, leaving no trace on the rest of the run."""
+        status = self.requisite_status(chunk, with_prerequired=False)
+        if status == "fail":
+            return not_run(False, "One or more requisite failed: " + ", ".join(
+                self.failed_requisites(chunk)))
+        if status in ("onfail", "onchanges"):
+            return not_run(True, "State was not run because its requisites were not met",
+                           ran=False)
+        created = set(self.created)
+        try:
+            return self.execute(chunk, True)
+        finally:
+            self.created = created
+
+    def execute(self, chunk: Dict[str, Any], test: bool) -> Dict[str, Any]:
+        """Run a chunk's steps, or report its fixed outcome."""
+        if chunk["outcome"] is not None:
+            fixed = chunk["test_outcome"] if test and chunk["test_outcome"] else chunk["outcome"]
+            return fixed_outcome(fixed, {})
+        saved = self.test
+        self.test = test
+        try:
+            result, changes, comment = self.run_steps(chunk)
+        finally:
+            self.test = saved
+        return {"result": result, "changes": changes, "comment": comment}
+
+    def mod_watch(self, chunk: Dict[str, Any]) -> Dict[str, Any]:
+        """Report the chunk's mod_watch outcome, as Salt calls it when a watched state changed."""
+        changed = []
+        for tag in chunk["requisites"].get("watch", []):
+            if self.results[tag]["changes"]:
+                other = self.by_tag[tag]
+                changed.append(f"{other['state']}: {other['id']}")
+        return fixed_outcome(chunk["mod_watch"], {"Requisites with changes": changed})
 
     def run_steps(self, chunk: Dict[str, Any]) -> Tuple[Optional[bool], Dict[str, Any], str]:
         changes: Dict[str, Any] = {}
@@ -600,6 +787,27 @@ class PlanRunner:
             return
         touched = qubes_named(argv, self.known_qubes) | {step["vm"]}
         self.cache.forget(touched, self.known_qubes)
+
+
+def not_run(result: bool, comment: str, ran: bool = True) -> Dict[str, Any]:
+    """Build the result of a chunk that its requisites kept from running."""
+    outcome: Dict[str, Any] = {"result": result, "changes": {}, "comment": comment}
+    if not ran:
+        outcome["__state_ran__"] = False
+    return outcome
+
+
+def fixed_outcome(fixed: Dict[str, Any], default_changes: Dict[str, Any]) -> Dict[str, Any]:
+    """Copy a plan's fixed outcome into a result, with Salt's `warnings` when it has some."""
+    changes = fixed.get("changes")
+    outcome = {
+        "result": fixed["result"],
+        "changes": default_changes if changes is None else changes,
+        "comment": fixed["comment"],
+    }
+    if fixed.get("warnings"):
+        outcome["warnings"] = list(fixed["warnings"])
+    return outcome
 
 
 def skipped_groups(failed_step: Dict[str, Any], later_steps: List[Dict[str, Any]]) -> List[str]:

@@ -45,7 +45,9 @@ public final class StateCatalog {
 
     /** Returns the state functions the catalog compiles, such as {@code qvm.present}. */
     public Set<String> functions() {
-        return new TreeSet<>(functions.keySet());
+        Set<String> names = new TreeSet<>(functions.keySet());
+        names.addAll(TestStates.functions());
+        return names;
     }
 
     /**
@@ -72,15 +74,20 @@ public final class StateCatalog {
     public PlanChunk compile(LowChunk chunk) throws CompileException {
         String function = chunk.state() + "." + chunk.fun();
         String location = "ID '" + chunk.id() + "' in SLS '" + chunk.sls() + "'";
+        String unknown = "Unknown state function '" + function + "' in state with " + location
+                + "; known functions: " + String.join(", ", functions());
+        boolean failhard = Boolean.TRUE.equals(chunk.args().get("failhard"));
+        if (chunk.state().equals(TestStates.MODULE)) {
+            return TestStates.compile(withoutFailhard(chunk), failhard, unknown);
+        }
         StateFunction stateFunction = functions.get(function);
         if (stateFunction == null) {
-            throw new CompileException("Unknown state function '" + function + "' in state with "
-                    + location + "; known functions: " + String.join(", ", functions()));
+            throw new CompileException(unknown);
         }
         List<String> errors = new ArrayList<>();
         Invocation call = new Invocation(function, chunk.name(), null, location, errors);
         if (call.checkQubeName("name", chunk.name())) {
-            chunk.args().forEach(call::addKwarg);
+            withoutFailhard(chunk).args().forEach(call::addKwarg);
         }
         List<Step> steps = call.failed() ? List.of() : stateFunction.steps(call);
         if (!errors.isEmpty()) {
@@ -88,6 +95,18 @@ public final class StateCatalog {
         }
         return new PlanChunk(chunk.tag(), chunk.id(), chunk.sls(), chunk.state(), chunk.fun(),
                 chunk.name(), chunk.order(), chunk.requisites(),
-                String.format(okComments.get(function), chunk.name()), steps);
+                String.format(okComments.get(function), chunk.name()), steps, null, null, null,
+                failhard);
+    }
+
+    /** Returns the chunk without Salt's {@code failhard} argument, which the plan carries apart. */
+    private static LowChunk withoutFailhard(LowChunk chunk) {
+        if (!chunk.args().containsKey("failhard")) {
+            return chunk;
+        }
+        Map<String, Object> args = new LinkedHashMap<>(chunk.args());
+        args.remove("failhard");
+        return new LowChunk(chunk.state(), chunk.fun(), chunk.id(), chunk.name(), chunk.sls(),
+                chunk.order(), args, chunk.requisites());
     }
 }

@@ -20,17 +20,27 @@ public final class Plan {
     private final String jid;
     private final String host;
     private final boolean test;
+    private final boolean failhard;
     private final List<PlanChunk> chunks;
 
-    /**
-     * @param chunks in execution order; every requisite must refer to an earlier chunk
-     * @throws IllegalArgumentException when a requisite refers to a chunk that is not earlier in
-     *     the list
-     */
+    /** Creates a plan without the global failhard option. */
     public Plan(String jid, String host, boolean test, List<PlanChunk> chunks) {
+        this(jid, host, test, false, chunks);
+    }
+
+    /**
+     * @param failhard Salt's global {@code failhard} option: the first failed chunk stops the
+     *     run, except in test mode
+     * @param chunks in execution order; every requisite must refer to an earlier chunk, except
+     *     {@code prereq}, whose targets come later
+     * @throws IllegalArgumentException when a requisite refers to a chunk that is not earlier in
+     *     the list, or a {@code prereq} to a chunk that is not later
+     */
+    public Plan(String jid, String host, boolean test, boolean failhard, List<PlanChunk> chunks) {
         this.jid = jid;
         this.host = host;
         this.test = test;
+        this.failhard = failhard;
         this.chunks = List.copyOf(chunks);
         checkRequisitesPointBack(this.chunks);
     }
@@ -47,6 +57,9 @@ public final class Plan {
         root.put("jid", jid);
         root.put("host", host);
         root.put("test", test);
+        if (failhard) {
+            root.put("failhard", true);
+        }
         ArrayNode array = root.putArray("chunks");
         for (PlanChunk chunk : chunks) {
             array.add(chunkNode(chunk));
@@ -74,6 +87,29 @@ public final class Plan {
         ArrayNode steps = node.putArray("steps");
         for (Step step : chunk.steps()) {
             steps.add(stepNode(step));
+        }
+        if (chunk.outcome() != null) {
+            node.set("outcome", outcomeNode(chunk.outcome()));
+        }
+        if (chunk.testOutcome() != null) {
+            node.set("test_outcome", outcomeNode(chunk.testOutcome()));
+        }
+        if (chunk.modWatch() != null) {
+            node.set("mod_watch", outcomeNode(chunk.modWatch()));
+        }
+        if (chunk.failhard()) {
+            node.put("failhard", true);
+        }
+        return node;
+    }
+
+    private static ObjectNode outcomeNode(Outcome outcome) {
+        ObjectNode node = JSON.createObjectNode();
+        node.set("result", JSON.valueToTree(outcome.result()));
+        node.set("changes", JSON.valueToTree(outcome.changes()));
+        node.put("comment", outcome.comment());
+        if (outcome.warnings() != null) {
+            node.set("warnings", JSON.valueToTree(outcome.warnings()));
         }
         return node;
     }
@@ -106,10 +142,20 @@ public final class Plan {
 
     private static void checkRequisitesPointBack(List<PlanChunk> chunks) {
         Set<String> earlier = new HashSet<>();
+        Set<String> later = new HashSet<>();
         for (PlanChunk chunk : chunks) {
+            later.add(chunk.tag());
+        }
+        for (PlanChunk chunk : chunks) {
+            later.remove(chunk.tag());
             for (Map.Entry<String, List<String>> requisite : chunk.requisites().entrySet()) {
+                boolean prereq = requisite.getKey().equals("prereq");
                 for (String tag : requisite.getValue()) {
-                    if (!earlier.contains(tag)) {
+                    if (prereq && !later.contains(tag)) {
+                        throw new IllegalArgumentException("chunk " + chunk.tag() + " has prereq on "
+                                + tag + ", which is not a later chunk of the plan");
+                    }
+                    if (!prereq && !earlier.contains(tag)) {
                         throw new IllegalArgumentException("chunk " + chunk.tag() + " has "
                                 + requisite.getKey() + " on " + tag
                                 + ", which is not an earlier chunk of the plan");

@@ -376,7 +376,9 @@ class StateCatalogTest {
         CompileException error = catalogError("work:\n  qvm.start: []\n");
         assertEquals("Unknown state function 'qvm.start' in state with ID 'work' in SLS 'main';"
                 + " known functions: qvm.exists, qvm.features, qvm.missing, qvm.prefs, qvm.present,"
-                + " qvm.service, qvm.tags, qvm.template_installed, qvm.vm", error.getMessage());
+                + " qvm.service, qvm.tags, qvm.template_installed, qvm.vm, test.configurable_test_state,"
+                + " test.fail_with_changes, test.fail_without_changes, test.nop,"
+                + " test.succeed_with_changes, test.succeed_without_changes", error.getMessage());
     }
 
     @Test

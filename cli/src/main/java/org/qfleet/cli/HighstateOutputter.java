@@ -7,23 +7,71 @@ import java.util.Map;
 
 /**
  * Salt's highstate report for one host: a block per state in run order, then the summary.
- * The layout follows Salt 3006's highstate outputter with its default options
- * ({@code state_output: full}, {@code state_verbose: True}, profile lines on).
+ * The layout follows the highstate outputter of Salt 3006 and 3007 with profile lines on;
+ * {@link Mode} and {@code verbose} are Salt's {@code state_output} and {@code state_verbose}.
  */
 final class HighstateOutputter {
 
     private static final String INDENT = " ".repeat(14);
 
+    /**
+     * Salt's {@code state_output} values: which states print as a full block and which as one
+     * terse line. The {@code _ID} variants show the state ID where the others show the name.
+     */
+    enum Mode {
+        FULL, TERSE, MIXED, CHANGES, FULL_ID, TERSE_ID, MIXED_ID, CHANGES_ID;
+
+        /** Parses a value as {@code --state-output} takes it, such as {@code mixed_id}. */
+        static Mode parse(String text) {
+            for (Mode mode : values()) {
+                if (mode.name().equalsIgnoreCase(text)) {
+                    return mode;
+                }
+            }
+            throw new IllegalArgumentException("invalid state output '" + text + "'; expected one of "
+                    + "full, terse, mixed, changes, full_id, terse_id, mixed_id, changes_id");
+        }
+
+        boolean showsId() {
+            return name().endsWith("_ID");
+        }
+
+        /** Whether a state with this result and changes prints as one terse line. */
+        boolean terse(Object result, boolean hasChanges) {
+            return switch (this) {
+                case TERSE, TERSE_ID -> true;
+                case MIXED, MIXED_ID -> !Boolean.FALSE.equals(result);
+                case CHANGES, CHANGES_ID -> Boolean.TRUE.equals(result) && !hasChanges;
+                default -> false;
+            };
+        }
+    }
+
     private final Colors colors;
     private final NestedOutputter nested;
+    private final Mode mode;
+    private final boolean verbose;
 
     HighstateOutputter(Colors colors) {
+        this(colors, Mode.FULL, true);
+    }
+
+    /** With {@code verbose} false, states that succeeded without changes are left out, as Salt does. */
+    HighstateOutputter(Colors colors, Mode mode, boolean verbose) {
         this.colors = colors;
         this.nested = new NestedOutputter(colors);
+        this.mode = mode;
+        this.verbose = verbose;
     }
 
     /** Formats a host's report, ending without a newline. */
     String format(HostReport report) {
+        if (report.lowstate != null) {
+            return formatNested(report.id, report.lowstate);
+        }
+        if (report.raw != null) {
+            return formatNested(report.id, report.raw);
+        }
         if (report.failure != null && report.states.isEmpty()) {
             return formatText(report.id, report.failure);
         }
@@ -35,6 +83,10 @@ final class HighstateOutputter {
             text += "\n" + colors.red() + report.failure + colors.reset();
         }
         return text;
+    }
+
+    private String formatNested(String host, Object data) {
+        return colors.cyan() + host + ":" + colors.reset() + "\n" + nested.format(data, 4);
     }
 
     private String formatText(String host, String message) {
@@ -73,6 +125,9 @@ final class HighstateOutputter {
             if (hasChanges) {
                 changed++;
             }
+            if (!verbose && Boolean.TRUE.equals(result) && !hasChanges) {
+                continue;
+            }
             String color = colors.green();
             if (hasChanges) {
                 color = colors.cyan();
@@ -85,19 +140,51 @@ final class HighstateOutputter {
                 hostColor = colors.lightYellow();
                 color = colors.lightYellow();
             }
-            lines.addAll(stateBlock(entry.getKey(), state, color, hasChanges));
+            if (mode.terse(result, hasChanges)) {
+                lines.add(terseLine(entry.getKey(), state, color, hasChanges));
+            } else {
+                lines.addAll(stateBlock(entry.getKey(), state, color, hasChanges));
+            }
         }
         lines.add(0, hostColor + host + ":" + colors.reset());
         lines.addAll(summary(host, counts, changed, totalDuration));
         return String.join("\n", lines);
     }
 
-    private List<String> stateBlock(String tag, Map<String, Object> state, String color, boolean hasChanges) {
+    /** Splits a state tag {@code module_|-id_|-name_|-function} into those four parts. */
+    private String[] tagParts(String tag) {
         String[] parts = tag.split("_\\|-", 4);
         String module = parts[0];
         String id = parts.length > 1 ? parts[1] : tag;
         String name = parts.length > 2 ? parts[2] : id;
         String function = parts.length > 3 ? parts[3] : "";
+        return new String[] {module, id, mode.showsId() ? id : name, function};
+    }
+
+    private String terseLine(String tag, Map<String, Object> state, String color, boolean hasChanges) {
+        String[] parts = tagParts(tag);
+        Object result = state.get("result");
+        String outcome = hasChanges ? "Changed" : "Clean";
+        if (Boolean.FALSE.equals(result)) {
+            outcome = "Failed";
+        } else if (result == null) {
+            outcome = "Differs";
+        }
+        String line = " " + color + " Name: " + parts[2] + " - Function: " + parts[0] + "." + parts[3]
+                + " - Result: " + outcome;
+        if (state.containsKey("start_time")) {
+            line += " - Started: " + state.get("start_time") + " - Duration: " + PythonText.repr(state.get("duration"))
+                    + " ms";
+        }
+        return line + colors.reset();
+    }
+
+    private List<String> stateBlock(String tag, Map<String, Object> state, String color, boolean hasChanges) {
+        String[] parts = tagParts(tag);
+        String module = parts[0];
+        String id = parts[1];
+        String name = parts[2];
+        String function = parts[3];
         String end = colors.reset();
         List<String> lines = new ArrayList<>();
         lines.add(color + "----------" + end);

@@ -1,13 +1,15 @@
 package org.qfleet.cli;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What one host returned for a run: state results, or the errors that kept the states from
- * running, or the low state for {@code state.show_lowstate}.
+ * running, or the low state for {@code state.show_lowstate}, or a raw shell command's output.
  */
 final class HostReport {
 
@@ -28,6 +30,10 @@ final class HostReport {
     String failure;
     int failureRetcode;
     List<Map<String, Object>> lowstate;
+    /** A raw shell command's {@code stdout}, {@code stderr} and {@code retcode}, as salt-ssh's {@code -r}. */
+    Map<String, Object> raw;
+    /** When work on the host began, or null when not recorded. */
+    Instant started;
     Duration elapsed = Duration.ZERO;
 
     HostReport(String id) {
@@ -42,6 +48,9 @@ final class HostReport {
         if (!compileErrors.isEmpty()) {
             return RETCODE_COMPILE_ERROR;
         }
+        if (raw != null && raw.get("retcode") instanceof Number code) {
+            return code.intValue();
+        }
         for (Map<String, Object> state : states.values()) {
             if (Boolean.FALSE.equals(state.get("result"))) {
                 return RETCODE_STATE_FAILED;
@@ -53,5 +62,108 @@ final class HostReport {
     void fail(String message, int retcode) {
         this.failure = message;
         this.failureRetcode = retcode;
+    }
+
+    /** Whether the host could not be reached or logged into. */
+    boolean unreachable() {
+        return failure != null && failureRetcode == RETCODE_UNREACHABLE;
+    }
+
+    /** The number of states that reported changes, in test mode the changes they would make. */
+    int changedStates() {
+        int changed = 0;
+        for (Map<String, Object> state : states.values()) {
+            if (state.get("changes") instanceof Map<?, ?> changes && !changes.isEmpty()) {
+                changed++;
+            }
+        }
+        return changed;
+    }
+
+    /** The error messages of this host: compile errors, then the failure that stopped it. */
+    List<String> errors() {
+        List<String> errors = new ArrayList<>(compileErrors);
+        if (failure != null) {
+            errors.add(failure);
+        }
+        return errors;
+    }
+
+    /**
+     * The host's return as Salt prints it: the state results by tag, the list of compile errors,
+     * the low state, the raw command's result, or the failure message.
+     */
+    Object saltReturn() {
+        if (lowstate != null) {
+            return lowstate;
+        }
+        if (raw != null) {
+            return raw;
+        }
+        if (!compileErrors.isEmpty()) {
+            return compileErrors;
+        }
+        if (failure != null && states.isEmpty()) {
+            return failure;
+        }
+        return states;
+    }
+
+    /**
+     * Returns the report as plain maps and lists for JSON and YAML: {@code retcode},
+     * {@code started}, {@code elapsed_s}, {@code errors} and {@code return}; the job cache stores
+     * this form and {@link #fromMap} reads it back.
+     */
+    Map<String, Object> toMap() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("id", id);
+        map.put("retcode", retcode());
+        map.put("started", started == null ? null : started.toString());
+        map.put("elapsed_s", elapsed.toNanos() / 1e9);
+        map.put("unreachable", unreachable());
+        map.put("errors", errors());
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("states", states);
+        detail.put("compile_errors", compileErrors);
+        detail.put("failure", failure);
+        detail.put("failure_retcode", failureRetcode);
+        detail.put("lowstate", lowstate);
+        detail.put("raw", raw);
+        map.put("return", saltReturn());
+        map.put("detail", detail);
+        return map;
+    }
+
+    /** Reads a report written by {@link #toMap}; throws IllegalArgumentException naming the missing field. */
+    @SuppressWarnings("unchecked")
+    static HostReport fromMap(Map<String, Object> map) {
+        if (!(map.get("id") instanceof String id) || !(map.get("detail") instanceof Map<?, ?> detailMap)) {
+            throw new IllegalArgumentException("a host result must have the fields 'id' and 'detail'");
+        }
+        Map<String, Object> detail = (Map<String, Object>) detailMap;
+        HostReport report = new HostReport(id);
+        if (detail.get("states") instanceof Map<?, ?> states) {
+            states.forEach((tag, state) -> report.states.put(String.valueOf(tag), (Map<String, Object>) state));
+        }
+        if (detail.get("compile_errors") instanceof List<?> errors) {
+            report.compileErrors = errors.stream().map(String::valueOf).toList();
+        }
+        if (detail.get("failure") instanceof String failure) {
+            int retcode = detail.get("failure_retcode") instanceof Number code ? code.intValue() : 1;
+            report.fail(failure, retcode);
+        }
+        if (detail.get("lowstate") instanceof List<?> lowstate) {
+            report.lowstate = (List<Map<String, Object>>) lowstate;
+        }
+        if (detail.get("raw") instanceof Map<?, ?> raw) {
+            report.raw = (Map<String, Object>) raw;
+        }
+        if (map.get("started") instanceof String started) {
+            report.started = Instant.parse(started);
+        }
+        if (map.get("elapsed_s") instanceof Number seconds) {
+            report.elapsed = Duration.ofNanos(Math.round(seconds.doubleValue() * 1e9));
+        }
+        return report;
     }
 }

@@ -1,0 +1,179 @@
+package org.qfleet.cli;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The fleet run's options for reports, raw commands, the job cache, returners and logging.
+ * Logging options take effect while the command line is parsed, before the first logger exists.
+ */
+final class OutputOptions {
+
+    /** The environment variable with the webhook URLs, comma-separated, when {@code --webhook-url} is not given. */
+    static final String WEBHOOK_URLS_VARIABLE = "QFLEET_WEBHOOK_URLS";
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Mixin
+    ReportFormatOptions format = new ReportFormatOptions();
+
+    @Option(names = {"-r", "--raw", "--raw-shell"},
+            description = "Run FUNCTION and ARGS as a shell command on every targeted host, each word quoted, "
+                    + "and report its stdout, stderr and exit code per host.")
+    boolean rawShell;
+
+    @Option(names = "--jobs-dir", paramLabel = "DIR",
+            description = "Folder of the job cache (default: $QFLEET_JOBS_DIR, else ~/.cache/qfleet/jobs).")
+    Path jobsDir;
+
+    @Option(names = "--keep-jobs", paramLabel = "N",
+            description = "Number of jobs the job cache keeps; older ones are deleted (default 200).")
+    int keepJobs = JobCache.DEFAULT_KEEP;
+
+    @Option(names = "--return", paramLabel = "RETURNER",
+            description = "Also send each host's result and the run's summary to a returner: webhook.")
+    List<String> returners = new ArrayList<>();
+
+    @Option(names = "--webhook-url", paramLabel = "URL",
+            description = "URL the webhook returner posts JSON to; repeat for several "
+                    + "(default: $QFLEET_WEBHOOK_URLS, comma-separated).")
+    List<String> webhookUrls = new ArrayList<>();
+
+    @Option(names = "--return-timeout", paramLabel = "SECONDS",
+            description = "Maximum time returners may add to the end of the run (default 10).")
+    double returnTimeoutSeconds = 10;
+
+    private String logLevel;
+    private Path logFile;
+
+    @Option(names = {"-l", "--log-level"}, paramLabel = "LEVEL",
+            description = "Level of qfleet's log lines: trace, debug, info, warning (default), error or quiet.")
+    void setLogLevel(String level) {
+        String simpleLoggerLevel = switch (level.toLowerCase(Locale.ROOT)) {
+            case "all", "garbage", "trace" -> "trace";
+            case "debug" -> "debug";
+            case "info", "profile" -> "info";
+            case "warning", "warn" -> "warn";
+            case "error", "critical" -> "error";
+            case "quiet" -> "off";
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                    "invalid log level '" + level + "'; expected trace, debug, info, warning, error or quiet");
+        };
+        logLevel = simpleLoggerLevel;
+        System.setProperty("org.slf4j.simpleLogger.log.org.qfleet", simpleLoggerLevel);
+    }
+
+    @Option(names = "--log-file", paramLabel = "FILE",
+            description = "Write log lines to FILE (appended) instead of standard error.")
+    void setLogFile(Path file) {
+        logFile = file;
+        System.setProperty("org.slf4j.simpleLogger.logFile", file.toString());
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+    }
+
+    String logLevel() {
+        return logLevel;
+    }
+
+    Path logFile() {
+        return logFile;
+    }
+
+    /** Checks the option values together, before any host is contacted. */
+    void validate() throws UsageException {
+        format.validate();
+        if (keepJobs < 1) {
+            throw new UsageException("--keep-jobs must be at least 1, got: " + keepJobs);
+        }
+        if (!(returnTimeoutSeconds > 0) || returnTimeoutSeconds > 3600) {
+            throw new UsageException("--return-timeout must be between 0 and 3600 seconds, got: " + returnTimeoutSeconds);
+        }
+        for (String returner : returners) {
+            if (!returner.equals("webhook")) {
+                throw new UsageException("unknown returner '" + returner + "'; qfleet has: webhook");
+            }
+        }
+        if (returners.contains("webhook") && webhookUris().isEmpty()) {
+            throw new UsageException("--return webhook needs a URL: give --webhook-url URL or set "
+                    + WEBHOOK_URLS_VARIABLE);
+        }
+        webhookUris();
+    }
+
+    /** The webhook URLs from {@code --webhook-url}, else from the environment. */
+    List<URI> webhookUris() throws UsageException {
+        List<String> texts = new ArrayList<>(webhookUrls);
+        String variable = System.getenv(WEBHOOK_URLS_VARIABLE);
+        if (texts.isEmpty() && variable != null) {
+            for (String part : variable.split(",")) {
+                if (!part.isBlank()) {
+                    texts.add(part.strip());
+                }
+            }
+        }
+        List<URI> uris = new ArrayList<>();
+        for (String text : texts) {
+            try {
+                URI uri = new URI(text);
+                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                    throw new UsageException("invalid webhook URL '" + WebhookReturner.redact(uri)
+                            + "': expected an http or https URL with a host");
+                }
+                uris.add(uri);
+            } catch (URISyntaxException ex) {
+                throw new UsageException("invalid webhook URL: " + ex.getReason() + " at index " + ex.getIndex());
+            }
+        }
+        return uris;
+    }
+
+    /** The original command-line words for the job cache, with the values of secret-bearing options replaced. */
+    List<String> commandLine() {
+        if (spec == null || spec.commandLine().getParseResult() == null) {
+            return List.of();
+        }
+        return redact(spec.commandLine().getParseResult().originalArgs());
+    }
+
+    /**
+     * Replaces with {@code ***} the value of every option whose name mentions a password,
+     * passphrase, secret, token or webhook URL (whose query often carries a token), in both
+     * {@code --name value} and {@code --name=value} forms.
+     */
+    static List<String> redact(List<String> words) {
+        List<String> redacted = new ArrayList<>();
+        boolean hideNext = false;
+        for (String word : words) {
+            if (hideNext) {
+                redacted.add("***");
+                hideNext = false;
+                continue;
+            }
+            boolean option = word.startsWith("-");
+            int equals = word.indexOf('=');
+            String name = option && equals > 0 ? word.substring(0, equals) : word;
+            boolean secret = option && SECRET_OPTION.matcher(name).find();
+            if (secret && equals > 0) {
+                redacted.add(name + "=***");
+            } else {
+                redacted.add(word);
+                hideNext = secret;
+            }
+        }
+        return redacted;
+    }
+
+    private static final java.util.regex.Pattern SECRET_OPTION =
+            java.util.regex.Pattern.compile("(?i)passw|passphrase|secret|token|webhook-url");
+}

@@ -144,7 +144,7 @@ final class HostPipeline {
         return state;
     }
 
-    private SshTarget target(RosterEntry entry) {
+    SshTarget target(RosterEntry entry) {
         List<Path> identities = new ArrayList<>();
         if (entry.priv() != null && !entry.priv().isEmpty()) {
             identities.add(Path.of(entry.priv()));

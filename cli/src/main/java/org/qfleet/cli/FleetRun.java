@@ -1,7 +1,9 @@
 package org.qfleet.cli;
 
 import java.io.PrintStream;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import org.qfleet.roster.Roster;
 import org.qfleet.roster.RosterEntry;
 import org.qfleet.roster.RosterException;
@@ -21,6 +23,8 @@ final class FleetRun {
     private final FunctionCall call;
     private final boolean acceptNewHostKeys;
     private final Colors colors;
+    private OutputOptions output = new OutputOptions();
+    private String rawCommand;
 
     FleetRun(QfleetConfig config, FunctionCall call, boolean acceptNewHostKeys, Colors colors) {
         this.config = config;
@@ -29,29 +33,45 @@ final class FleetRun {
         this.colors = colors;
     }
 
+    /** Sets the report, job cache, returner and logging options; with {@code rawCommand} set, runs it instead of {@code call}. */
+    FleetRun output(OutputOptions output, String rawCommand) {
+        this.output = output;
+        this.rawCommand = rawCommand;
+        return this;
+    }
+
     int run(String targetPattern, PrintStream out) throws UsageException {
         List<RosterEntry> targets = selectTargets(targetPattern);
-        call.testMode();
-        HighstateOutputter highstate = new HighstateOutputter(colors);
-        NestedOutputter nested = new NestedOutputter(colors);
+        output.validate();
+        RunReporter reporter = new RunReporter(output, colors, out, System.err,
+                rawCommand != null ? "raw shell: " + rawCommand : call.name(), targetPattern,
+                targets.stream().map(RosterEntry::id).toList());
+        Thread runThread = Thread.currentThread();
         SshSettings settings = new SshSettings(config.knownHosts(), acceptNewHostKeys,
                 config.connectTimeout(), SshSettings.defaults(config.knownHosts()).keepAlive());
-        List<HostReport> reports;
-        try (SshTransport transport = new SshTransport(settings)) {
+        try (InterruptOnSignal signal = InterruptOnSignal.install(() -> {
+                    reporter.interrupt();
+                    runThread.interrupt();
+                });
+                SshTransport transport = new SshTransport(settings)) {
             HostPipeline pipeline = new HostPipeline(transport, config, call);
-            reports = Fanout.run(targets, config.maxProcs(), entry -> {
-                HostReport report = pipeline.run(entry);
-                String text = report.lowstate != null
-                        ? colors.cyan() + report.id + ":" + colors.reset() + "\n" + nested.format(report.lowstate, 4)
-                        : highstate.format(report);
-                synchronized (out) {
-                    out.println(text);
-                    out.flush();
+            Fanout.run(targets, config.maxProcs(), entry -> {
+                reporter.hostStarted(entry.id());
+                Instant started = Instant.now();
+                HostReport report = rawCommand != null
+                        ? RawShell.run(transport, pipeline.target(entry), config.runTimeout(), rawCommand)
+                        : pipeline.run(entry);
+                if (report.started == null) {
+                    report.started = started;
                 }
+                reporter.hostFinished(report);
                 return report;
             });
+        } catch (CancellationException ex) {
+            Thread.interrupted();
+            return reporter.finish(true);
         }
-        return exitCode(reports);
+        return reporter.finish(false);
     }
 
     /** Returns the fleet's exit code: 0 when every host returned 0, else 20, as salt-ssh does. */

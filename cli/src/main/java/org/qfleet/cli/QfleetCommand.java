@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,6 +30,7 @@ import picocli.CommandLine.Parameters;
             "2:invalid usage or configuration, found before any host was contacted",
             "20:at least one host failed: a state failed, the formulas did not compile, "
                     + "or the host could not be reached",
+            "130:interrupted (Ctrl-C); the hosts that finished were reported and recorded",
         })
 final class QfleetCommand implements Callable<Integer> {
 
@@ -65,6 +67,9 @@ final class QfleetCommand implements Callable<Integer> {
     @Option(names = "--debug", description = "Print stack traces of internal errors.")
     private boolean debug;
 
+    @Mixin
+    private OutputOptions output = new OutputOptions();
+
     @Parameters(index = "0", paramLabel = "TARGET", description = "Glob over the roster's host IDs, such as 'lab-*'.")
     private String target;
 
@@ -84,10 +89,13 @@ final class QfleetCommand implements Callable<Integer> {
         if (maxProcs != null && maxProcs < 1) {
             throw new UsageException("--max-procs must be at least 1, got: " + maxProcs);
         }
-        FunctionCall call = FunctionCall.parse(function, arguments);
+        List<String> rawWords = new ArrayList<>(List.of(function));
+        rawWords.addAll(arguments);
+        String rawCommand = output.rawShell ? RawShell.commandLine(rawWords) : null;
+        FunctionCall call = rawCommand != null ? null : FunctionCall.parse(function, arguments);
         QfleetConfig config = QfleetConfig.locate(configFile)
                 .withOverrides(rosterFile, fileRoots, pillarRoots, maxProcs);
         Colors colors = Colors.choose(noColor, forceColor);
-        return new FleetRun(config, call, acceptNewHostKeys, colors).run(target, System.out);
+        return new FleetRun(config, call, acceptNewHostKeys, colors).output(output, rawCommand).run(target, System.out);
     }
 }

@@ -86,8 +86,8 @@ public final class Nodegroups {
 
     /**
      * Returns whether the words form a plain list of host IDs rather than a compound expression.
-     * NOTE: Salt 3006 reads a group with regex characters such as {@code [} but no {@code *} as one {@code E@}
-     * regex. qfleet reads such a group as a compound expression of globs instead.
+     * NOTE: a group of plain words with glob characters is read here as a compound expression of globs. Salt's own
+     * reading of such a group is unverified and may differ.
      */
     static boolean isIdList(List<String> words) {
         for (String word : words) {

@@ -13,6 +13,7 @@ import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * Checks server host keys against an OpenSSH known_hosts file, the way {@code ssh} with
  * {@code StrictHostKeyChecking yes} (or {@code accept-new}) does.
  *
- * <p>MINA calls {@link #verifyServerKey} during key exchange, where it can only return false. So a rejection is stored
+ * <p>MINA calls {@link #verifyServerKey} (through {@link Dispatcher}) during key exchange, where it can only return false. So a rejection is stored
  * in the connect attempt's {@link ConnectAttempt}, and {@link SshTransport#connect} turns it into the exception.
  */
 final class HostKeyVerifier implements ServerKeyVerifier {
@@ -42,12 +43,65 @@ final class HostKeyVerifier implements ServerKeyVerifier {
 
     private final Path file;
     private final boolean acceptNew;
-    /** Serialises appends, because all sessions of one transport share the file. */
-    private final Object fileLock = new Object();
+    /** Locks by absolute file, which serialise appends from all sessions and transports of this process. */
+    private static final ConcurrentHashMap<Path, Object> FILE_LOCKS = new ConcurrentHashMap<>();
+    private final Object fileLock;
 
     HostKeyVerifier(Path file, boolean acceptNew) {
         this.file = Objects.requireNonNull(file, "file");
         this.acceptNew = acceptNew;
+        this.fileLock = FILE_LOCKS.computeIfAbsent(file.toAbsolutePath().normalize(), path -> new Object());
+    }
+
+    /**
+     * The verifier that MINA calls for every session: it applies the policy and the known_hosts file of the session's
+     * target, or the transport's when the target names none.
+     */
+    static final class Dispatcher implements ServerKeyVerifier {
+        private final SshSettings settings;
+        private final ConcurrentHashMap<List<Object>, HostKeyVerifier> verifiers = new ConcurrentHashMap<>();
+
+        Dispatcher(SshSettings settings) {
+            this.settings = settings;
+        }
+
+        @Override
+        public boolean verifyServerKey(ClientSession session, SocketAddress remoteAddress, PublicKey serverKey) {
+            ConnectAttempt attempt = session.getConnectionContext() == null
+                    ? null
+                    : session.getConnectionContext().getAttribute(ATTEMPT);
+            if (attempt == null) {
+                LOG.warn("verifyServerKey({}) rejected: the session has no qfleet connect context", remoteAddress);
+                return false;
+            }
+            SshTarget target = attempt.target;
+            HostKeyPolicy policy = policy(settings, target);
+            if (policy == HostKeyPolicy.IGNORE) {
+                LOG.warn("host {} ({}): host key {} {} was NOT checked, because host key checking is off"
+                                + " (--ignore-host-keys). Anyone on the network path could read and change this session.",
+                        target.id(), target.address(), KeyUtils.getKeyType(serverKey), fingerprint(serverKey));
+                attempt.hostKeyAccepted = true;
+                return true;
+            }
+            Path file = target.knownHosts() != null ? target.knownHosts() : settings.knownHosts();
+            boolean acceptNew = policy == HostKeyPolicy.ACCEPT_NEW;
+            return verifiers.computeIfAbsent(List.of(file, acceptNew), key -> new HostKeyVerifier(file, acceptNew))
+                    .verifyServerKey(session, remoteAddress, serverKey);
+        }
+    }
+
+    /**
+     * Returns the policy for a target: {@code --ignore-host-keys} and {@code --accept-new-host-keys} rank above the
+     * target's own {@code StrictHostKeyChecking}, and strict checking is the default.
+     */
+    static HostKeyPolicy policy(SshSettings settings, SshTarget target) {
+        if (settings.ignoreHostKeys()) {
+            return HostKeyPolicy.IGNORE;
+        }
+        if (settings.acceptNewHostKeys()) {
+            return HostKeyPolicy.ACCEPT_NEW;
+        }
+        return target.hostKeyPolicy() != null ? target.hostKeyPolicy() : HostKeyPolicy.STRICT;
     }
 
     /** Mutable state of one connect call, shared between the caller and MINA's I/O thread. */
@@ -84,8 +138,7 @@ final class HostKeyVerifier implements ServerKeyVerifier {
             return true;
         } catch (IOException | RuntimeException e) {
             attempt.hostKeyProblem = new TransportException(TransportException.Kind.HOST_KEY_UNKNOWN, attempt.target.id(),
-                    "host " + attempt.target.id() + " (" + attempt.target.host() + " port " + attempt.target.port()
-                            + "): could not check its host key against " + file + ": " + e.getMessage()
+                    "host " + attempt.target.id() + " (" + attempt.target.address() + "): could not check its host key against " + file + ": " + e.getMessage()
                             + ". Check that the file is readable and writable.",
                     e);
             return false;
@@ -189,7 +242,7 @@ final class HostKeyVerifier implements ServerKeyVerifier {
      * Replaces the file by renaming a complete temporary copy over it, so readers never see half a file. A symbolic
      * link is followed, so that the link stays in place and its target gets the new content.
      *
-     * <p>NOTE: the lock that serialises appends is per transport, so two qfleet processes accepting keys into the same
+     * <p>NOTE: the lock that serialises appends is per process, so two qfleet processes accepting keys into the same
      * file at the same moment can still lose one of the two new lines.
      */
     private void writeAtomically(String content) throws IOException {
@@ -211,8 +264,7 @@ final class HostKeyVerifier implements ServerKeyVerifier {
 
     private TransportException unknown(SshTarget target, PublicKey serverKey, List<KnownLine> otherTypes) {
         StringBuilder message = new StringBuilder();
-        message.append("host ").append(target.id()).append(" (").append(target.host()).append(" port ")
-                .append(target.port()).append("): host key ").append(KeyUtils.getKeyType(serverKey)).append(' ')
+        message.append("host ").append(target.id()).append(" (").append(target.address()).append("): host key ").append(KeyUtils.getKeyType(serverKey)).append(' ')
                 .append(fingerprint(serverKey)).append(" is not in ").append(file).append('.');
         if (!otherTypes.isEmpty()) {
             message.append(" The file has keys of other types for this host (");
@@ -229,8 +281,7 @@ final class HostKeyVerifier implements ServerKeyVerifier {
     }
 
     private TransportException changed(SshTarget target, PublicKey serverKey, KnownLine oldLine) {
-        String message = "host " + target.id() + " (" + target.host() + " port " + target.port()
-                + "): HOST KEY CHANGED. The server sent " + KeyUtils.getKeyType(serverKey) + " " + fingerprint(serverKey)
+        String message = "host " + target.id() + " (" + target.address() + "): HOST KEY CHANGED. The server sent " + KeyUtils.getKeyType(serverKey) + " " + fingerprint(serverKey)
                 + ", but " + file + " line " + oldLine.lineNumber() + " has " + fingerprint(oldLine.key())
                 + " for this host. Someone may be intercepting the connection, or the host was reinstalled."
                 + " If the change is expected, remove the old key with: ssh-keygen -R '" + hostPattern(target) + "' -f "
@@ -239,8 +290,7 @@ final class HostKeyVerifier implements ServerKeyVerifier {
     }
 
     private TransportException revoked(SshTarget target, PublicKey serverKey, KnownLine line) {
-        String message = "host " + target.id() + " (" + target.host() + " port " + target.port()
-                + "): the server sent host key " + KeyUtils.getKeyType(serverKey) + " " + fingerprint(serverKey)
+        String message = "host " + target.id() + " (" + target.address() + "): the server sent host key " + KeyUtils.getKeyType(serverKey) + " " + fingerprint(serverKey)
                 + ", which " + file + " line " + line.lineNumber() + " marks as @revoked. Do not connect until the"
                 + " host has a new key.";
         return new TransportException(TransportException.Kind.HOST_KEY_CHANGED, target.id(), message);

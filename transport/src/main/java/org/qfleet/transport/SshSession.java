@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.apache.sshd.client.channel.ChannelExec;
@@ -21,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * One authenticated connection to a host, reused for several commands. Commands may run one after the other or at
  * the same time, each on its own channel.
  */
-public final class SshSession implements AutoCloseable {
+public final class SshSession implements HostSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(SshSession.class);
     private static final int MAX_STDERR_BYTES = 1024 * 1024;
@@ -29,10 +31,30 @@ public final class SshSession implements AutoCloseable {
 
     private final ClientSession session;
     private final SshTarget target;
+    private final SshSettings settings;
+    /** The {@link System#nanoTime()} when the host's whole time limit runs out, or null when there is none. */
+    private final Long hostDeadline;
+    /** The jump host sessions and port forwards that carry this connection, closed after it, last one first. */
+    private final List<AutoCloseable> tunnel;
+    private final SudoWrapper sudo;
 
-    SshSession(ClientSession session, SshTarget target) {
+    /**
+     * Creates a session that runs its commands as local processes instead of over SSH ({@code --local}), with the
+     * same limits, sudo handling and results.
+     */
+    static SshSession local(SshTarget target, SshSettings settings, Long hostDeadline) {
+        return new SshSession(null, target, settings, hostDeadline, List.of());
+    }
+
+    /** {@code session} is null for a local session. */
+    SshSession(ClientSession session, SshTarget target, SshSettings settings, Long hostDeadline,
+               List<AutoCloseable> tunnel) {
         this.session = session;
         this.target = target;
+        this.settings = settings;
+        this.hostDeadline = hostDeadline;
+        this.tunnel = List.copyOf(tunnel);
+        this.sudo = target.sudo() == null ? null : new SudoWrapper(this, target);
     }
 
     /**
@@ -57,6 +79,7 @@ public final class SshSession implements AutoCloseable {
      * @throws TransportException {@code EXEC_TIMEOUT}, {@code CHANNEL_CLOSED} when the connection drops before the
      *                            command ends, or {@code INTERRUPTED}
      */
+    @Override
     public ExecResult exec(String command, byte[] stdin, Consumer<String> stdoutLines, Duration timeout)
             throws TransportException {
         Objects.requireNonNull(command, "command");
@@ -65,9 +88,57 @@ public final class SshSession implements AutoCloseable {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("exec timeout must be positive, got " + timeout);
         }
+        if (sudo == null) {
+            return checkFound(command, execRaw(command, stdin, stdoutLines, timeout));
+        }
+        SudoWrapper.Wrapped wrapped = sudo.wrap(command, stdin, timeout);
+        ExecResult result = execRaw(wrapped.command(), wrapped.stdin(), stdoutLines, timeout);
+        sudo.checkResult(wrapped, result);
+        return checkFound(command, result);
+    }
+
+    /**
+     * Turns exit status 127 with the shell's "not found" message into {@code COMMAND_NOT_FOUND}, so that a host
+     * without {@code python3} gets its own retcode and message.
+     */
+    private ExecResult checkFound(String command, ExecResult result) throws TransportException {
+        if (result.exitStatus() == null || result.exitStatus() != 127) {
+            return result;
+        }
+        String program = command.strip().split("\\s+")[0];
+        String stderr = result.stderr();
+        if (stderr.contains(program + ": not found") || stderr.contains(program + ": command not found")
+                || stderr.contains(program + ": No such file or directory")) {
+            throw new TransportException(TransportException.Kind.COMMAND_NOT_FOUND, target.id(),
+                    "host " + target.id() + " (" + target.address() + "): " + program + " was not found on the host"
+                            + " (exit status 127). Install " + program + " on the host, or check the PATH of "
+                            + (target.sudo() == null ? "user " + target.user() : "sudo") + ".");
+        }
+        return result;
+    }
+
+    /** Runs a command as it is, with the host's whole time limit and the idle output limit applied. */
+    ExecResult execRaw(String command, byte[] stdin, Consumer<String> stdoutLines, Duration requested)
+            throws TransportException {
+        Duration timeout = requested;
+        boolean hostLimited = false;
+        if (hostDeadline != null) {
+            long left = hostDeadline - System.nanoTime();
+            if (left <= 0) {
+                throw hostTimedOut("starting a command");
+            }
+            if (left < requested.toNanos()) {
+                timeout = Duration.ofNanos(left);
+                hostLimited = true;
+            }
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
+        AtomicLong lastOutput = new AtomicLong(System.nanoTime());
         LineOutputStream stdout = new LineOutputStream(stdoutLines);
         BoundedOutputStream stderr = new BoundedOutputStream(MAX_STDERR_BYTES);
+        if (session == null) {
+            return execLocal(command, stdin, stdout, stderr, timeout, deadline, lastOutput, hostLimited);
+        }
 
         ChannelExec channel;
         try {
@@ -76,8 +147,8 @@ public final class SshSession implements AutoCloseable {
             throw channelClosed("failed to create an exec channel", e);
         }
         try {
-            channel.setOut(stdout);
-            channel.setErr(stderr);
+            channel.setOut(new ActivityOutputStream(stdout, lastOutput));
+            channel.setErr(new ActivityOutputStream(stderr, lastOutput));
             // Bounds each wait for the server to accept more stdin.
             CoreModuleProperties.WAIT_FOR_SPACE_TIMEOUT.set(channel, timeout);
             CountDownLatch closed = new CountDownLatch(1);
@@ -85,7 +156,7 @@ public final class SshSession implements AutoCloseable {
 
             open(channel, timeout, deadline);
             writeStdin(channel, stdin, timeout, deadline);
-            awaitClose(closed, timeout, deadline);
+            awaitClose(closed, timeout, deadline, lastOutput, hostLimited);
 
             stdout.finish();
             if (stdout.consumerFailure() != null) {
@@ -104,12 +175,44 @@ public final class SshSession implements AutoCloseable {
         }
     }
 
+    private ExecResult execLocal(String command, byte[] stdin, LineOutputStream stdout, BoundedOutputStream stderr,
+                                 Duration timeout, long deadline, AtomicLong lastOutput, boolean hostLimited)
+            throws TransportException {
+        LocalCommand running;
+        try {
+            running = LocalCommand.start(target.id(), command, stdin, new ActivityOutputStream(stdout, lastOutput),
+                    new ActivityOutputStream(stderr, lastOutput));
+        } catch (IOException e) {
+            throw new TransportException(TransportException.Kind.UNREACHABLE, target.id(), "host " + target.id()
+                    + " (local): /bin/sh could not be started: " + e.getMessage(), e);
+        }
+        boolean ended = false;
+        try {
+            awaitClose(running.finished, timeout, deadline, lastOutput, hostLimited);
+            ended = true;
+        } finally {
+            if (!ended) {
+                running.kill();
+            }
+        }
+        stdout.finish();
+        if (stdout.consumerFailure() != null) {
+            throw stdout.consumerFailure();
+        }
+        return new ExecResult(running.exitStatus(), stderr.text());
+    }
+
     /**
      * Closes the channel gracefully, so that the server learns of it, waiting at most 5 s, then drops it. A channel
      * closed with {@code close(true)} alone stays open on the server.
      */
     private void closeChannel(ChannelExec channel) {
         if (channel.isClosed()) {
+            return;
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            // Sends the close request at once and does not wait, so an interrupted run stops promptly.
+            channel.close(false);
             return;
         }
         try {
@@ -164,14 +267,40 @@ public final class SshSession implements AutoCloseable {
         }
     }
 
-    private void awaitClose(CountDownLatch closed, Duration timeout, long deadline) throws TransportException {
+    private void awaitClose(CountDownLatch closed, Duration timeout, long deadline, AtomicLong lastOutput,
+                            boolean hostLimited) throws TransportException {
+        Duration idle = settings.idleTimeout();
         try {
-            if (!closed.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                throw timedOut("running the command", timeout);
+            while (true) {
+                long now = System.nanoTime();
+                long wait = deadline - now;
+                if (!idle.isZero()) {
+                    wait = Math.min(wait, lastOutput.get() + idle.toNanos() - now);
+                }
+                if (closed.await(Math.max(0, wait), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+                now = System.nanoTime();
+                if (now - deadline >= 0) {
+                    throw hostLimited ? hostTimedOut("running the command") : timedOut("running the command", timeout);
+                }
+                if (!idle.isZero() && now - lastOutput.get() >= idle.toNanos()) {
+                    throw new TransportException(TransportException.Kind.IDLE_TIMEOUT, target.id(),
+                            "host " + target.id() + " (" + target.address() + "): the command wrote no output for "
+                                    + SshTransport.seconds(idle) + " s (the idle output limit) and its channel was"
+                                    + " closed. Check what the command waits for on the host, or raise the limit.");
+                }
             }
         } catch (InterruptedException e) {
             throw SshTransport.interrupted(target, "waiting for the command", e);
         }
+    }
+
+    private TransportException hostTimedOut(String action) {
+        return new TransportException(TransportException.Kind.HOST_TIMEOUT, target.id(),
+                "host " + target.id() + " (" + target.address() + "): the whole-host time limit (--timeout "
+                        + SshTransport.seconds(settings.hostTimeout()) + " s) ran out while " + action
+                        + ". Raise --timeout if the host needs longer.");
     }
 
     private TransportException timedOut(String action, Duration limit) {
@@ -198,13 +327,25 @@ public final class SshSession implements AutoCloseable {
     }
 
     /** Returns the roster ID of the host. */
+    @Override
     public String targetId() {
         return target.id();
     }
 
-    /** Closes the connection, waiting at most 5 s for a clean close before dropping it. */
+    /** Returns the resolved target that this session is connected to. */
+    public SshTarget target() {
+        return target;
+    }
+
+    /**
+     * Closes the connection, waiting at most 5 s for a clean close before dropping it, then the jump host sessions
+     * that carried it.
+     */
     @Override
     public void close() {
+        if (session == null) {
+            return;
+        }
         try {
             if (!session.close(false).await(CLOSE_TIMEOUT)) {
                 session.close(true);
@@ -215,5 +356,6 @@ public final class SshSession implements AutoCloseable {
         } catch (IOException e) {
             LOG.debug("close({}) failed: {}", target.id(), e.toString());
         }
+        SshTransport.closeTunnel(tunnel, target);
     }
 }

@@ -4,21 +4,29 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.auth.keyboard.UserAuthKeyboardInteractiveFactory;
+import org.apache.sshd.client.auth.password.UserAuthPasswordFactory;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.future.AuthFuture;
 import org.apache.sshd.client.future.ConnectFuture;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.future.CancelOption;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,26 +35,37 @@ import org.slf4j.LoggerFactory;
  * Opens SSH connections to hosts. Each instance wraps one MINA {@link SshClient}, which is meant to be shared by every
  * connection of a run: its NIO threads serve all sessions, so many open connections cost sockets, not threads.
  *
- * <p>Only public-key authentication with the target's key files is used. {@code ~/.ssh/config}, the default
- * {@code ~/.ssh/id_*} keys and the SSH agent are ignored, so that a run depends on the roster and nothing else.
+ * <p>Authentication offers, in this order: the target's key files, the keys of the ssh-agent at
+ * {@link SshSettings#agentSocket()} (unless the target sets {@code identitiesOnly}), then the target's password by
+ * the {@code password} and {@code keyboard-interactive} methods. The ssh config file is read by {@link SshConfig}
+ * before a target gets here, never by MINA.
  */
 public final class SshTransport implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SshTransport.class);
     private static final int KEEP_ALIVE_MAX_MISSED = 3;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    private static final String LOOPBACK = "127.0.0.1";
 
     private final SshSettings settings;
     private final SshClient client;
+    private final Identities identities;
 
     public SshTransport(SshSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.identities = new Identities(settings);
         this.client = SshClient.setUpDefaultClient();
-        client.setServerKeyVerifier(new HostKeyVerifier(settings.knownHosts(), settings.acceptNewHostKeys()));
+        client.setServerKeyVerifier(new HostKeyVerifier.Dispatcher(settings));
         client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
         client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
-        client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
+        client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE,
+                UserAuthKeyboardInteractiveFactory.INSTANCE, UserAuthPasswordFactory.INSTANCE));
+        if (settings.agentSocket() != null) {
+            client.setAgentFactory(UnixSocketAgent.factory(settings.agentSocket(), SshTransport::usesAgent));
+        }
         CoreModuleProperties.AUTH_TIMEOUT.set(client, settings.authTimeout());
+        // The password may be asked for once by each of the two password methods; more tries only lock accounts.
+        CoreModuleProperties.PASSWORD_PROMPTS.set(client, 1);
         if (!settings.keepAlive().isZero()) {
             CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, settings.keepAlive());
             CoreModuleProperties.HEARTBEAT_REQUEST.set(client, "keepalive@openssh.com");
@@ -60,30 +79,142 @@ public final class SshTransport implements AutoCloseable {
         client.start();
     }
 
+    private static boolean usesAgent(Session session) {
+        HostKeyVerifier.ConnectAttempt attempt = !(session instanceof ClientSession client)
+                || client.getConnectionContext() == null
+                ? null
+                : client.getConnectionContext().getAttribute(HostKeyVerifier.ATTEMPT);
+        return attempt != null && !attempt.target.identitiesOnly();
+    }
+
     /**
-     * Connects to the target, checks its host key against the known_hosts file and authenticates with the target's
-     * key files.
+     * Connects to the target, through its jump hosts if it has any, checks each host key against the known_hosts
+     * file and authenticates.
      *
-     * <p>The TCP connect waits at most {@link SshTarget#connectTimeout()}, then key exchange and authentication wait
-     * at most {@link SshSettings#authTimeout()}.
+     * <p>Each TCP connect waits at most {@link SshTarget#connectTimeout()} and is tried up to
+     * {@link SshSettings#connectAttempts()} times when it is refused or reset; then key exchange and authentication
+     * wait at most {@link SshSettings#authTimeout()}. The host's whole time limit, when set, starts here.
      *
-     * @throws TransportException of every kind but {@code EXEC_TIMEOUT} and {@code CHANNEL_CLOSED}
+     * @throws TransportException of every kind but the exec ones
      */
     public SshSession connect(SshTarget target) throws TransportException {
         Objects.requireNonNull(target, "target");
-        List<KeyPair> keys = Identities.load(target);
-        HostKeyVerifier.ConnectAttempt attempt = new HostKeyVerifier.ConnectAttempt(target);
-        LOG.debug("connect({}) host={} port={} user={} keys={}", target.id(), target.host(), target.port(),
-                target.user(), target.identities());
+        Long hostDeadline = settings.hostTimeout().isZero() ? null : System.nanoTime() + settings.hostTimeout().toNanos();
+        if (settings.local()) {
+            LOG.debug("connect({}) runs commands on this machine (--local)", target.id());
+            return SshSession.local(target, settings, hostDeadline);
+        }
+        List<AutoCloseable> tunnel = new ArrayList<>();
+        boolean connected = false;
+        try {
+            String address = target.host();
+            int port = target.port();
+            for (SshTarget hop : chain(target)) {
+                ClientSession hopSession = open(hop, address, port);
+                tunnel.add(hopSession);
+                SshTarget next = nextAfter(target, hop);
+                ExplicitPortForwardingTracker forward = forward(hopSession, hop, next);
+                tunnel.add(forward);
+                address = LOOPBACK;
+                port = forward.getBoundAddress().getPort();
+            }
+            ClientSession session = open(target, address, port);
+            connected = true;
+            return new SshSession(session, target, settings, hostDeadline, tunnel);
+        } finally {
+            if (!connected) {
+                closeTunnel(tunnel, target);
+            }
+        }
+    }
 
-        ClientSession session = openConnection(target, attempt);
+    /**
+     * Returns the jump hosts in the order they are reached, with the jump hosts of each jump host before it.
+     * NOTE: the address of each hop is where the previous hop's forward ends, so a hop's own host and port are used
+     * only for the first hop and for host key lookups.
+     */
+    private static List<SshTarget> chain(SshTarget target) {
+        List<SshTarget> hops = new ArrayList<>();
+        for (SshTarget hop : target.jumpHosts()) {
+            hops.addAll(chain(hop));
+            hops.add(hop.withJumpHosts(List.of()));
+        }
+        return hops;
+    }
+
+    private static SshTarget nextAfter(SshTarget target, SshTarget hop) {
+        List<SshTarget> hops = chain(target);
+        for (int i = 0; i < hops.size() - 1; i++) {
+            if (hops.get(i) == hop || hops.get(i).equals(hop)) {
+                return hops.get(i + 1);
+            }
+        }
+        return target;
+    }
+
+    private static ExplicitPortForwardingTracker forward(ClientSession hopSession, SshTarget hop, SshTarget next)
+            throws TransportException {
+        try {
+            // NOTE: the forward listens on 127.0.0.1 until the session closes, so other local processes could use it
+            // to reach the next host's SSH port; they still need that host's key check and credentials.
+            ExplicitPortForwardingTracker tracker = hopSession.createLocalPortForwardingTracker(
+                    new SshdSocketAddress(LOOPBACK, 0), new SshdSocketAddress(next.host(), next.port()));
+            LOG.debug("connect({}) forwarding {} to {}:{} through jump host {}", next.id(), tracker.getBoundAddress(),
+                    next.host(), next.port(), hop.address());
+            return tracker;
+        } catch (IOException e) {
+            throw new TransportException(TransportException.Kind.UNREACHABLE, next.id(), "host " + next.id() + " ("
+                    + next.address() + "): jump host " + hop.address() + " could not forward a connection: "
+                    + e.getMessage() + ". Check that the jump host allows TCP forwarding.", e);
+        }
+    }
+
+    /** Connects to {@code address:port} as {@code target}, with retries, and authenticates. */
+    private ClientSession open(SshTarget target, String address, int port) throws TransportException {
+        List<KeyPair> keys = identities.load(target);
+        boolean agent = settings.agentSocket() != null && !target.identitiesOnly();
+        if (keys.isEmpty() && !agent && target.password() == null) {
+            throw new TransportException(TransportException.Kind.KEY_UNREADABLE, target.id(), "host " + target.id()
+                    + " (" + target.address() + "): no way to authenticate: no private key file, no ssh-agent"
+                    + " (SSH_AUTH_SOCK) and no password. Set priv or passwd in the roster entry, or IdentityFile in"
+                    + " the ssh config.");
+        }
+        for (int attemptNumber = 1; ; attemptNumber++) {
+            try {
+                return openOnce(target, address, port, keys);
+            } catch (TransportException e) {
+                if (!retryable(e) || attemptNumber >= settings.connectAttempts()) {
+                    throw e;
+                }
+                Duration wait = backoff(attemptNumber);
+                LOG.warn("host {} ({}): connect attempt {} of {} failed ({}), retrying in {} ms", target.id(),
+                        target.address(), attemptNumber, settings.connectAttempts(), reason(e.getCause()),
+                        wait.toMillis());
+                try {
+                    Thread.sleep(wait.toMillis());
+                } catch (InterruptedException interrupted) {
+                    throw interrupted(target, "waiting to retry the connect", interrupted);
+                }
+            }
+        }
+    }
+
+    private ClientSession openOnce(SshTarget target, String address, int port, List<KeyPair> keys)
+            throws TransportException {
+        HostKeyVerifier.ConnectAttempt attempt = new HostKeyVerifier.ConnectAttempt(target);
+        LOG.debug("connect({}) {} via {}:{} keys={}", target.id(), target.address(), address, port,
+                target.identities());
+        ClientSession session = openConnection(target, address, port, attempt);
         boolean authenticated = false;
         try {
             keys.forEach(session::addPublicKeyIdentity);
+            if (target.password() != null) {
+                session.addPasswordIdentity(target.password());
+            }
             authenticate(session, target, attempt);
             authenticated = true;
             LOG.debug("connect({}) authenticated", target.id());
-            return new SshSession(session, target);
+            return session;
         } finally {
             if (!authenticated) {
                 closeQuietly(session, target);
@@ -91,11 +222,32 @@ public final class SshTransport implements AutoCloseable {
         }
     }
 
-    private ClientSession openConnection(SshTarget target, HostKeyVerifier.ConnectAttempt attempt)
-            throws TransportException {
+    /** Whether a failed connect may succeed when tried again: the TCP connect was refused or the peer reset it. */
+    private static boolean retryable(TransportException e) {
+        if (e.kind() != TransportException.Kind.UNREACHABLE) {
+            return false;
+        }
+        Throwable cause = rootCause(e.getCause());
+        if (cause instanceof ConnectException) {
+            return true;
+        }
+        String message = cause == null ? null : cause.getMessage();
+        return cause instanceof SocketException && message != null && message.contains("reset")
+                || cause instanceof IOException && message != null && message.contains("Connection reset");
+    }
+
+    /** Returns the wait before the next attempt: the base doubled per attempt, scaled by a factor from 0.5 to 1.5. */
+    private Duration backoff(int attemptNumber) {
+        long base = settings.retryBackoff().toMillis() << Math.min(attemptNumber - 1, 10);
+        double jitter = 0.5 + ThreadLocalRandom.current().nextDouble();
+        return Duration.ofMillis(Math.round(base * jitter));
+    }
+
+    private ClientSession openConnection(SshTarget target, String address, int port,
+                                         HostKeyVerifier.ConnectAttempt attempt) throws TransportException {
         ConnectFuture future;
         try {
-            future = client.connect(target.user(), target.host(), target.port(),
+            future = client.connect(target.user(), address, port,
                     AttributeRepository.ofKeyValuePair(HostKeyVerifier.ATTEMPT, attempt), null);
         } catch (IOException e) {
             throw unreachable(target, e);
@@ -104,8 +256,9 @@ public final class SshTransport implements AutoCloseable {
             if (!future.await(target.connectTimeout(), CancelOption.CANCEL_ON_TIMEOUT, CancelOption.CANCEL_ON_INTERRUPT)) {
                 throw new TransportException(TransportException.Kind.CONNECT_TIMEOUT, target.id(),
                         "host " + target.id() + " (" + target.address() + "): TCP connect timed out after "
-                                + seconds(target.connectTimeout()) + " s. Check that the host is up and that port "
-                                + target.port() + " is reachable, or raise the timeout in the roster entry.");
+                                + seconds(target.connectTimeout()) + " s (the connect time limit). Check that the host"
+                                + " is up and that port " + target.port() + " is reachable, or raise the timeout in"
+                                + " the roster entry or ConnectTimeout in the ssh config.");
             }
         } catch (InterruptedIOException e) {
             throw interrupted(target, "connecting", e);
@@ -134,10 +287,10 @@ public final class SshTransport implements AutoCloseable {
             throw attempt.hostKeyProblem;
         }
         if (!done) {
-            throw new TransportException(TransportException.Kind.CONNECT_TIMEOUT, target.id(),
+            throw new TransportException(TransportException.Kind.AUTH_TIMEOUT, target.id(),
                     "host " + target.id() + " (" + target.address() + "): key exchange and authentication did not"
-                            + " finish within " + seconds(settings.authTimeout()) + " s. Check that the server is an"
-                            + " SSH server and not overloaded, or raise the auth timeout.");
+                            + " finish within " + seconds(settings.authTimeout()) + " s (the authentication time"
+                            + " limit). Check that the server is an SSH server and not overloaded.");
         }
         if (!auth.isSuccess()) {
             throw handshakeFailure(target, attempt, auth.getException());
@@ -145,16 +298,16 @@ public final class SshTransport implements AutoCloseable {
     }
 
     private TransportException handshakeFailure(SshTarget target, HostKeyVerifier.ConnectAttempt attempt,
-            Throwable cause) {
+                                                Throwable cause) {
         if (attempt.hostKeyProblem != null) {
             return attempt.hostKeyProblem;
         }
         String reason = cause == null ? "no reason given" : cause.getMessage();
         if (attempt.hostKeyAccepted) {
             return new TransportException(TransportException.Kind.AUTH_FAILED, target.id(),
-                    "host " + target.id() + " (" + target.address() + "): authentication failed with the keys in "
-                            + target.identities() + " (" + reason + "). Check that the matching public key is in"
-                            + " ~" + target.user() + "/.ssh/authorized_keys on the host and that user is right.",
+                    "host " + target.id() + " (" + target.address() + "): authentication failed with "
+                            + methods(target) + " (" + reason + "). Check that the matching public key is in"
+                            + " ~" + target.user() + "/.ssh/authorized_keys on the host and that the user is right.",
                     cause);
         }
         return new TransportException(TransportException.Kind.UNREACHABLE, target.id(),
@@ -163,22 +316,38 @@ public final class SshTransport implements AutoCloseable {
                 cause);
     }
 
-    private static TransportException unreachable(SshTarget target, Throwable failure) {
-        Throwable cause = rootCause(failure);
-        String reason;
-        if (cause instanceof UnknownHostException) {
-            reason = "host name " + target.host() + " could not be resolved";
-        } else if (cause instanceof ConnectException) {
-            reason = "connection refused";
-        } else if (cause instanceof NoRouteToHostException) {
-            reason = "no route to host";
-        } else {
-            reason = cause == null ? "connect failed" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    /** Returns the authentication methods offered to the target, for messages. */
+    private String methods(SshTarget target) {
+        List<String> methods = new ArrayList<>();
+        if (!target.identities().isEmpty()) {
+            methods.add("the keys in " + target.identities());
         }
+        if (settings.agentSocket() != null && !target.identitiesOnly()) {
+            methods.add("the ssh-agent's keys");
+        }
+        if (target.password() != null) {
+            methods.add("the password from the roster");
+        }
+        return String.join(", ", methods);
+    }
+
+    private static TransportException unreachable(SshTarget target, Throwable failure) {
         return new TransportException(TransportException.Kind.UNREACHABLE, target.id(),
-                "host " + target.id() + " (" + target.address() + "): " + reason
+                "host " + target.id() + " (" + target.address() + "): " + reason(failure)
                         + ". Check the host name and port in the roster entry and that sshd runs on the host.",
                 failure);
+    }
+
+    private static String reason(Throwable failure) {
+        Throwable cause = rootCause(failure);
+        if (cause instanceof UnknownHostException) {
+            return "host name could not be resolved";
+        } else if (cause instanceof ConnectException) {
+            return "connection refused";
+        } else if (cause instanceof NoRouteToHostException) {
+            return "no route to host";
+        }
+        return cause == null ? "connect failed" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }
 
     /** Returns the innermost cause, because MINA wraps connect failures in ExecutionException and SshException. */
@@ -200,6 +369,22 @@ public final class SshTransport implements AutoCloseable {
     static long seconds(Duration duration) {
         long whole = duration.toSeconds();
         return duration.minusSeconds(whole).isZero() ? whole : whole + 1;
+    }
+
+    /** Closes jump host forwards and sessions, the last one opened first. */
+    static void closeTunnel(List<AutoCloseable> tunnel, SshTarget target) {
+        for (int i = tunnel.size() - 1; i >= 0; i--) {
+            try {
+                AutoCloseable closeable = tunnel.get(i);
+                if (closeable instanceof ClientSession session) {
+                    closeQuietly(session, target);
+                } else {
+                    closeable.close();
+                }
+            } catch (Exception e) {
+                LOG.debug("close({}) closing the jump host tunnel failed: {}", target.id(), e.toString());
+            }
+        }
     }
 
     private static void closeQuietly(ClientSession session, SshTarget target) {

@@ -11,16 +11,28 @@ public final class TransportException extends Exception {
     public enum Kind {
         /** The host name did not resolve, or the TCP connect was refused or failed, or the connection dropped. */
         UNREACHABLE,
-        /** The TCP connect, key exchange or authentication did not finish within its limit. */
+        /** The TCP connect did not finish within its limit. */
         CONNECT_TIMEOUT,
+        /** Key exchange and authentication did not finish within their limit. */
+        AUTH_TIMEOUT,
         /** The known_hosts file has no key for this host. */
         HOST_KEY_UNKNOWN,
         /** The known_hosts file has a different key of the same type for this host, or lists the key as revoked. */
         HOST_KEY_CHANGED,
-        /** The server accepted none of the private keys. */
+        /** The server accepted none of the keys, agent keys or password. */
         AUTH_FAILED,
         /** A command, or opening its channel, did not finish within its limit. */
         EXEC_TIMEOUT,
+        /** A command wrote nothing for longer than the idle output limit. */
+        IDLE_TIMEOUT,
+        /** The host's whole time limit ({@code --timeout}) ran out. */
+        HOST_TIMEOUT,
+        /** sudo refused to run the command: it needs a password that qfleet lacks or rejected it, or needs a tty. */
+        SUDO_FAILED,
+        /** The host has no such command, for example no {@code python3} (exit status 127). */
+        COMMAND_NOT_FOUND,
+        /** A host setting from the roster, the ssh config file or an ssh option is invalid. */
+        CONFIG_INVALID,
         /** The connection or channel closed before the command finished. */
         CHANNEL_CLOSED,
         /** A private key file is missing, unreadable, encrypted or in an unknown format. */
@@ -28,6 +40,19 @@ public final class TransportException extends Exception {
         /** The calling thread was interrupted; its interrupt flag is set again. */
         INTERRUPTED
     }
+
+    /** The per-host retcode of an unreachable host or a dropped connection, as salt-ssh uses it. */
+    public static final int RETCODE_UNREACHABLE = 255;
+    /** The per-host retcode when authentication, sudo or the host key was refused. */
+    public static final int RETCODE_REFUSED = 254;
+    /** The per-host retcode when a time limit ran out, as GNU {@code timeout} exits. */
+    public static final int RETCODE_TIMED_OUT = 124;
+    /** The per-host retcode when the host has no {@code python3}, or another command the run needs. */
+    public static final int RETCODE_COMMAND_NOT_FOUND = 10;
+    /** The per-host retcode of a run interrupted by the user, as a shell reports SIGINT. */
+    public static final int RETCODE_INTERRUPTED = 130;
+    /** The per-host retcode of an invalid host setting. */
+    public static final int RETCODE_CONFIG_INVALID = 1;
 
     private final Kind kind;
     private final String targetId;
@@ -44,6 +69,18 @@ public final class TransportException extends Exception {
 
     public Kind kind() {
         return kind;
+    }
+
+    /** Returns the per-host retcode for this failure, one of the {@code RETCODE_} constants. */
+    public int retcode() {
+        return switch (kind) {
+            case UNREACHABLE, CHANNEL_CLOSED -> RETCODE_UNREACHABLE;
+            case HOST_KEY_UNKNOWN, HOST_KEY_CHANGED, AUTH_FAILED, KEY_UNREADABLE, SUDO_FAILED -> RETCODE_REFUSED;
+            case CONNECT_TIMEOUT, AUTH_TIMEOUT, EXEC_TIMEOUT, IDLE_TIMEOUT, HOST_TIMEOUT -> RETCODE_TIMED_OUT;
+            case COMMAND_NOT_FOUND -> RETCODE_COMMAND_NOT_FOUND;
+            case INTERRUPTED -> RETCODE_INTERRUPTED;
+            case CONFIG_INVALID -> RETCODE_CONFIG_INVALID;
+        };
     }
 
     /** Returns the roster ID of the host. */

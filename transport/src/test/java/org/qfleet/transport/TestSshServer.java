@@ -55,6 +55,15 @@ final class TestSshServer implements AutoCloseable {
     }
 
     static TestSshServer start(Path authorizedKeys, KeyPair hostKey) throws IOException {
+        return start(authorizedKeys, hostKey, server -> { });
+    }
+
+    /**
+     * Starts a server after {@code customize} has changed its setup, for example to add password authentication or
+     * another command factory.
+     */
+    static TestSshServer start(Path authorizedKeys, KeyPair hostKey, java.util.function.Consumer<SshServer> customize)
+            throws IOException {
         SshServer server = SshServer.setUpDefaultServer();
         server.setHost("127.0.0.1");
         server.setPort(0);
@@ -63,6 +72,7 @@ final class TestSshServer implements AutoCloseable {
         server.setPublickeyAuthenticator(new AuthorizedKeysAuthenticator(authorizedKeys));
         server.setCommandFactory((channel, command) ->
                 new ProcessShellFactory(command, "/bin/sh", "-c", command).createShell(channel));
+        customize.accept(server);
         TestSshServer testServer = new TestSshServer(server, hostKey);
         server.addChannelListener(testServer.channelCounter);
         server.start();

@@ -1,0 +1,375 @@
+package org.qfleet.transport;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import org.apache.sshd.client.config.hosts.HostConfigEntry;
+
+/**
+ * Resolves roster entries into {@link SshTarget}s the way OpenSSH's {@code ssh} resolves a host name: through the
+ * {@code Host} blocks of an ssh config file that match it, plus {@code -o KEY=VALUE} style options.
+ *
+ * <p>Precedence, highest first: the roster entry's own fields, the entry's ssh options, the command line's
+ * {@code --ssh-option} values, the config file (the first value of a key wins, in file order, as in OpenSSH), then
+ * the defaults. Of the file's keywords only those in {@link #SUPPORTED_OPTIONS} are used; the others are ignored, as
+ * qfleet has nothing that they could change.
+ */
+public final class SshConfig {
+
+    /** The keywords that qfleet applies, in OpenSSH's spelling. Keys are matched without regard to case. */
+    public static final Set<String> SUPPORTED_OPTIONS = supportedOptions();
+
+    /** salt-ssh's login user when neither the roster nor the config names one. */
+    public static final String DEFAULT_USER = "root";
+    public static final int DEFAULT_PORT = 22;
+    private static final int MAX_JUMP_DEPTH = 8;
+    private static final List<String> DEFAULT_KEY_NAMES = List.of("id_ed25519", "id_ecdsa", "id_rsa");
+
+    private final Path file;
+    private final List<HostConfigEntry> entries;
+    private final Path sshDirectory;
+    private final Map<String, String> commandLineOptions;
+    private final Duration defaultConnectTimeout;
+
+    /**
+     * Reads the config file.
+     *
+     * @param file                  the ssh config file, or null for none; a missing file counts as empty
+     * @param sshDirectory          the folder of the default keys ({@code id_ed25519}, {@code id_ecdsa},
+     *                              {@code id_rsa}), used when nothing names a key file; normally {@code ~/.ssh}
+     * @param commandLineOptions    {@code --ssh-option} values, key to value
+     * @param defaultConnectTimeout the TCP connect limit when nothing sets one
+     * @throws IllegalArgumentException when the file cannot be read, or an option is not supported; the message names
+     *                                  the file or option
+     */
+    public SshConfig(Path file, Path sshDirectory, Map<String, String> commandLineOptions,
+                     Duration defaultConnectTimeout) {
+        this.file = file;
+        this.sshDirectory = sshDirectory;
+        this.defaultConnectTimeout = defaultConnectTimeout;
+        this.commandLineOptions = checkedOptions(commandLineOptions, "--ssh-option");
+        this.entries = read(file);
+    }
+
+    /** Returns a resolver with no config file, no options and no default keys. */
+    public static SshConfig none(Duration defaultConnectTimeout) {
+        return new SshConfig(null, null, Map.of(), defaultConnectTimeout);
+    }
+
+    /**
+     * Splits one {@code KEY=VALUE} option as {@code ssh -o} takes it ({@code KEY VALUE} works too).
+     *
+     * @throws IllegalArgumentException when it has no value or the key is not supported
+     */
+    public static Map.Entry<String, String> parseOption(String option) {
+        String text = option.strip();
+        int split = text.indexOf('=');
+        if (split < 0) {
+            split = text.indexOf(' ');
+        }
+        if (split <= 0 || split == text.length() - 1) {
+            throw new IllegalArgumentException("ssh option '" + option + "' is invalid: write it as KEY=VALUE,"
+                    + " for example Port=2222");
+        }
+        String key = text.substring(0, split).strip();
+        String value = text.substring(split + 1).strip();
+        checkKey(key, "ssh option '" + option + "'");
+        return Map.entry(key, value);
+    }
+
+    private static Map<String, String> checkedOptions(Map<String, String> options, String source) {
+        Map<String, String> checked = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (Map.Entry<String, String> option : options.entrySet()) {
+            checkKey(option.getKey(), source + " " + option.getKey() + "=" + option.getValue());
+            checked.put(option.getKey(), option.getValue());
+        }
+        return checked;
+    }
+
+    private static void checkKey(String key, String where) {
+        if (!SUPPORTED_OPTIONS.contains(key)) {
+            throw new IllegalArgumentException(where + ": key " + key + " is not supported. qfleet supports "
+                    + String.join(", ", SUPPORTED_OPTIONS) + ".");
+        }
+    }
+
+    private static Set<String> supportedOptions() {
+        Set<String> supported = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        supported.addAll(List.of("HostName", "Port", "User", "IdentityFile", "IdentitiesOnly", "ProxyJump",
+                "ConnectTimeout", "StrictHostKeyChecking", "UserKnownHostsFile"));
+        return Collections.unmodifiableSet(supported);
+    }
+
+    private static List<HostConfigEntry> read(Path file) {
+        if (file == null) {
+            return List.of();
+        }
+        try {
+            return HostConfigEntry.readHostConfigEntries(file);
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("ssh config file " + file + " could not be read: " + e.getMessage()
+                    + ". Fix the file, or point --ssh-config at another one.", e);
+        }
+    }
+
+    /** A value and where it came from, for messages. */
+    private record Setting(String value, String source) {
+    }
+
+    /**
+     * Resolves one roster entry.
+     *
+     * @throws TransportException {@code CONFIG_INVALID} when a value is invalid; the message names the host, the key,
+     *                            the value and where it came from
+     */
+    public SshTarget resolve(HostSpec spec) throws TransportException {
+        return resolve(spec, true, 0);
+    }
+
+    private SshTarget resolve(HostSpec spec, boolean followProxyJump, int depth) throws TransportException {
+        Map<String, Setting> settings = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        List<Setting> identityFiles = new ArrayList<>();
+        collect(settings, identityFiles, hostOptions(spec), "the roster entry's ssh options");
+        collect(settings, identityFiles, commandLineOptions, "--ssh-option");
+        for (HostConfigEntry entry : HostConfigEntry.findMatchingEntries(spec.host(), entries)) {
+            String source = file + " (Host " + entry.getHost() + ")";
+            Map<String, String> values = new LinkedHashMap<>(entry.getProperties());
+            values.remove(HostConfigEntry.HOST_CONFIG_PROP);
+            values.remove(HostConfigEntry.IDENTITY_FILE_CONFIG_PROP);
+            collect(settings, identityFiles, values, source);
+            for (String identity : entry.getIdentities()) {
+                identityFiles.add(new Setting(identity, source));
+            }
+        }
+
+        String host = spec.host();
+        Setting hostName = settings.get("HostName");
+        if (hostName != null) {
+            host = hostName.value().replace("%h", spec.host()).replace("%%", "%");
+        }
+        int port = spec.port() != null ? spec.port() : intSetting(spec, settings, "Port", DEFAULT_PORT);
+        String user = spec.user() != null ? spec.user()
+                : settings.containsKey("User") ? settings.get("User").value() : DEFAULT_USER;
+        Duration connectTimeout = spec.connectTimeout() != null ? spec.connectTimeout()
+                : settings.containsKey("ConnectTimeout")
+                ? Duration.ofSeconds(intSetting(spec, settings, "ConnectTimeout", 0))
+                : defaultConnectTimeout;
+        boolean identitiesOnly = yesNo(spec, settings, "IdentitiesOnly");
+        List<Path> identities = identities(spec, identityFiles, host, port, user);
+        HostKeyPolicy policy = hostKeyPolicy(spec, settings);
+        Path knownHosts = null;
+        if (settings.containsKey("UserKnownHostsFile")) {
+            // NOTE: OpenSSH reads every file this option lists; qfleet reads and writes the first one only.
+            String first = settings.get("UserKnownHostsFile").value().strip().split("[\\s,]+")[0];
+            knownHosts = expandHome(first);
+        }
+        if (connectTimeout.isZero() || connectTimeout.isNegative()) {
+            throw invalid(spec, "ConnectTimeout", String.valueOf(connectTimeout.toSeconds()),
+                    settings.containsKey("ConnectTimeout") ? settings.get("ConnectTimeout").source() : "the roster",
+                    "a positive number of seconds");
+        }
+        SshTarget target = new SshTarget(spec.id(), host, port, user, identities, connectTimeout, identitiesOnly,
+                spec.password(), spec.keyPassphrase(), List.of(), spec.sudo(), knownHosts, policy);
+        if (!followProxyJump) {
+            return target;
+        }
+        String proxyJump = spec.proxyJump() != null ? spec.proxyJump()
+                : settings.containsKey("ProxyJump") ? settings.get("ProxyJump").value() : null;
+        return target.withJumpHosts(jumpHosts(spec, proxyJump, depth));
+    }
+
+    private static Map<String, String> hostOptions(HostSpec spec) throws TransportException {
+        try {
+            return checkedOptions(spec.options(), "host " + spec.id() + ": roster ssh option");
+        } catch (IllegalArgumentException e) {
+            throw new TransportException(TransportException.Kind.CONFIG_INVALID, spec.id(), e.getMessage(), e);
+        }
+    }
+
+    private static void collect(Map<String, Setting> settings, List<Setting> identityFiles, Map<String, String> values,
+                                String source) {
+        for (Map.Entry<String, String> value : values.entrySet()) {
+            if (value.getKey().equalsIgnoreCase("IdentityFile")) {
+                identityFiles.add(new Setting(value.getValue(), source));
+            } else if (value.getValue() != null) {
+                settings.putIfAbsent(value.getKey(), new Setting(value.getValue(), source));
+            }
+        }
+    }
+
+    private List<Path> identities(HostSpec spec, List<Setting> identityFiles, String host, int port, String user)
+            throws TransportException {
+        if (!spec.identities().isEmpty()) {
+            return spec.identities();
+        }
+        List<Path> paths = new ArrayList<>();
+        for (Setting identity : identityFiles) {
+            String path;
+            try {
+                path = HostConfigEntry.resolveIdentityFilePath(identity.value(), host, port, user);
+            } catch (IOException | RuntimeException e) {
+                throw invalid(spec, "IdentityFile", identity.value(), identity.source(), "a key file path");
+            }
+            Path resolved = expandHome(path);
+            if (!paths.contains(resolved)) {
+                paths.add(resolved);
+            }
+        }
+        if (paths.isEmpty() && sshDirectory != null) {
+            for (String name : DEFAULT_KEY_NAMES) {
+                if (Files.isRegularFile(sshDirectory.resolve(name))) {
+                    paths.add(sshDirectory.resolve(name));
+                }
+            }
+        }
+        return paths;
+    }
+
+    private static HostKeyPolicy hostKeyPolicy(HostSpec spec, Map<String, Setting> settings) throws TransportException {
+        Setting setting = settings.get("StrictHostKeyChecking");
+        if (setting == null) {
+            return null;
+        }
+        switch (setting.value().toLowerCase(Locale.ROOT)) {
+            case "yes", "true", "ask":
+                return HostKeyPolicy.STRICT;
+            case "accept-new":
+                return HostKeyPolicy.ACCEPT_NEW;
+            case "no", "off", "false":
+                // OpenSSH would connect even to a host whose key changed; qfleet rejects changed keys regardless,
+                // and only --ignore-host-keys turns the check off.
+                return HostKeyPolicy.ACCEPT_NEW;
+            default:
+                throw invalid(spec, "StrictHostKeyChecking", setting.value(), setting.source(),
+                        "yes, accept-new, no or ask");
+        }
+    }
+
+    private static int intSetting(HostSpec spec, Map<String, Setting> settings, String key, int fallback)
+            throws TransportException {
+        Setting setting = settings.get(key);
+        if (setting == null) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(setting.value().strip());
+            if (value < 1 || ("Port".equals(key) && value > 65535)) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw invalid(spec, key, setting.value(), setting.source(),
+                    "Port".equals(key) ? "a port number from 1 to 65535" : "a positive whole number of seconds");
+        }
+    }
+
+    private static boolean yesNo(HostSpec spec, Map<String, Setting> settings, String key) throws TransportException {
+        Setting setting = settings.get(key);
+        if (setting == null) {
+            return false;
+        }
+        switch (setting.value().strip().toLowerCase(Locale.ROOT)) {
+            case "yes", "true":
+                return true;
+            case "no", "false":
+                return false;
+            default:
+                throw invalid(spec, key, setting.value(), setting.source(), "yes or no");
+        }
+    }
+
+    private List<SshTarget> jumpHosts(HostSpec spec, String proxyJump, int depth) throws TransportException {
+        if (proxyJump == null || proxyJump.isBlank() || proxyJump.strip().equalsIgnoreCase("none")) {
+            return List.of();
+        }
+        if (depth >= MAX_JUMP_DEPTH) {
+            throw new TransportException(TransportException.Kind.CONFIG_INVALID, spec.id(), "host " + spec.id()
+                    + ": ProxyJump chains through more than " + MAX_JUMP_DEPTH + " hosts, or loops (last value "
+                    + proxyJump + "). Check the ProxyJump settings of the jump hosts in the ssh config.");
+        }
+        List<SshTarget> hops = new ArrayList<>();
+        String[] parts = proxyJump.split(",");
+        for (int i = 0; i < parts.length; i++) {
+            HostSpec hop = parseHop(spec, parts[i].strip());
+            // As in OpenSSH, the first hop's own ProxyJump applies, and each later hop is reached through the one
+            // before it.
+            SshTarget resolved = resolve(hop, i == 0, depth + 1);
+            if (i == 0 && !resolved.jumpHosts().isEmpty()) {
+                hops.addAll(resolved.jumpHosts());
+                resolved = resolved.withJumpHosts(List.of());
+            }
+            hops.add(resolved);
+        }
+        return hops;
+    }
+
+    private static HostSpec parseHop(HostSpec spec, String hop) throws TransportException {
+        String text = hop.startsWith("ssh://") ? hop.substring("ssh://".length()) : hop;
+        String user = null;
+        int at = text.lastIndexOf('@');
+        if (at >= 0) {
+            user = text.substring(0, at);
+            text = text.substring(at + 1);
+        }
+        Integer port = null;
+        String host = text;
+        if (text.startsWith("[") && text.contains("]")) {
+            host = text.substring(1, text.indexOf(']'));
+            String rest = text.substring(text.indexOf(']') + 1);
+            if (rest.startsWith(":")) {
+                port = parsePort(spec, hop, rest.substring(1));
+            }
+        } else if (text.indexOf(':') >= 0 && text.indexOf(':') == text.lastIndexOf(':')) {
+            host = text.substring(0, text.indexOf(':'));
+            port = parsePort(spec, hop, text.substring(text.indexOf(':') + 1));
+        }
+        if (host.isEmpty() || (user != null && user.isEmpty())) {
+            throw new TransportException(TransportException.Kind.CONFIG_INVALID, spec.id(), "host " + spec.id()
+                    + ": ProxyJump hop '" + hop + "' is invalid. Write each hop as [user@]host[:port].");
+        }
+        return new HostSpec(spec.id() + " (jump host " + host + ")", host, port, user, List.of(), null, null, Map.of(),
+                null, spec.keyPassphrase(), null);
+    }
+
+    private static Integer parsePort(HostSpec spec, String hop, String text) throws TransportException {
+        try {
+            int port = Integer.parseInt(text);
+            if (port >= 1 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below.
+        }
+        throw new TransportException(TransportException.Kind.CONFIG_INVALID, spec.id(), "host " + spec.id()
+                + ": ProxyJump hop '" + hop + "' has an invalid port " + text + ". Use a port number from 1 to 65535.");
+    }
+
+    private static TransportException invalid(HostSpec spec, String key, String value, String source, String expected) {
+        return new TransportException(TransportException.Kind.CONFIG_INVALID, spec.id(), "host " + spec.id() + ": "
+                + key + " " + value + " from " + source + " is invalid. Use " + expected + ".");
+    }
+
+    private static Path expandHome(String path) {
+        if (path.equals("~")) {
+            return Path.of(System.getProperty("user.home"));
+        }
+        if (path.startsWith("~/")) {
+            return Path.of(System.getProperty("user.home"), path.substring(2));
+        }
+        return Path.of(path);
+    }
+}

@@ -6,6 +6,7 @@ import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
 import com.hubspot.jinjava.el.TruthyTypeConverter;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
 import com.hubspot.jinjava.el.ext.ExtendedScanner;
+import com.hubspot.jinjava.el.ext.PowerOfOperator;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -17,6 +18,8 @@ import jinjava.de.odysseus.el.misc.TypeConverter;
 import jinjava.de.odysseus.el.tree.TreeBuilder;
 import jinjava.de.odysseus.el.tree.impl.Builder;
 import jinjava.de.odysseus.el.tree.impl.Parser;
+import jinjava.de.odysseus.el.tree.impl.Parser.ExtensionPoint;
+import jinjava.de.odysseus.el.tree.impl.Parser.ParseException;
 import jinjava.de.odysseus.el.tree.impl.Scanner;
 import jinjava.de.odysseus.el.tree.impl.Scanner.Token;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
@@ -133,6 +136,60 @@ final class PythonOperators {
                     return EXPRESSION_LANGUAGE_ONLY_KEYWORDS.contains(word) ? null : super.keyword(word);
                 }
             };
+        }
+
+        /**
+         * Parses {@code * / // %} with {@code **} one level tighter, as Jinja2 does; Jinjava
+         * gives {@code **} the precedence of {@code *}, so {@code 2 * 3 ** 2} was 36. Like
+         * Jinja2, {@code **} stays left-associative and a unary minus binds tighter.
+         */
+        @Override
+        protected AstNode mul(boolean required) throws Scanner.ScanException, ParseException {
+            AstNode value = power(required);
+            if (value == null) {
+                return null;
+            }
+            while (true) {
+                Token token = getToken();
+                switch (token.getSymbol()) {
+                    case MUL -> {
+                        consumeToken();
+                        value = createAstBinary(value, power(true), AstBinary.MUL);
+                    }
+                    case DIV -> {
+                        consumeToken();
+                        value = createAstBinary(value, power(true), AstBinary.DIV);
+                    }
+                    case MOD -> {
+                        consumeToken();
+                        value = createAstBinary(value, power(true), AstBinary.MOD);
+                    }
+                    case EXTENSION -> {
+                        if (isPower(token) || getExtensionHandler(token).getExtensionPoint() != ExtensionPoint.MUL) {
+                            return value;
+                        }
+                        value = getExtensionHandler(consumeToken()).createAstNode(value, power(true));
+                    }
+                    default -> {
+                        return value;
+                    }
+                }
+            }
+        }
+
+        private AstNode power(boolean required) throws Scanner.ScanException, ParseException {
+            AstNode value = filter(required);
+            if (value == null) {
+                return null;
+            }
+            while (getToken().getSymbol() == Scanner.Symbol.EXTENSION && isPower(getToken())) {
+                value = getExtensionHandler(consumeToken()).createAstNode(value, filter(true));
+            }
+            return value;
+        }
+
+        private static boolean isPower(Token token) {
+            return PowerOfOperator.TOKEN.getImage().equals(token.getImage());
         }
 
         @Override

@@ -1,11 +1,18 @@
 package org.qfleet.states.render;
 
 /**
- * Prepares template text for Jinjava. Jinjava's scanner ends an expression or tag at the
- * first {@code }}} outside quotes, even where it closes two nested mappings as in
- * {@code {{ {'a': {'b': 1}} }}}, which Jinja2 reads whole. This pass puts a space between
- * two closing braces of nested brackets inside expressions and tags, which changes no
- * meaning and keeps every line number.
+ * Prepares template text for Jinjava where its syntax is narrower than Jinja2's, without
+ * changing meaning or line numbers:
+ *
+ * <ul>
+ *   <li>Jinjava's scanner ends an expression or tag at the first {@code }}} outside quotes,
+ *       even where it closes two nested mappings as in {@code {{ {'a': {'b': 1}} }}}. This
+ *       pass puts a space between two closing braces inside expressions and tags.
+ *   <li>Jinjava rejects a trailing comma in a literal ({@code ['a', 'b',]}). This pass drops a
+ *       comma that directly precedes {@code ]} or {@code }}, and one before {@code )} when the
+ *       parentheses are a call's arguments or hold another comma. The one-item tuple
+ *       {@code (x,)} is left as it is.
+ * </ul>
  */
 final class TemplateSource {
 
@@ -42,6 +49,7 @@ final class TemplateSource {
     private static int copyCode(String text, int start, String terminator, StringBuilder out) {
         int depth = 0;
         char quote = 0;
+        java.util.Deque<int[]> commasPerGroup = new java.util.ArrayDeque<>();
         int i = start;
         while (i < text.length()) {
             char c = text.charAt(i);
@@ -62,10 +70,30 @@ final class TemplateSource {
                 out.append(terminator);
                 return i + terminator.length();
             }
+            if (c == ',' && depth > 0) {
+                char closing = nextNonSpace(text, i + 1);
+                int[] commas = commasPerGroup.peek();
+                boolean trailing = closing == ']' || closing == '}'
+                        || (closing == ')' && commas != null && (commas[0] > 0 || commas[1] == 1));
+                if (trailing) {
+                    i++;
+                    continue;
+                }
+                if (commas != null) {
+                    commas[0]++;
+                }
+            }
             switch (c) {
                 case '\'', '"' -> quote = c;
-                case '(', '[', '{' -> depth++;
-                case ')', ']', '}' -> depth = Math.max(0, depth - 1);
+                case '(', '[', '{' -> {
+                    depth++;
+                    // Element 0 counts commas, element 1 is 1 for the argument list of a call.
+                    commasPerGroup.push(new int[] {0, c == '(' && isCallTarget(out) ? 1 : 0});
+                }
+                case ')', ']', '}' -> {
+                    depth = Math.max(0, depth - 1);
+                    commasPerGroup.poll();
+                }
                 default -> {
                 }
             }
@@ -76,6 +104,26 @@ final class TemplateSource {
             i++;
         }
         return i;
+    }
+
+    /** Returns whether the code before an opening parenthesis ends in a name or a closing bracket. */
+    private static boolean isCallTarget(StringBuilder out) {
+        for (int i = out.length() - 1; i >= 0; i--) {
+            char c = out.charAt(i);
+            if (!Character.isWhitespace(c)) {
+                return Character.isLetterOrDigit(c) || c == '_' || c == ')' || c == ']';
+            }
+        }
+        return false;
+    }
+
+    private static char nextNonSpace(String text, int start) {
+        for (int i = start; i < text.length(); i++) {
+            if (!Character.isWhitespace(text.charAt(i))) {
+                return text.charAt(i);
+            }
+        }
+        return 0;
     }
 
     private static boolean isRawTag(String text, StringBuilder out) {

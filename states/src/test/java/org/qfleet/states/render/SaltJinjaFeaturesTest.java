@@ -97,7 +97,9 @@ class SaltJinjaFeaturesTest {
                 Arguments.of("probe.more", "filter_by", "{'service': 'qubesd', 'extra': {'z': 0, 'b': 2}, 'pkg': 'dnf', 'memory': 300, 'prefs': [{'netvm': ''}, {'memory': 400}]} {'pkg': 'none'} lab-site"),
                 Arguments.of("probe.more", "merges", "{'x': {'y': 1, 'l': [2], 'z': 2}, 'k': 1} {'x': {'y': 1, 'l': [1, 3]}, 'k': 1} {'x': {'y': 1, 'l': [1]}, 'k': 1} {'x': {'y': 1, 'l': [1]}, 'k': 2}"),
                 Arguments.of("probe.more", "cmd_strip", "[x]"),
-                Arguments.of("probe.more", "nested_braces", "{'a': {'b': 1}} {'a': {'b': {'c': '}}'}}} [{'x': [1]}]"));
+                Arguments.of("probe.more", "nested_braces", "{'a': {'b': 1}} {'a': {'b': {'c': '}}'}}} [{'x': [1]}]"),
+                Arguments.of("probe.more", "power_precedence", "17.179869184 18 64 4 9 4 4"),
+                Arguments.of("probe.more", "trailing_commas", "['a', 'b'] {'k': 1} (1, 2) x-y"));
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -42,7 +42,9 @@ final class RunDocument {
     /** Formats the document as JSON indented by {@code indent} spaces per level, as Python's json module lays it out. */
     static String json(List<HostReport> reports, int indent) {
         DefaultPrettyPrinter printer = new DefaultPrettyPrinter(Separators.createDefaultInstance()
-                .withObjectFieldValueSpacing(Separators.Spacing.AFTER));
+                .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                .withObjectEmptySeparator("")
+                .withArrayEmptySeparator(""));
         DefaultIndenter indenter = new DefaultIndenter(" ".repeat(indent), "\n");
         printer.indentObjectsWith(indenter);
         printer.indentArraysWith(indenter);
@@ -53,12 +55,24 @@ final class RunDocument {
         }
     }
 
+    /**
+     * Returns a deep copy with no object shared between two places, because SnakeYAML writes a
+     * shared object (such as one empty map used for every unchanged state) as an anchor and aliases.
+     */
+    private static Object copyOf(Map<String, Object> document) {
+        try {
+            return JSON.readValue(JSON.writeValueAsBytes(document), LinkedHashMap.class);
+        } catch (java.io.IOException ex) {
+            throw new IllegalStateException("the run's results could not be copied for YAML", ex);
+        }
+    }
+
     /** Formats the document as block-style YAML. */
     static String yaml(List<HostReport> reports) {
         DumperOptions options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         options.setIndent(2);
         options.setWidth(Integer.MAX_VALUE);
-        return new Yaml(options).dump(build(reports)).stripTrailing();
+        return new Yaml(options).dump(copyOf(build(reports))).stripTrailing();
     }
 }

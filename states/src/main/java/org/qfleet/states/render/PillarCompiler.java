@@ -4,12 +4,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Compiles the pillar of one minion from pillar roots as Salt does: renders {@code top.sls},
- * collects the SLS names of every target that matches the minion ID in top-file order,
+ * collects the SLS names of every target that matches the minion (see {@link TargetMatcher})
+ * in top-file order,
  * renders each with the grains, and deep-merges them in that order (mappings merge
  * recursively, any other value is replaced by the later file). A pillar SLS may
  * {@code include} others, which merge before the including file's own data.
@@ -20,10 +19,18 @@ public final class PillarCompiler {
 
     private final FileRoots pillarRoots;
     private final SaltRenderer renderer;
+    private final TargetMatcher matcher;
 
+    /** Compiles with the nodegroups that Qubes OS defines ({@link TargetMatcher#QUBES_NODEGROUPS}). */
     public PillarCompiler(FileRoots pillarRoots) {
+        this(pillarRoots, TargetMatcher.QUBES_NODEGROUPS);
+    }
+
+    /** @param nodegroups Salt's {@code nodegroups} option: a name to a compound expression or a list of IDs */
+    public PillarCompiler(FileRoots pillarRoots, Map<String, Object> nodegroups) {
         this.pillarRoots = pillarRoots;
         this.renderer = new SaltRenderer(pillarRoots);
+        this.matcher = new TargetMatcher(nodegroups);
     }
 
     /**
@@ -87,7 +94,7 @@ public final class PillarCompiler {
     }
 
     /** The SLS names of all top-file targets that match the minion, in order and without repeats. */
-    private static List<String> matchingSls(Map<String, Object> top, String minionId, Map<String, Object> grains)
+    private List<String> matchingSls(Map<String, Object> top, String minionId, Map<String, Object> grains)
             throws RenderException {
         List<String> result = new ArrayList<>();
         for (Map.Entry<String, Object> environment : top.entrySet()) {
@@ -110,7 +117,13 @@ public final class PillarCompiler {
                         names.add(name);
                     }
                 }
-                if (matches(matchType, expression, minionId, grains)) {
+                boolean matched;
+                try {
+                    matched = matcher.matches(matchType, expression, minionId, grains);
+                } catch (RenderException e) {
+                    throw new RenderException("pillar top.sls: " + e.getMessage(), pillarRoots.find(TOP_FILE).orElse(null), 0, e);
+                }
+                if (matched) {
                     for (String name : names) {
                         if (!result.contains(name)) {
                             result.add(name);
@@ -120,43 +133,5 @@ public final class PillarCompiler {
             }
         }
         return result;
-    }
-
-    private static boolean matches(String matchType, String expression, String minionId, Map<String, Object> grains)
-            throws RenderException {
-        switch (matchType) {
-            case "glob":
-                return Glob.matches(expression, minionId);
-            case "list":
-                for (String item : expression.split(",")) {
-                    if (item.strip().equals(minionId)) {
-                        return true;
-                    }
-                }
-                return false;
-            case "pcre":
-                try {
-                    return Pattern.compile(expression).matcher(minionId).lookingAt();
-                } catch (PatternSyntaxException e) {
-                    throw new RenderException("pillar top.sls: invalid pcre target '" + expression + "': "
-                            + e.getDescription());
-                }
-            case "grain": {
-                int colon = expression.lastIndexOf(':');
-                if (colon < 0) {
-                    throw new RenderException("pillar top.sls: grain target '" + expression
-                            + "' must be 'key:value'");
-                }
-                Object value = Traverse.path(grains, expression.substring(0, colon), ":", Traverse.MISSING);
-                String pattern = expression.substring(colon + 1);
-                if (value instanceof List<?> list) {
-                    return list.stream().anyMatch(item -> Glob.matches(pattern, PythonRepr.str(item)));
-                }
-                return value != Traverse.MISSING && Glob.matches(pattern, PythonRepr.str(value));
-            }
-            default:
-                throw new RenderException("pillar top.sls: match type '" + matchType + "' of target '" + expression
-                        + "' is not supported by qfleet; use glob, list, pcre or grain");
-        }
     }
 }

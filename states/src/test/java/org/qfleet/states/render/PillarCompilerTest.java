@@ -89,13 +89,38 @@ class PillarCompilerTest {
 
     @Test
     void unsupportedMatchTypeIsNamed(@TempDir Path root) throws Exception {
-        Files.writeString(root.resolve("top.sls"), "base:\n  'G@os:Qubes':\n    - match: compound\n    - a\n");
-        PillarCompiler compound = new PillarCompiler(new FileRoots(List.of(root)));
+        Files.writeString(root.resolve("top.sls"), "base:\n  '10.0.0.0/8':\n    - match: ipcidr\n    - a\n");
+        PillarCompiler ipcidr = new PillarCompiler(new FileRoots(List.of(root)));
 
         RenderException error = assertThrows(RenderException.class,
-                () -> compound.compile("dom0", Fixtures.grains("dom0"), Fixtures.host()));
+                () -> ipcidr.compile("dom0", Fixtures.grains("dom0"), Fixtures.host()));
 
-        assertEquals("pillar top.sls: match type 'compound' of target 'G@os:Qubes' is not supported by qfleet;"
-                + " use glob, list, pcre or grain", error.getMessage());
+        assertEquals(root.resolve("top.sls").toAbsolutePath(), error.file().orElseThrow());
+        assertEquals("pillar top.sls: match type 'ipcidr' of target '10.0.0.0/8' is not supported by qfleet;"
+                + " use glob, list, pcre, grain, compound or nodegroup", error.getMessage());
+    }
+
+    @Test
+    void qubesNodegroupsSelectDom0(@TempDir Path root) throws Exception {
+        Files.writeString(root.resolve("top.sls"), String.join("\n",
+                "base:",
+                "  dom0:",
+                "    - match: nodegroup",
+                "    - admin",
+                "  vm:",
+                "    - match: nodegroup",
+                "    - guest",
+                "  'G@os:Qubes and not lab-*':",
+                "    - match: compound",
+                "    - compound",
+                ""));
+        Files.writeString(root.resolve("admin.sls"), "role: admin\n");
+        Files.writeString(root.resolve("guest.sls"), "role: guest\n");
+        Files.writeString(root.resolve("compound.sls"), "compound: true\n");
+        PillarCompiler qubes = new PillarCompiler(new FileRoots(List.of(root)));
+
+        assertData(map("role", "admin", "compound", true),
+                qubes.compile("dom0", Fixtures.grains("dom0"), Fixtures.host()));
+        assertData(map("role", "guest"), qubes.compile("lab-03", Fixtures.grains("lab-03"), Fixtures.host()));
     }
 }

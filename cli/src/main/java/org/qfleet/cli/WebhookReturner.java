@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -32,6 +33,8 @@ final class WebhookReturner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookReturner.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Object STOP = new Object();
+    /** How long close() waits for the interrupted worker to count the event it was posting. */
+    private static final long WORKER_STOP_MILLIS = 1000;
 
     /**
      * Limits of the returner.
@@ -113,21 +116,33 @@ final class WebhookReturner implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (worker.isAlive()) {
-            worker.interrupt();
-            int abandoned = (int) queue.stream().filter(item -> item != STOP).count();
+            List<Object> left = new ArrayList<>();
+            queue.drainTo(left);
+            int abandoned = (int) left.stream().filter(item -> item != STOP).count();
             failed.addAndGet(abandoned);
+            worker.interrupt();
+            try {
+                worker.join(WORKER_STOP_MILLIS);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
             LOG.warn("webhook returner stopped after {} ms with {} events not delivered",
                     settings.closeBound().toMillis(), abandoned);
         }
     }
 
     private void deliverAll() {
-        try {
-            while (true) {
-                Object item = queue.take();
-                if (item == STOP) {
-                    return;
-                }
+        while (true) {
+            Object item;
+            try {
+                item = queue.take();
+            } catch (InterruptedException ex) {
+                return;
+            }
+            if (item == STOP) {
+                return;
+            }
+            try {
                 boolean allDelivered = true;
                 for (URI url : urls) {
                     allDelivered &= post(url, (byte[]) item);
@@ -135,9 +150,11 @@ final class WebhookReturner implements AutoCloseable {
                 if (allDelivered) {
                     delivered.incrementAndGet();
                 }
+            } catch (InterruptedException ex) {
+                // close() gave up waiting: the event being posted is abandoned too.
+                failed.incrementAndGet();
+                return;
             }
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,0 +1,173 @@
+package org.qfleet.cli;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The webhook returner against a real HTTP server (WireMock) on 127.0.0.1. */
+class WebhookReturnerTest {
+
+    private WireMockServer server;
+
+    @BeforeEach
+    void startServer() {
+        server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        server.start();
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.stop();
+    }
+
+    private URI url() {
+        return URI.create("http://127.0.0.1:" + server.port() + "/hook?token=s3cret");
+    }
+
+    private static Map<String, Object> hostEvent(String host) {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("type", "host");
+        event.put("host", host);
+        event.put("result", Map.of("retcode", 0));
+        return event;
+    }
+
+    private static WebhookReturner.Settings settings(Duration requestTimeout, Duration closeBound) {
+        return new WebhookReturner.Settings(10, 3, Duration.ofMillis(100), requestTimeout, closeBound);
+    }
+
+    @Test
+    void postsEachEventAsJson() {
+        server.stubFor(post(urlEqualTo("/hook?token=s3cret")).willReturn(aResponse().withStatus(204)));
+
+        try (WebhookReturner returner = new WebhookReturner(List.of(url()),
+                settings(Duration.ofSeconds(5), Duration.ofSeconds(10)))) {
+            returner.send(hostEvent("lab-01"));
+            returner.send(hostEvent("lab-02"));
+            returner.close();
+
+            assertEquals(2, returner.delivered());
+            assertEquals(0, returner.failed());
+        }
+        server.verify(2, postRequestedFor(urlEqualTo("/hook?token=s3cret"))
+                .withHeader("Content-Type", equalTo("application/json")));
+        server.verify(1, postRequestedFor(urlEqualTo("/hook?token=s3cret"))
+                .withRequestBody(matchingJsonPath("$.host", equalTo("lab-02"))));
+    }
+
+    @Test
+    void retriesAfterServerError() {
+        server.stubFor(post(urlEqualTo("/hook?token=s3cret")).inScenario("flaky")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503))
+                .willSetStateTo("recovered"));
+        server.stubFor(post(urlEqualTo("/hook?token=s3cret")).inScenario("flaky")
+                .whenScenarioStateIs("recovered")
+                .willReturn(aResponse().withStatus(200)));
+
+        try (WebhookReturner returner = new WebhookReturner(List.of(url()),
+                settings(Duration.ofSeconds(5), Duration.ofSeconds(10)))) {
+            returner.send(hostEvent("lab-01"));
+            returner.close();
+
+            assertEquals(1, returner.delivered());
+            assertEquals(0, returner.failed());
+        }
+        server.verify(2, postRequestedFor(urlEqualTo("/hook?token=s3cret")));
+    }
+
+    @Test
+    void clientErrorIsNotRetried() {
+        server.stubFor(post(urlEqualTo("/hook?token=s3cret")).willReturn(aResponse().withStatus(400)));
+
+        try (WebhookReturner returner = new WebhookReturner(List.of(url()),
+                settings(Duration.ofSeconds(5), Duration.ofSeconds(10)))) {
+            returner.send(hostEvent("lab-01"));
+            returner.close();
+
+            assertEquals(0, returner.delivered());
+            assertEquals(1, returner.failed());
+        }
+        server.verify(1, postRequestedFor(urlEqualTo("/hook?token=s3cret")));
+    }
+
+    @Test
+    void slowEndpointIsAbandonedAtTheBound() {
+        server.stubFor(post(urlEqualTo("/hook?token=s3cret"))
+                .willReturn(aResponse().withStatus(200).withFixedDelay(3000)));
+        WebhookReturner returner = new WebhookReturner(List.of(url()),
+                settings(Duration.ofMillis(500), Duration.ofMillis(1500)));
+        for (int i = 0; i < 5; i++) {
+            returner.send(hostEvent("lab-0" + i));
+        }
+
+        long started = System.nanoTime();
+        returner.close();
+        long closeMillis = (System.nanoTime() - started) / 1_000_000;
+
+        assertTrue(closeMillis < 2500, "close took " + closeMillis + " ms, bound 1500 ms");
+        assertEquals(0, returner.delivered());
+        assertEquals(5, returner.failed(), "every event is counted as failed or abandoned");
+    }
+
+    @Test
+    void endpointDownDoesNotHoldUpTheRun() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        WebhookReturner returner = new WebhookReturner(List.of(URI.create("http://127.0.0.1:" + closedPort + "/hook")),
+                settings(Duration.ofSeconds(1), Duration.ofSeconds(2)));
+
+        long started = System.nanoTime();
+        returner.send(hostEvent("lab-01"));
+        long sendMillis = (System.nanoTime() - started) / 1_000_000;
+        returner.close();
+        long totalMillis = (System.nanoTime() - started) / 1_000_000;
+
+        assertTrue(sendMillis < 200, "send took " + sendMillis + " ms");
+        assertTrue(totalMillis < 3000, "send and close took " + totalMillis + " ms, bound 2000 ms");
+        assertEquals(0, returner.delivered());
+        assertEquals(1, returner.failed());
+    }
+
+    @Test
+    void fullQueueDropsEvents() {
+        server.stubFor(post(urlEqualTo("/hook?token=s3cret"))
+                .willReturn(aResponse().withStatus(200).withFixedDelay(1000)));
+        WebhookReturner returner = new WebhookReturner(List.of(url()),
+                new WebhookReturner.Settings(2, 1, Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofMillis(500)));
+
+        for (int i = 0; i < 10; i++) {
+            returner.send(hostEvent("lab-" + i));
+        }
+        returner.close();
+
+        assertTrue(returner.dropped() >= 7, "dropped " + returner.dropped());
+    }
+
+    @Test
+    void redactedUrlHasNoToken() {
+        assertEquals("https://hooks.example:8443/ci/qfleet",
+                WebhookReturner.redact(URI.create("https://user:pw@hooks.example:8443/ci/qfleet?token=abc#x")));
+    }
+}

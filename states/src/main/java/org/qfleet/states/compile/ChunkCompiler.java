@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns merged high data into low chunks: checks each declaration, expands {@code names},
@@ -13,11 +14,17 @@ final class ChunkCompiler {
 
     private final Map<String, IdDeclaration> high;
     private final List<String> errors;
+    private final Map<String, Set<String>> includedFrom;
 
-    /** @param errors the problems found while gathering the SLS files, reported together with these */
-    ChunkCompiler(Map<String, IdDeclaration> high, List<String> errors) {
+    /**
+     * @param errors the problems found while gathering the SLS files, reported together with these
+     * @param includedFrom SLS name to the SLS files that include it directly
+     */
+    ChunkCompiler(Map<String, IdDeclaration> high, List<String> errors,
+            Map<String, Set<String>> includedFrom) {
         this.high = high;
         this.errors = new ArrayList<>(errors);
+        this.includedFrom = includedFrom;
     }
 
     /** Returns the chunks in execution order. */
@@ -50,7 +57,7 @@ final class ChunkCompiler {
         throwIfErrors();
         List<ChunkDraft> sorted = order(drafts);
         throwIfErrors();
-        RequisiteGraph graph = new RequisiteGraph(drafts, sorted, errors);
+        RequisiteGraph graph = new RequisiteGraph(drafts, sorted, errors, includedFrom);
         graph.resolve();
         throwIfErrors();
         return graph;

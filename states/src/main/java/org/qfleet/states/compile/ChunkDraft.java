@@ -2,6 +2,7 @@ package org.qfleet.states.compile;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +20,9 @@ final class ChunkDraft {
     final Map<String, Object> args = new LinkedHashMap<>();
     /** Requisite kind to its entries as written: strings and one-key mappings. */
     final Map<String, List<Object>> written = new LinkedHashMap<>();
-    /** The chunks this one requires, each with the requisite kind that refers to it first. */
+    /** Requisite kind to the chunks it refers to, resolved, in sorted order. */
+    final Map<String, LinkedHashSet<ChunkDraft>> resolved = new LinkedHashMap<>();
+    /** The chunks that run before this one, each with the requisite kind that refers to it first. */
     final Map<ChunkDraft, String> required = new LinkedHashMap<>();
 
     ChunkDraft(String state, String id, String sls) {
@@ -27,6 +30,20 @@ final class ChunkDraft {
         this.id = id;
         this.sls = sls;
         this.name = id;
+    }
+
+    /**
+     * Returns the {@code listener_} chunk of a state with {@code listen}: its {@code mod_watch},
+     * run at the end of the run when a listened state changed.
+     */
+    ChunkDraft listener() {
+        ChunkDraft listener = new ChunkDraft(state, "listener_" + id, sls);
+        listener.fun = "mod_watch";
+        listener.name = name;
+        listener.order = order;
+        listener.args.putAll(args);
+        listener.resolved.put(Requisites.LISTEN, resolved.get(Requisites.LISTEN));
+        return listener;
     }
 
     ChunkDraft copy() {
@@ -59,19 +76,18 @@ final class ChunkDraft {
         return "{'SLS': '" + sls + "', 'ID': '" + id + "', 'NAME': '" + name + "'}";
     }
 
-    /**
-     * Returns the finished low chunk. Its requisites are all {@code require}, because a
-     * {@code watch} on a state without {@code mod_watch} runs as a {@code require}.
-     */
+    /** Returns the finished low chunk, with each resolved requisite kind as tags. */
     LowChunk toLowChunk() {
         Map<String, List<String>> requisites = new LinkedHashMap<>();
-        if (!required.isEmpty()) {
-            List<String> tags = new ArrayList<>();
-            for (ChunkDraft chunk : required.keySet()) {
-                tags.add(chunk.tag());
+        resolved.forEach((kind, chunks) -> {
+            if (!chunks.isEmpty()) {
+                List<String> tags = new ArrayList<>();
+                for (ChunkDraft chunk : chunks) {
+                    tags.add(chunk.tag());
+                }
+                requisites.put(kind, tags);
             }
-            requisites.put(Requisites.REQUIRE, tags);
-        }
+        });
         return new LowChunk(state, fun, id, name, sls, order, args, requisites);
     }
 }

@@ -1,7 +1,9 @@
 package org.qfleet.states.compile;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,18 +49,42 @@ public final class HighStateCompiler {
         return gather(slsNames).compileSorted();
     }
 
-    private ChunkCompiler gather(List<String> slsNames) {
+    /**
+     * Returns the high data of the named SLS files and their includes as Salt's
+     * {@code state.show_sls} prints it: each state ID maps to its module argument lists, with
+     * the function as a plain string and the automatic {@code order} stamped, plus
+     * {@code __sls__} and {@code __env__}. {@code extend} and {@code exclude} are not applied
+     * but listed under {@code __extend__} and {@code __exclude__}, as Salt does.
+     *
+     * <p>Unlike Salt, which checks only the structure, the whole compilation must succeed,
+     * requisites included, so a run that would fail to compile fails here too.
+     */
+    public Map<String, Object> showSls(List<String> slsNames) throws CompileException {
         Gathering gathering = new Gathering();
-        Map<String, IdDeclaration> high = new LinkedHashMap<>();
-        for (String sls : slsNames) {
-            if (gathering.rendered.contains(sls)) {
-                continue;
-            }
-            gathering.merge(high, gathering.renderState(sls, null));
-        }
+        Map<String, IdDeclaration> high = gathering.renderAll(slsNames);
+        Map<String, Object> shown = gathering.toSaltHigh(high);
         gathering.applyExtends(high);
         gathering.applyExcludes(high);
-        return new ChunkCompiler(high, gathering.errors);
+        new ChunkCompiler(high, gathering.errors, gathering.includedFrom).compile();
+        return shown;
+    }
+
+    /**
+     * Returns what Salt's {@code state.show_highstate} prints for {@code minionId}: the
+     * {@link #showSls} data of the SLS files that the top file assigns to it in saltenv
+     * {@code base}.
+     */
+    public Map<String, Object> showHighstate(Map<String, Object> top, String minionId)
+            throws CompileException {
+        return showSls(topSls(top, minionId, SALTENV));
+    }
+
+    private ChunkCompiler gather(List<String> slsNames) {
+        Gathering gathering = new Gathering();
+        Map<String, IdDeclaration> high = gathering.renderAll(slsNames);
+        gathering.applyExtends(high);
+        gathering.applyExcludes(high);
+        return new ChunkCompiler(high, gathering.errors, gathering.includedFrom);
     }
 
     /**
@@ -78,7 +104,50 @@ public final class HighStateCompiler {
         final List<String> errors = new ArrayList<>();
         final List<IdDeclaration> extensions = new ArrayList<>();
         final List<Object> excludes = new ArrayList<>();
+        /** SLS name to the SLS files that include it directly. */
+        final Map<String, Set<String>> includedFrom = new HashMap<>();
         int autoOrder = 10000;
+
+        Map<String, IdDeclaration> renderAll(List<String> slsNames) {
+            Map<String, IdDeclaration> high = new LinkedHashMap<>();
+            for (String sls : slsNames) {
+                if (!rendered.contains(sls)) {
+                    merge(high, renderState(sls, null));
+                }
+            }
+            return high;
+        }
+
+        /** Copies high data, extends and excludes into the structure Salt's show_sls returns. */
+        Map<String, Object> toSaltHigh(Map<String, IdDeclaration> high) {
+            Map<String, Object> shown = new LinkedHashMap<>();
+            if (!extensions.isEmpty()) {
+                List<Object> extend = new ArrayList<>();
+                for (IdDeclaration extension : extensions) {
+                    extend.add(singleton(extension.id, saltDeclaration(extension)));
+                }
+                shown.put("__extend__", extend);
+            }
+            if (!excludes.isEmpty()) {
+                List<Object> exclude = new ArrayList<>();
+                for (Object entry : excludes) {
+                    exclude.add(entry instanceof String sls ? singleton("sls", sls) : deepCopy(entry));
+                }
+                shown.put("__exclude__", exclude);
+            }
+            for (IdDeclaration declaration : high.values()) {
+                shown.put(declaration.id, saltDeclaration(declaration));
+            }
+            return shown;
+        }
+
+        private static Map<String, Object> saltDeclaration(IdDeclaration declaration) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            declaration.modules.forEach((module, arguments) -> body.put(module, deepCopy(arguments)));
+            body.put("__sls__", declaration.sls);
+            body.put("__env__", SALTENV);
+            return body;
+        }
 
         /**
          * Renders one SLS file, then its includes, and numbers the file's own declarations after
@@ -135,6 +204,7 @@ public final class HighStateCompiler {
                 String name = includeName(entry, sls);
                 if (name != null) {
                     names.add(name);
+                    includedFrom.computeIfAbsent(name, unused -> new LinkedHashSet<>()).add(sls);
                 }
             }
             return names;
@@ -381,6 +451,20 @@ public final class HighStateCompiler {
             }
             high.keySet().removeAll(excludedIds);
         }
+    }
+
+    private static Object deepCopy(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<Object, Object> copy = new LinkedHashMap<>();
+            map.forEach((key, entry) -> copy.put(key, deepCopy(entry)));
+            return copy;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>();
+            list.forEach(entry -> copy.add(deepCopy(entry)));
+            return copy;
+        }
+        return value;
     }
 
     static Map<String, Object> singleton(String key, Object value) {

@@ -26,13 +26,17 @@ final class RequisiteGraph {
     private final List<String> errors;
     /** Chunks by ID and by name, each list in sorted order, so exact references need no scan. */
     private final Map<String, List<ChunkDraft>> byIdOrName = new HashMap<>();
+    /** SLS name to the SLS files that include it directly. */
+    private final Map<String, Set<String>> includedFrom;
 
     /**
      * @param declared the chunks in declaration order, the order in which {@code require_in}
      *     entries are added to their targets
      * @param sorted the same chunks sorted by order, the order in which matches are listed
      */
-    RequisiteGraph(List<ChunkDraft> declared, List<ChunkDraft> sorted, List<String> errors) {
+    RequisiteGraph(List<ChunkDraft> declared, List<ChunkDraft> sorted, List<String> errors,
+            Map<String, Set<String>> includedFrom) {
+        this.includedFrom = includedFrom;
         this.declared = declared;
         this.sorted = sorted;
         this.errors = errors;
@@ -49,7 +53,7 @@ final class RequisiteGraph {
             for (String kind : chunk.written.keySet()) {
                 if (!Requisites.SUPPORTED.contains(kind)) {
                     errors.add("The requisite '" + kind + "' in state [" + chunk.name + "] (ID '"
-                            + chunk.id + "') in SLS [" + chunk.sls + "] is not supported yet;"
+                            + chunk.id + "') in SLS [" + chunk.sls + "] is not supported;"
                             + " supported requisites: " + String.join(", ", Requisites.SUPPORTED));
                 }
             }
@@ -59,30 +63,52 @@ final class RequisiteGraph {
         }
         copyUsedArguments();
         for (ChunkDraft chunk : declared) {
-            addIncoming(chunk, Requisites.REQUIRE_IN, Requisites.REQUIRE);
-            addIncoming(chunk, Requisites.WATCH_IN, Requisites.WATCH);
+            Requisites.IN_FORMS.forEach((inKind, kind) -> addIncoming(chunk, inKind, kind));
         }
         for (ChunkDraft chunk : declared) {
-            boolean watches = chunk.written.containsKey(Requisites.WATCH);
-            if (watches && !Requisites.WITHOUT_MOD_WATCH.contains(chunk.state)) {
-                errors.add("The requisite 'watch' in state [" + chunk.name + "] (ID '" + chunk.id
-                        + "') in SLS [" + chunk.sls + "] is supported only on states without"
-                        + " mod_watch (" + String.join(", ", Requisites.WITHOUT_MOD_WATCH)
-                        + "), not on '" + chunk.state + "' states yet");
+            if (!Requisites.WITH_MOD_WATCH.contains(chunk.state)) {
+                // Salt appends the watch list to the require list of a state without mod_watch.
+                moveEntries(chunk, Requisites.WATCH, Requisites.REQUIRE);
+                moveEntries(chunk, Requisites.WATCH_ANY, Requisites.REQUIRE_ANY);
             }
         }
-        // Salt appends the watch list to the require list of a state without mod_watch.
         for (ChunkDraft chunk : sorted) {
-            for (String kind : List.of(Requisites.REQUIRE, Requisites.WATCH)) {
+            for (String kind : Requisites.RESOLVED) {
                 for (Object entry : chunk.written.getOrDefault(kind, List.of())) {
                     for (ChunkDraft target : targets(chunk, kind, entry)) {
-                        chunk.required.putIfAbsent(target, kind);
+                        chunk.resolved.computeIfAbsent(kind, unused -> new LinkedHashSet<>()).add(target);
                     }
+                }
+            }
+        }
+        for (ChunkDraft chunk : sorted) {
+            for (ChunkDraft target : chunk.resolved.getOrDefault(Requisites.PREREQ, new LinkedHashSet<>())) {
+                target.resolved.computeIfAbsent(Requisites.PREREQUIRED, unused -> new LinkedHashSet<>())
+                        .add(chunk);
+            }
+            if (chunk.resolved.containsKey(Requisites.LISTEN)
+                    && !Requisites.WITH_MOD_WATCH.contains(chunk.state)) {
+                errors.add("The requisite 'listen' in state [" + chunk.name + "] (ID '" + chunk.id
+                        + "') in SLS [" + chunk.sls + "] runs the state's mod_watch, but '"
+                        + chunk.state + "' states have no mod_watch; use onchanges instead");
+            }
+        }
+        for (ChunkDraft chunk : sorted) {
+            for (String kind : Requisites.ORDERING) {
+                for (ChunkDraft target : chunk.resolved.getOrDefault(kind, new LinkedHashSet<>())) {
+                    chunk.required.putIfAbsent(target, kind);
                 }
             }
         }
         if (errors.isEmpty()) {
             reportCycles();
+        }
+    }
+
+    private static void moveEntries(ChunkDraft chunk, String from, String to) {
+        List<Object> entries = chunk.written.remove(from);
+        if (entries != null) {
+            chunk.written.computeIfAbsent(to, unused -> new ArrayList<>()).addAll(entries);
         }
     }
 
@@ -201,9 +227,18 @@ final class RequisiteGraph {
         return found;
     }
 
-    private static boolean matches(ChunkDraft candidate, String key, Predicate<String> matcher) {
+    private boolean matches(ChunkDraft candidate, String key, Predicate<String> matcher) {
         if (key.equals("sls")) {
-            return matcher.test(candidate.sls);
+            if (matcher.test(candidate.sls)) {
+                return true;
+            }
+            // As in Salt 3007.1 and later, an SLS also stands for the files it includes directly.
+            for (String includer : includedFrom.getOrDefault(candidate.sls, Set.of())) {
+                if (matcher.test(includer)) {
+                    return true;
+                }
+            }
+            return false;
         }
         boolean named = matcher.test(candidate.name) || matcher.test(candidate.id);
         return named && (key.equals("id") || candidate.state.equals(key));
@@ -242,21 +277,29 @@ final class RequisiteGraph {
         }
     }
 
-    /**
-     * Returns the chunks in the order Salt's runtime calls them: in sorted order, each chunk
-     * after the chunks it requires, which are called first, depth first, in the order of the
-     * requisite entries.
-     */
+    /** Returns the chunks sorted by order, before requisites pull any ahead. */
     List<ChunkDraft> sorted() {
         return sorted;
     }
 
+    /**
+     * Returns the chunks in the order Salt's runtime calls them: in sorted order, each chunk
+     * after the chunks it requires, which are called first, depth first, in the order of the
+     * requisite kinds and entries. The {@code listener_} chunks of the states
+     * with {@code listen} follow, in sorted order, as Salt's {@code call_listen} appends them.
+     */
     List<ChunkDraft> executionOrder() {
         Set<ChunkDraft> placed = new LinkedHashSet<>();
         for (ChunkDraft chunk : sorted) {
             place(chunk, placed);
         }
-        return new ArrayList<>(placed);
+        List<ChunkDraft> order = new ArrayList<>(placed);
+        for (ChunkDraft chunk : sorted) {
+            if (chunk.resolved.containsKey(Requisites.LISTEN)) {
+                order.add(chunk.listener());
+            }
+        }
+        return order;
     }
 
     /** Places {@code chunk} after its requirements, depth first, with an explicit stack so long chains fit. */

@@ -274,18 +274,17 @@ class HighStateCompilerTest {
         CompileException error = compileError("main", """
                 work:
                   qvm.exists:
-                    - prereq:
-                      - qvm: sys-net
-                    - onchanges:
+                    - onfail_stop:
                       - qvm: sys-net
                 sys-net:
                   qvm.exists: []
                 """);
         assertEquals(List.of(
-                "The requisite 'prereq' in state [work] (ID 'work') in SLS [main] is not supported yet;"
-                        + " supported requisites: require, require_in, watch, watch_in, use, use_in",
-                "The requisite 'onchanges' in state [work] (ID 'work') in SLS [main] is not supported"
-                        + " yet; supported requisites: require, require_in, watch, watch_in, use, use_in"),
+                "The requisite 'onfail_stop' in state [work] (ID 'work') in SLS [main] is not"
+                        + " supported; supported requisites: require, require_any, require_in, watch,"
+                        + " watch_any, watch_in, onchanges, onchanges_any, onchanges_in, onfail,"
+                        + " onfail_any, onfail_all, onfail_in, prereq, prereq_in, use, use_in, listen,"
+                        + " listen_in"),
                 error.errors());
     }
 
@@ -353,19 +352,16 @@ class HighStateCompilerTest {
     }
 
     @Test
-    void watchOnStateWithModWatchIsError() {
-        CompileException error = compileError("main", """
+    void watchOnStateWithModWatchStaysWatch() throws Exception {
+        List<LowChunk> chunks = compile("main", """
                 restart:
-                  service.running:
-                    - name: qubesd
+                  test.succeed_without_changes:
                     - watch:
-                      - qvm: work
+                      - test: work
                 work:
-                  qvm.exists: []
+                  test.nop: []
                 """);
-        assertEquals("The requisite 'watch' in state [qubesd] (ID 'restart') in SLS [main] is supported"
-                + " only on states without mod_watch (qvm), not on 'service' states yet",
-                error.getMessage());
+        assertEquals(Map.of("watch", List.of("test_|-work_|-work_|-nop")), chunks.get(1).requisites());
     }
 
     @Test
@@ -399,9 +395,9 @@ class HighStateCompilerTest {
     void cycleEdgeNamesWatch() {
         CompileException error = compileError("loop", """
                 a:
-                  qvm.exists:
+                  test.nop:
                     - watch:
-                      - qvm: a
+                      - test: a
                 """);
         assertTrue(error.getMessage().startsWith("Recursive requisites were found: ({'SLS': 'loop',"
                 + " 'ID': 'a', 'NAME': 'a'}, 'watch', "), error.getMessage());
@@ -676,5 +672,58 @@ class HighStateCompilerTest {
         Map<String, LowChunk> byId = new LinkedHashMap<>();
         chunks.forEach(chunk -> byId.put(chunk.id(), chunk));
         return byId;
+    }
+    @Test
+    void showSlsPrintsHighDataAsSalt() throws Exception {
+        SlsSource source = YamlSlsSource.of("main", """
+                include:
+                  - lib
+                extend:
+                  lib-state:
+                    test:
+                      - comment: extended
+                a:
+                  test.succeed_without_changes:
+                    - names:
+                      - x
+                      - y
+                    - require:
+                      - test: lib-state
+                b: test.nop
+                """, "lib", """
+                lib-state:
+                  test.succeed_without_changes:
+                    - comment: orig
+                    - order: 5
+                """);
+        // What Salt 3007.0 prints for `state.show_sls main` on these files, keys in Salt's order
+        // except that the module key comes first in the short-form ID 'b'.
+        String expected = """
+                {"__extend__":[{"lib-state":{"test":[{"comment":"extended"}],"__sls__":"main","__env__":"base"}}],\
+                "a":{"test":[{"names":["x","y"]},{"require":[{"test":"lib-state"}]},"succeed_without_changes",\
+                {"order":10000}],"__sls__":"main","__env__":"base"},\
+                "b":{"test":["nop",{"order":10001}],"__sls__":"main","__env__":"base"},\
+                "lib-state":{"test":[{"comment":"orig"},{"order":5},"succeed_without_changes"],\
+                "__sls__":"lib","__env__":"base"}}""";
+        Map<String, Object> shown = new HighStateCompiler(source).showSls(List.of("main"));
+        assertEquals(expected.replace("\n", ""), new com.fasterxml.jackson.databind.ObjectMapper()
+                .writeValueAsString(shown));
+    }
+
+    @Test
+    void showHighstateUsesTopFile() throws Exception {
+        SlsSource source = YamlSlsSource.of("main", "a: test.nop\n", "other", "b: test.nop\n");
+        Map<String, Object> top = Map.of("base", Map.of("lab-*", List.of("main")));
+        Map<String, Object> shown = new HighStateCompiler(source).showHighstate(top, "lab-01");
+        assertEquals(List.of("a"), List.copyOf(shown.keySet()));
+    }
+
+    @Test
+    void showSlsRejectsMissingRequisite() {
+        SlsSource source = YamlSlsSource.of("main", "a:\n  test.nop:\n    - require:\n      - test: b\n");
+        CompileException error = assertThrows(CompileException.class,
+                () -> new HighStateCompiler(source).showSls(List.of("main")));
+        assertEquals("Referenced state does not exist for requisite [require: (test: b)] in state [a]"
+                + " in SLS [main]", error.getMessage());
     }
 }

@@ -107,9 +107,13 @@ public final class SshTransport implements AutoCloseable {
         List<AutoCloseable> tunnel = new ArrayList<>();
         boolean connected = false;
         try {
-            String address = target.host();
-            int port = target.port();
+            String address = null;
+            int port = 0;
             for (SshTarget hop : chain(target)) {
+                if (address == null) {
+                    address = hop.host();
+                    port = hop.port();
+                }
                 ClientSession hopSession = open(hop, address, port);
                 tunnel.add(hopSession);
                 SshTarget next = nextAfter(target, hop);
@@ -118,7 +122,9 @@ public final class SshTransport implements AutoCloseable {
                 address = LOOPBACK;
                 port = forward.getBoundAddress().getPort();
             }
-            ClientSession session = open(target, address, port);
+            ClientSession session = address == null
+                    ? open(target, target.host(), target.port())
+                    : open(target, address, port);
             connected = true;
             return new SshSession(session, target, settings, hostDeadline, tunnel);
         } finally {

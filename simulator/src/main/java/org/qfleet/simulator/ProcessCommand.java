@@ -33,6 +33,8 @@ final class ProcessCommand implements Command {
     private final Map<String, String> environment;
     private final Path workingDirectory;
     private final ExecutorService pumps;
+    private final long dropAfterBytes;
+    private volatile ChannelSession channel;
 
     private InputStream channelIn;
     private OutputStream channelOut;
@@ -42,6 +44,16 @@ final class ProcessCommand implements Command {
 
     ProcessCommand(String hostId, String command, Map<String, String> environment, Path workingDirectory,
             ExecutorService pumps) {
+        this(hostId, command, environment, workingDirectory, pumps, -1);
+    }
+
+    /**
+     * Creates a command that, when {@code dropAfterBytes} is 0 or more, closes the whole SSH
+     * connection once that many bytes of stdout have been sent (the drop-after fault).
+     */
+    ProcessCommand(String hostId, String command, Map<String, String> environment, Path workingDirectory,
+            ExecutorService pumps, long dropAfterBytes) {
+        this.dropAfterBytes = dropAfterBytes;
         this.hostId = hostId;
         this.command = command;
         this.environment = environment;
@@ -71,6 +83,7 @@ final class ProcessCommand implements Command {
 
     @Override
     public void start(ChannelSession channel, Environment env) throws IOException {
+        this.channel = channel;
         ProcessBuilder builder = new ProcessBuilder(List.of("/bin/sh", "-c", command))
                 .directory(workingDirectory.toFile());
         builder.environment().clear();
@@ -82,7 +95,12 @@ final class ProcessCommand implements Command {
         Future<?> stderr = pumps.submit(() -> copy(started.getErrorStream(), channelErr));
         pumps.submit(() -> feedStdin(started));
         pumps.submit(() -> {
-            copy(started.getInputStream(), channelOut);
+            if (dropAfterBytes >= 0 && !copyThenDrop(started.getInputStream(), channelOut)) {
+                return;
+            }
+            if (dropAfterBytes < 0) {
+                copy(started.getInputStream(), channelOut);
+            }
             finish(started, stderr);
         });
     }
@@ -134,6 +152,36 @@ final class ProcessCommand implements Command {
             LOG.debug("exec({}) output copy stopped: {}", hostId, e.toString());
             killProcess();
         }
+    }
+
+    /**
+     * Copies stdout until {@code dropAfterBytes} bytes are sent, then closes the connection and
+     * kills the process. Returns true when the output ended before the limit.
+     */
+    private boolean copyThenDrop(InputStream from, OutputStream to) {
+        byte[] buffer = new byte[BUFFER_SIZE];
+        long sent = 0;
+        try (from) {
+            int count;
+            while ((count = from.read(buffer)) >= 0) {
+                int allowed = (int) Math.min(count, dropAfterBytes - sent);
+                to.write(buffer, 0, allowed);
+                to.flush();
+                sent += allowed;
+                if (sent >= dropAfterBytes && allowed < count || sent >= dropAfterBytes && dropAfterBytes == 0) {
+                    break;
+                }
+            }
+            if (count < 0) {
+                return true;
+            }
+        } catch (IOException e) {
+            LOG.debug("exec({}) output copy stopped: {}", hostId, e.toString());
+        }
+        LOG.info("exec({}) dropping the connection after {} bytes of output (fault drop-after)", hostId, sent);
+        killProcess();
+        channel.getSession().close(true);
+        return false;
     }
 
     @Override

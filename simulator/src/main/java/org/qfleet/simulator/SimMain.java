@@ -23,14 +23,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code qfleet-sim} command: starts a simulated fleet in the background, stops it, and
- * shows a host's simulated state.
+ * The {@code qfleet-sim} command: starts a simulated fleet in the background or runs it in the
+ * foreground, stops it, shows a host's simulated state, injects faults and imports host profiles.
  *
  * <p>Exit codes: 0 success, 1 failure, 2 invalid usage.
  */
 @Command(name = "qfleet-sim", mixinStandardHelpOptions = true,
         description = "Runs simulated Qubes hosts behind SSH servers on 127.0.0.1.",
-        subcommands = {SimMain.Start.class, SimMain.Stop.class, SimMain.Show.class, SimMain.Serve.class})
+        subcommands = {SimMain.Start.class, SimMain.Stop.class, SimMain.Show.class, SimMain.Run.class,
+                SimMain.Fault.class, SimMain.Import.class})
 public final class SimMain implements Callable<Integer> {
 
     static final int EXIT_OK = 0;
@@ -66,7 +67,7 @@ public final class SimMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: start, stop or show");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: start, run, stop, show, fault or import");
     }
 
     /** A failure with a message for the user; no stack trace is printed. */
@@ -76,8 +77,8 @@ public final class SimMain implements Callable<Integer> {
         }
     }
 
-    @Command(name = "start", description = "Starts a simulated fleet in the background and returns once it is ready.")
-    static final class Start implements Callable<Integer> {
+    /** Options shared by {@code start} and {@code run}. */
+    static final class FleetMixin {
 
         @Option(names = "--hosts", required = true, description = "Number of simulated hosts (lab-01, lab-02, ...).")
         int hosts;
@@ -85,24 +86,75 @@ public final class SimMain implements Callable<Integer> {
         @Option(names = "--dir", required = true, description = "Directory for the fleet's keys, states, roster and log.")
         Path dir;
 
-        @Option(names = "--fresh", description = "Reset every host to a default Qubes installation.")
+        @Option(names = "--fresh", description = "Reset every host to the profile, not only hosts without a state.")
         boolean fresh;
+
+        @Option(names = "--profile", paramLabel = "PROFILE", defaultValue = "fresh",
+                description = "State of new hosts: fresh (a default Qubes 4.2 install, the default), empty (dom0 only),"
+                        + " or a profile file written by qfleet-sim import.")
+        String profile;
+
+        @Option(names = "--hardware", paramLabel = "FILE",
+                description = "JSON file of hardware facts (memory_mb, cpus, pci_devices, kernel_cmdline, xen_cmdline,"
+                        + " qubes_release, hostname, and per-host overrides under hosts) applied to every host.")
+        Path hardware;
+
+        @Option(names = "--port-base", paramLabel = "PORT", defaultValue = "0",
+                description = "SSH port of the first host; the others follow. Default 0: free ports.")
+        int portBase;
+
+        @Option(names = "--fault", paramLabel = "HOST:KIND[:ARG]",
+                description = "Inject a fault (repeatable): fail[:TOOL], hang[:TOOL], slow:SECONDS[:TOOL],"
+                        + " auth-refused, drop-after:BYTES, no-python3.")
+        List<String> faults = new ArrayList<>();
+
+        FleetOptions options() {
+            Path hardwareFile = hardware == null ? null : hardware.toAbsolutePath().normalize();
+            String profileName = profile.equals("fresh") || profile.equals("empty")
+                    ? profile : Path.of(profile).toAbsolutePath().normalize().toString();
+            return new FleetOptions(fresh, profileName, hardwareFile, portBase, faults);
+        }
+
+        /** Returns the arguments that pass these options on to {@code run}. */
+        List<String> arguments(Path root) {
+            FleetOptions options = options();
+            List<String> args = new ArrayList<>(List.of("--hosts", String.valueOf(hosts), "--dir", root.toString(),
+                    "--profile", options.profile(), "--port-base", String.valueOf(portBase)));
+            if (fresh) {
+                args.add("--fresh");
+            }
+            if (options.hardwareFile() != null) {
+                args.addAll(List.of("--hardware", options.hardwareFile().toString()));
+            }
+            for (String fault : faults) {
+                args.addAll(List.of("--fault", fault));
+            }
+            return args;
+        }
+    }
+
+    @Command(name = "start", description = "Starts a simulated fleet in the background and returns once it is ready.")
+    static final class Start implements Callable<Integer> {
+
+        @CommandLine.Mixin
+        FleetMixin fleet;
 
         @Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            if (hosts < 1) {
+            if (fleet.hosts < 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--hosts must be at least 1, got " + hosts);
+                        "--hosts must be at least 1, got " + fleet.hosts);
             }
-            Path root = dir.toAbsolutePath().normalize();
+            checkOptions(spec, fleet);
+            Path root = fleet.dir.toAbsolutePath().normalize();
             Files.createDirectories(root);
             Optional<ProcessHandle> running = runningFleet(root);
             if (running.isPresent()) {
                 throw new SimException("a simulated fleet is already running in " + root + " (pid "
-                        + running.get().pid() + "); stop it with: bin/qfleet-sim stop --dir " + dir);
+                        + running.get().pid() + "); stop it with: bin/qfleet-sim stop --dir " + fleet.dir);
             }
             Files.deleteIfExists(root.resolve(READY_FILE));
 
@@ -115,10 +167,8 @@ public final class SimMain implements Callable<Integer> {
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
             command.add(SimMain.class.getName());
-            command.addAll(List.of("serve", "--hosts", String.valueOf(hosts), "--dir", root.toString()));
-            if (fresh) {
-                command.add("--fresh");
-            }
+            command.add("run");
+            command.addAll(fleet.arguments(root));
             Path log = root.resolve(LOG_FILE);
             Process process = new ProcessBuilder(command)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -134,9 +184,10 @@ public final class SimMain implements Callable<Integer> {
             }
             out.println("Simulated fleet of " + ready.size() + " hosts running (pid " + process.pid()
                     + ", log " + log + ").");
+            out.println("Roster: " + root.resolve("roster"));
             out.println("Use it with: bin/qfleet -c " + root.resolve("qfleet.yaml")
                     + " --file-root FORMULAS '*' state.apply");
-            out.println("Stop it with: bin/qfleet-sim stop --dir " + dir);
+            out.println("Stop it with: bin/qfleet-sim stop --dir " + fleet.dir);
             out.flush();
             return EXIT_OK;
         }
@@ -252,23 +303,25 @@ public final class SimMain implements Callable<Integer> {
         }
     }
 
-    @Command(name = "serve", hidden = true,
-            description = "Runs a simulated fleet in the foreground until SIGTERM (used by start).")
-    static final class Serve implements Callable<Integer> {
+    @Command(name = "run", aliases = "serve",
+            description = "Runs a simulated fleet in the foreground until SIGTERM or SIGINT (for CI).")
+    static final class Run implements Callable<Integer> {
 
-        @Option(names = "--hosts", required = true)
-        int hosts;
+        @CommandLine.Mixin
+        FleetMixin fleet;
 
-        @Option(names = "--dir", required = true)
-        Path dir;
-
-        @Option(names = "--fresh")
-        boolean fresh;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            Path root = dir.toAbsolutePath().normalize();
-            SimulatedFleet fleet = SimulatedFleet.start(root, hosts, fresh);
+            if (fleet.hosts < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--hosts must be at least 1, got " + fleet.hosts);
+            }
+            checkOptions(spec, fleet);
+            Path root = fleet.dir.toAbsolutePath().normalize();
+            SimulatedFleet started = SimulatedFleet.start(root, fleet.hosts, fleet.options());
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
@@ -276,17 +329,150 @@ public final class SimMain implements Callable<Integer> {
                 } catch (IOException e) {
                     System.err.println("cannot delete " + root.resolve(READY_FILE) + ": " + e.getMessage());
                 }
-                fleet.close();
+                started.close();
                 stopped.countDown();
             }, "sim-shutdown"));
             StringBuilder ready = new StringBuilder();
-            for (SimulatedHost host : fleet.hosts()) {
+            for (SimulatedHost host : started.hosts()) {
                 ready.append(host.id()).append(" 127.0.0.1:").append(host.port()).append('\n');
             }
             writeAtomically(root.resolve(READY_FILE), ready.toString());
-            System.err.println("simulated fleet ready: " + fleet.hosts().size() + " hosts in " + root);
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(ready);
+            out.println("Roster: " + started.rosterFile());
+            out.flush();
+            System.err.println("simulated fleet ready: " + started.hosts().size() + " hosts in " + root);
             stopped.await();
             return EXIT_OK;
+        }
+    }
+
+    /** Rejects invalid fault specs and port ranges before a fleet starts, as usage errors. */
+    private static void checkOptions(CommandLine.Model.CommandSpec spec, FleetMixin fleet) {
+        try {
+            fleet.options();
+            if (fleet.portBase > 0 && fleet.portBase + fleet.hosts - 1 > 65535) {
+                throw new IllegalArgumentException("--port-base " + fleet.portBase + " leaves no room for "
+                        + fleet.hosts + " hosts below port 65536");
+            }
+            List<String> ids = new ArrayList<>();
+            for (int i = 1; i <= fleet.hosts; i++) {
+                ids.add(SimulatedFleet.hostId(i, fleet.hosts));
+            }
+            SimulatedFleet.faultsByHost(fleet.faults, ids);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    @Command(name = "fault", description = "Sets a running or stopped fleet's faults on one host.",
+            footer = {"Kinds: fail[:TOOL], hang[:TOOL], slow:SECONDS[:TOOL], auth-refused, drop-after:BYTES,"
+                    + " no-python3; none clears the host's faults. TOOL is a shell pattern (default *).",
+                    "Example: qfleet-sim fault --dir sim lab-02 slow 2.5 qvm-prefs"})
+    static final class Fault implements Callable<Integer> {
+
+        @Option(names = "--dir", required = true, description = "Directory of the fleet.")
+        Path dir;
+
+        @Option(names = "--add", description = "Add to the host's faults instead of replacing them.")
+        boolean add;
+
+        @Parameters(index = "0", paramLabel = "HOST", description = "Host ID, e.g. lab-01.")
+        String host;
+
+        @Parameters(index = "1", paramLabel = "KIND", description = "Fault kind, or none.")
+        String kind;
+
+        @Parameters(index = "2..*", paramLabel = "ARG", description = "The kind's arguments.")
+        List<String> args = new ArrayList<>();
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            Path root = dir.toAbsolutePath().normalize();
+            Path hostDir = SimulatedFleet.stateFile(root, host).getParent();
+            if (host.contains("/") || !Files.isDirectory(hostDir)) {
+                throw new SimException("unknown host '" + host + "' in " + root + "; start the fleet first");
+            }
+            Path file = hostDir.resolve(Faults.FILE_NAME);
+            List<String> specs = new ArrayList<>();
+            if (add) {
+                specs.addAll(Faults.specs(file));
+            }
+            if (!kind.equals("none")) {
+                String fault = args.isEmpty() ? kind : kind + ":" + String.join(":", args);
+                try {
+                    Faults.parse(fault);
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                }
+                specs.add(fault);
+            }
+            Faults.write(file, specs);
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(specs.isEmpty() ? "Cleared the faults of " + host + "."
+                    : "Faults of " + host + ": " + String.join(", ", specs));
+            out.flush();
+            return EXIT_OK;
+        }
+    }
+
+    @Command(name = "import", description = "Builds a host profile from a real dom0's tool output.",
+            footer = {"DIR holds files captured in a real dom0:",
+                    "  qvm-ls.txt          qvm-ls --raw-data --fields NAME,CLASS,LABEL,STATE",
+                    "  qubes-prefs.txt     qubes-prefs (optional)",
+                    "  prefs/VM.txt        qvm-prefs VM, for each qube (optional)",
+                    "  features/VM.txt     qvm-features VM (optional)",
+                    "  tags/VM.txt         qvm-tags VM (optional)",
+                    "Start a twin with: qfleet-sim start --profile FILE ..."})
+    static final class Import implements Callable<Integer> {
+
+        @Option(names = {"--output", "-o"}, required = true, paramLabel = "FILE", description = "Profile file to write.")
+        Path output;
+
+        @Option(names = "--fields", paramLabel = "FIELDS", defaultValue = "name,class,label,state",
+                description = "The --fields that qvm-ls.txt was captured with (default: ${DEFAULT-VALUE}).")
+        String fields;
+
+        @Parameters(paramLabel = "DIR", description = "Directory of captured output.")
+        Path input;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            Path tools = Files.createTempDirectory("qfleet-sim-import");
+            try {
+                SimulatedFleet.installTools(tools.resolve("bin"));
+                Process process = new ProcessBuilder(tools.resolve("bin/qubes-sim-import").toString(),
+                        "--fields", fields, "--output", output.toAbsolutePath().toString(),
+                        input.toAbsolutePath().toString())
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        .redirectErrorStream(true)
+                        .start();
+                String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!process.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new SimException("import timed out after " + START_TIMEOUT.toSeconds() + " s");
+                }
+                PrintWriter out = process.exitValue() == 0 ? spec.commandLine().getOut() : spec.commandLine().getErr();
+                out.print(text);
+                out.flush();
+                return process.exitValue() == 0 ? EXIT_OK : EXIT_FAILURE;
+            } finally {
+                deleteTree(tools);
+            }
+        }
+    }
+
+    private static void deleteTree(Path top) throws IOException {
+        try (Stream<Path> paths = Files.walk(top)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
         }
     }
 

@@ -20,6 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.io.nio2.Nio2ServiceFactoryFactory;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
@@ -40,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * DIR/client_key, client_key.pub   the only key the servers accept (Ed25519, any user name)
  * DIR/bin/                         the simulated tools
- * DIR/hosts/ID/state.json          the host's qubes (kept across restarts)
+ * DIR/hosts/ID/state.json          the host's qubes and hardware facts (kept across restarts)
+ * DIR/hosts/ID/faults.json         injected faults (see {@link Faults}), replaced at each start
+ * DIR/hosts/ID/root/               QUBES_SIM_ROOT: etc/qubes-release, etc/hostname, proc/cmdline
  * DIR/hosts/ID/ssh_host_ed25519_key
  * DIR/hosts/ID/home/               HOME and working directory of exec requests
  * DIR/roster, known_hosts, qfleet.yaml   a salt-ssh roster and a qfleet config for the fleet
@@ -51,12 +56,22 @@ import org.slf4j.LoggerFactory;
 public final class SimulatedFleet implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedFleet.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Tool names linked to the simulator program in {@code DIR/bin}. */
     static final List<String> TOOL_NAMES = List.of("qvm-check", "qvm-create", "qvm-prefs", "qubes-prefs",
-            "qvm-features", "qvm-tags", "qvm-ls", "qvm-template", "hostname");
+            "qvm-features", "qvm-tags", "qvm-ls", "qvm-template", "qvm-start", "qvm-shutdown", "qvm-kill",
+            "qvm-pause", "qvm-unpause", "qvm-remove", "qvm-clone", "qvm-service", "qvm-firewall", "qvm-volume",
+            "qvm-run", "qubes-dom0-update", "rpm", "lspci", "xl", "hostname");
+
+    /** Helper names linked to the simulator program that users do not run on a real host. */
+    static final List<String> HELPER_NAMES = List.of("qubes-sim-seed", "qubes-sim-import");
 
     private static final String TOOLS_RESOURCE = "qubes_sim.py";
+
+    /** Python modules that the simulator program imports; they are copied next to it. */
+    private static final List<String> TOOL_MODULES = List.of("qsim_state.py", "qsim_model.py", "qsim_cli.py",
+            "qsim_qubes.py", "qsim_power.py", "qsim_config.py", "qsim_host.py", "qsim_faults.py");
     private static final String SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(5);
@@ -93,15 +108,33 @@ public final class SimulatedFleet implements AutoCloseable {
      * default Qubes installation, otherwise only hosts without a state file get one.
      */
     public static SimulatedFleet start(Path dir, int hosts, boolean fresh) throws IOException {
+        return start(dir, hosts, FleetOptions.defaults().withFresh(fresh));
+    }
+
+    /**
+     * Starts {@code hosts} simulated hosts with a profile, hardware facts, fixed ports or faults.
+     *
+     * @throws IOException when a file is invalid (the message names it) or a server cannot start
+     * @throws IllegalArgumentException when an option is invalid (the message names it)
+     */
+    public static SimulatedFleet start(Path dir, int hosts, FleetOptions options) throws IOException {
         if (hosts < 1) {
             throw new IllegalArgumentException("hosts must be at least 1, got " + hosts);
+        }
+        if (options.portBase() > 0 && options.portBase() + hosts - 1 > 65535) {
+            throw new IllegalArgumentException("port base " + options.portBase() + " leaves no room for " + hosts
+                    + " hosts below port 65536; use a lower --port-base");
         }
         Path root = dir.toAbsolutePath().normalize();
         Files.createDirectories(root);
         KeyPair clientKey = KeyFiles.loadOrCreate(root.resolve("client_key"), "qfleet-simulator-client");
         installTools(root.resolve("bin"));
         List<String> ids = hostIds(hosts);
-        seedStates(root, ids, fresh);
+        Map<String, List<String>> faults = faultsByHost(options.faults(), ids);
+        seedStates(root, ids, options);
+        for (String id : ids) {
+            Faults.write(hostDir(root, id).resolve(Faults.FILE_NAME), faults.getOrDefault(id, List.of()));
+        }
 
         int cpus = Runtime.getRuntime().availableProcessors();
         CloseableExecutorService ioThreads = ThreadUtils.newFixedThreadPool("sim-ssh-io", Math.max(2, cpus));
@@ -111,8 +144,10 @@ public final class SimulatedFleet implements AutoCloseable {
         List<SshServer> servers = new ArrayList<>();
         SimulatedFleet fleet = new SimulatedFleet(root, started, servers, ioThreads, execThreads, timers);
         try {
-            for (String id : ids) {
-                SshServer server = newServer(root, id, clientKey.getPublic(), ioThreads, execThreads, timers);
+            for (int i = 0; i < ids.size(); i++) {
+                String id = ids.get(i);
+                int port = options.portBase() == 0 ? 0 : options.portBase() + i;
+                SshServer server = newServer(root, id, port, clientKey.getPublic(), ioThreads, execThreads, timers);
                 servers.add(server);
                 server.start();
                 started.add(new SimulatedHost(id, server.getPort(), hostDir(root, id).resolve("state.json")));
@@ -127,6 +162,26 @@ public final class SimulatedFleet implements AutoCloseable {
             fleet.close();
             throw e;
         }
+    }
+
+    /** Groups {@code HOST:KIND[:ARG]} specs by host, checking each host ID and fault. */
+    static Map<String, List<String>> faultsByHost(List<String> specs, List<String> ids) {
+        Map<String, List<String>> byHost = new LinkedHashMap<>();
+        for (String spec : specs) {
+            int colon = spec.indexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("invalid fault '" + spec + "'; write HOST:KIND[:ARG], e.g. lab-01:fail:qvm-prefs");
+            }
+            String host = spec.substring(0, colon);
+            if (!ids.contains(host)) {
+                throw new IllegalArgumentException("fault '" + spec + "' names unknown host '" + host + "'; hosts are "
+                        + ids.get(0) + " to " + ids.get(ids.size() - 1));
+            }
+            String fault = spec.substring(colon + 1);
+            Faults.parse(fault);
+            byHost.computeIfAbsent(host, key -> new ArrayList<>()).add(fault);
+        }
+        return byHost;
     }
 
     /** Returns the hosts in ID order. */
@@ -179,33 +234,31 @@ public final class SimulatedFleet implements AutoCloseable {
 
     private static List<String> hostIds(int count) {
         List<String> ids = new ArrayList<>();
-        int width = Math.max(2, String.valueOf(count).length());
         for (int i = 1; i <= count; i++) {
-            ids.add("lab-" + String.format("%0" + width + "d", i));
+            ids.add(hostId(i, count));
         }
         return ids;
+    }
+
+    /** Returns the ID of host {@code number} (from 1) of a fleet of {@code count} hosts. */
+    static String hostId(int number, int count) {
+        int width = Math.max(2, String.valueOf(count).length());
+        return "lab-" + String.format("%0" + width + "d", number);
     }
 
     private static Path hostDir(Path root, String id) {
         return root.resolve("hosts").resolve(id);
     }
 
-    /** Copies the simulator program to {@code bin/} and links each tool name to it. */
+    /** Copies the simulator program and its modules to {@code bin/} and links each tool name to it. */
     static void installTools(Path bin) throws IOException {
         Files.createDirectories(bin);
-        Path program = bin.resolve(TOOLS_RESOURCE);
-        try (InputStream in = SimulatedFleet.class.getResourceAsStream(TOOLS_RESOURCE)) {
-            if (in == null) {
-                throw new IOException("resource org/qfleet/simulator/" + TOOLS_RESOURCE
-                        + " is missing from the class path; rebuild the simulator module");
-            }
-            Path temp = bin.resolve(TOOLS_RESOURCE + ".new");
-            Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Files.move(temp, program, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        for (String module : TOOL_MODULES) {
+            copyResource(module, bin.resolve(module), "rw-r--r--");
         }
+        copyResource(TOOLS_RESOURCE, bin.resolve(TOOLS_RESOURCE), "rwxr-xr-x");
         List<String> links = new ArrayList<>(TOOL_NAMES);
-        links.add("qubes-sim-seed");
+        links.addAll(HELPER_NAMES);
         for (String name : links) {
             Path link = bin.resolve(name);
             Files.deleteIfExists(link);
@@ -213,24 +266,81 @@ public final class SimulatedFleet implements AutoCloseable {
         }
     }
 
-    /** Writes a default Qubes state for each host that needs one (all of them when fresh). */
-    private static void seedStates(Path root, List<String> ids, boolean fresh) throws IOException {
-        String seed = null;
+    private static void copyResource(String resource, Path target, String permissions) throws IOException {
+        try (InputStream in = SimulatedFleet.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("resource org/qfleet/simulator/" + resource
+                        + " is missing from the class path; rebuild the simulator module");
+            }
+            Path temp = target.resolveSibling(target.getFileName() + ".new");
+            Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString(permissions));
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    /**
+     * Prepares each host's state: the profile for hosts without a state file (every host when
+     * fresh), the hardware file's facts, and the files under the host's root directory.
+     */
+    private static void seedStates(Path root, List<String> ids, FleetOptions options) throws IOException {
+        String seed = runSeedTool(root, ids.get(0), options.builtInProfile() ? options.profile() : "fresh");
+        if (!options.builtInProfile()) {
+            seed = readProfile(Path.of(options.profile()), seed);
+        }
+        JsonNode hardware = null;
+        if (options.hardwareFile() != null) {
+            try {
+                hardware = JSON.readTree(options.hardwareFile().toFile());
+            } catch (IOException e) {
+                throw new IOException("cannot read hardware file " + options.hardwareFile() + ": " + e.getMessage(), e);
+            }
+        }
         for (String id : ids) {
             Path hostDir = hostDir(root, id);
             Files.createDirectories(hostDir.resolve("home"));
             Path stateFile = hostDir.resolve("state.json");
-            if (fresh || !Files.exists(stateFile)) {
-                if (seed == null) {
-                    seed = runSeedTool(root, id);
-                }
-                HostState.writeSeed(stateFile, seed, id);
-            }
+            ObjectNode facts = hardware == null ? null : HostState.hardwareFor(options.hardwareFile(), hardware, id);
+            HostState.prepare(stateFile, id, seed, options.fresh(), facts);
+            HostState.writeRootFiles(stateFile, hostDir.resolve("root"));
+            writeMissingPython(hostDir.resolve("fault-bin"));
         }
     }
 
-    private static String runSeedTool(Path root, String id) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(root.resolve("bin/qubes-sim-seed").toString());
+    /**
+     * Reads a profile file and returns it as seed JSON; hardware facts, dom0 packages and qvm-run
+     * rules that the profile lacks come from {@code defaultSeed}.
+     */
+    private static String readProfile(Path file, String defaultSeed) throws IOException {
+        JsonNode profile;
+        try {
+            profile = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IOException("cannot read profile " + file + ": " + e.getMessage()
+                    + "; use fresh, empty or a file written by qfleet-sim import", e);
+        }
+        if (!profile.isObject() || !profile.path("vms").path("dom0").isObject()) {
+            throw new IOException("profile " + file + " has no vms.dom0 entry; write profiles with qfleet-sim import");
+        }
+        ObjectNode merged = (ObjectNode) JSON.readTree(defaultSeed);
+        merged.setAll((ObjectNode) profile);
+        return JSON.writeValueAsString(merged);
+    }
+
+    /**
+     * Writes the {@code python3} that the no-python3 fault puts first on PATH: it fails as dash
+     * does for a command that is not installed.
+     */
+    private static void writeMissingPython(Path faultBin) throws IOException {
+        Files.createDirectories(faultBin);
+        Path python = faultBin.resolve("python3");
+        Files.writeString(python, "#!/bin/sh\n# A stand-in for a missing python3 (qfleet-sim fault no-python3).\n"
+                + "echo \"/bin/sh: 1: python3: not found\" >&2\nexit 127\n");
+        Files.setPosixFilePermissions(python, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private static String runSeedTool(Path root, String id, String profile) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(root.resolve("bin/qubes-sim-seed").toString(), "--profile", profile);
         builder.environment().putAll(execEnvironment(root, id));
         builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         builder.redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -260,27 +370,43 @@ public final class SimulatedFleet implements AutoCloseable {
         env.put("PATH", root.resolve("bin") + ":" + SYSTEM_PATH);
         env.put("QUBES_SIM_STATE", hostDir.resolve("state.json").toString());
         env.put("QUBES_SIM_HOST", id);
+        env.put("QUBES_SIM_FAULTS", hostDir.resolve(Faults.FILE_NAME).toString());
+        env.put("QUBES_SIM_ROOT", hostDir.resolve("root").toString());
         env.put("HOME", hostDir.resolve("home").toString());
         env.put("LANG", "C.UTF-8");
         return env;
     }
 
-    private static SshServer newServer(Path root, String id, PublicKey clientKey, CloseableExecutorService ioThreads,
-            CloseableExecutorService execThreads, ScheduledExecutorService timers) throws IOException {
+    private static SshServer newServer(Path root, String id, int port, PublicKey clientKey,
+            CloseableExecutorService ioThreads, CloseableExecutorService execThreads, ScheduledExecutorService timers)
+            throws IOException {
         Path hostDir = hostDir(root, id);
         KeyPair hostKey = KeyFiles.loadOrCreate(hostDir.resolve("ssh_host_ed25519_key"), "root@" + id);
         Map<String, String> env = execEnvironment(root, id);
+        Map<String, String> envWithoutPython = new LinkedHashMap<>(env);
+        envWithoutPython.put("PATH", hostDir.resolve("fault-bin") + ":" + env.get("PATH"));
         Path home = hostDir.resolve("home");
+        Path faultFile = hostDir.resolve(Faults.FILE_NAME);
 
         SshServer server = SshServer.setUpDefaultServer();
         server.setHost("127.0.0.1");
-        server.setPort(0);
+        server.setPort(port);
         server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
         server.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
-        server.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(clientKey, key));
+        server.setPublickeyAuthenticator((user, key, session) -> {
+            if (Faults.readOrNone(faultFile).has("auth-refused")) {
+                LOG.info("auth({}) rejected user {}: fault auth-refused is set", id, user);
+                return false;
+            }
+            return KeyUtils.compareKeys(clientKey, key);
+        });
         server.setPasswordAuthenticator(null);
         server.setKeyboardInteractiveAuthenticator(null);
-        server.setCommandFactory((channel, command) -> new ProcessCommand(id, command, env, home, execThreads));
+        server.setCommandFactory((channel, command) -> {
+            Faults faults = Faults.readOrNone(faultFile);
+            Map<String, String> commandEnv = faults.has("no-python3") ? envWithoutPython : env;
+            return new ProcessCommand(id, command, commandEnv, home, execThreads, faults.dropAfterBytes());
+        });
         // Share I/O threads and timers across the fleet: MINA's defaults give every server its own pools.
         // NOTE: the JDK still starts one internal thread per server for its AsynchronousChannelGroup,
         // so an idle fleet of N hosts holds about N + 4 threads.

@@ -31,6 +31,12 @@ final class ToolRunner {
         return new ToolRunner(root, hostId);
     }
 
+    /** Returns a runner for another host of the same fleet directory, whose tools are installed already. */
+    ToolRunner forHost(String otherHostId) throws IOException {
+        java.nio.file.Files.createDirectories(root.resolve("hosts").resolve(otherHostId).resolve("home"));
+        return new ToolRunner(root, otherHostId);
+    }
+
     Path stateFile() {
         return root.resolve("hosts").resolve(hostId).resolve("state.json");
     }
@@ -44,13 +50,20 @@ final class ToolRunner {
     }
 
     Result run(String... argv) throws IOException, InterruptedException {
+        return runWithInput("", argv);
+    }
+
+    /** Runs a tool with {@code stdin} as its standard input. */
+    Result runWithInput(String stdin, String... argv) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(argv));
         command.set(0, root.resolve("bin").resolve(argv[0]).toString());
         ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile());
         builder.environment().clear();
         builder.environment().putAll(SimulatedFleet.execEnvironment(root, hostId));
-        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process process = builder.start();
+        try (java.io.OutputStream in = process.getOutputStream()) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
         CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
         CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
         if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {

@@ -72,3 +72,11 @@ power_precedence: |-
   {{ 16384 * 2**20 / 10**9 }} {{ 2 * 3 ** 2 }} {{ 2 ** 3 ** 2 }} {{ -2 ** 2 }} {{ 7 // 2 * 3 }} {{ 10 % 4 * 2 }} {{ [1, 2] | length * 2 }}
 trailing_commas: |-
   {{ ['a', 'b',] }} {{ {'k': 1,} }} {{ (1, 2,) }} {{ 'x-{}'.format('y',) }}
+for_else: |-
+  {% for i in [] %}{{ i }}{% else %}empty{% endfor %} {% if false %}a{% elif true %}b{% else %}c{% endif %}
+macro_args: |-
+  {% macro m(a, b=2) %}{{ a }}-{{ b }}-{{ varargs | list }}-{{ kwargs }}{% endmacro %}{{ m(1, 3, 4, k=5) }}
+call_args: |-
+  {% macro lister(items) %}{% for i in items %}[{{ caller(i) }}]{% endfor %}{% endmacro %}{% call(item) lister([1, 2]) %}{{ item * 10 }}{% endcall %}
+for_else_filtered: |-
+  {% for i in [1, 2] if i > 5 %}{{ i }}{% else %}none above 5{% endfor %} {% for i in [1] %}{{ i }}{% else %}never{% endfor %}

@@ -6,7 +6,9 @@ import com.hubspot.jinjava.lib.tag.ForTag;
 import com.hubspot.jinjava.tree.TagNode;
 import com.hubspot.jinjava.tree.parse.TagToken;
 import com.hubspot.jinjava.util.ObjectTruthValue;
+import com.hubspot.jinjava.tree.Node;
 import java.util.ArrayList;
+import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.lang3.tuple.Pair;
@@ -14,8 +16,8 @@ import org.apache.commons.lang3.tuple.Pair;
 /**
  * Jinjava's {@code for} tag with Jinja2's loop filter: in
  * {@code {% for x in xs if cond %}} only the items for which {@code cond} holds are
- * iterated, and {@code loop.index} counts only those. Looping over an undefined value is
- * an error, as in Jinja2.
+ * iterated, and {@code loop.index} counts only those. An {@code {% else %}} part renders when
+ * nothing is iterated. Looping over an undefined value is an error, as in Jinja2.
  */
 final class LoopFilterForTag extends ForTag {
 
@@ -32,8 +34,17 @@ final class LoopFilterForTag extends ForTag {
         if (collection instanceof Undefined undefined) {
             throw undefined.error();
         }
+        List<Node> body = new ArrayList<>();
+        List<Node> elseBody = new ArrayList<>();
+        splitElse(tagNode, body, elseBody);
+        TagNode loopNode = new TagNode(this, (TagToken) tagNode.getMaster(), tagNode.getSymbols());
+        loopNode.setParent(tagNode.getParent());
+        loopNode.setChildren(new LinkedList<>(body));
         if (split < 0) {
-            return renderForCollection(tagNode, interpreter, loopVars, collection);
+            if (!elseBody.isEmpty() && isEmpty(collection)) {
+                return renderNodes(elseBody, interpreter);
+            }
+            return renderForCollection(loopNode, interpreter, loopVars, collection);
         }
         String condition = expression.substring(split + 4).trim();
         List<Object> kept = new ArrayList<>();
@@ -46,7 +57,37 @@ final class LoopFilterForTag extends ForTag {
                 }
             }
         }
-        return renderForCollection(tagNode, interpreter, loopVars, kept);
+        if (kept.isEmpty() && !elseBody.isEmpty()) {
+            return renderNodes(elseBody, interpreter);
+        }
+        return renderForCollection(loopNode, interpreter, loopVars, kept);
+    }
+
+    /** Splits the children at a top-level {@code {% else %}}, which Jinjava's for tag does not know. */
+    private static void splitElse(TagNode tagNode, List<Node> body, List<Node> elseBody) {
+        boolean inElse = false;
+        for (Node child : tagNode.getChildren()) {
+            if (!inElse && child instanceof TagNode tag && "else".equals(tag.getName())) {
+                inElse = true;
+                continue;
+            }
+            (inElse ? elseBody : body).add(child);
+        }
+    }
+
+    private static boolean isEmpty(Object collection) {
+        if (collection == null) {
+            return true;
+        }
+        return !SaltFilters.iterate(collection).iterator().hasNext();
+    }
+
+    private static String renderNodes(List<Node> nodes, JinjavaInterpreter interpreter) {
+        StringBuilder out = new StringBuilder();
+        for (Node node : nodes) {
+            out.append(node.render(interpreter).getValue());
+        }
+        return out.toString();
     }
 
     private static void bind(JinjavaInterpreter interpreter, List<String> loopVars, Object item) {

@@ -69,6 +69,7 @@ final class SaltJinja {
         globals.registerTag(new LoopFilterForTag());
         globals.registerTag(new WithTag());
         globals.registerTag(new FilterBlockTag());
+        globals.registerTag(new CallWithArgumentsTag());
         for (String format : List.of("yaml", "json", "text")) {
             globals.registerTag(new SerializerTags.LoadTag(format));
             globals.registerTag(new SerializerTags.ImportTag(format));

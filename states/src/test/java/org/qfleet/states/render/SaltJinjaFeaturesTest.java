@@ -99,7 +99,11 @@ class SaltJinjaFeaturesTest {
                 Arguments.of("probe.more", "cmd_strip", "[x]"),
                 Arguments.of("probe.more", "nested_braces", "{'a': {'b': 1}} {'a': {'b': {'c': '}}'}}} [{'x': [1]}]"),
                 Arguments.of("probe.more", "power_precedence", "17.179869184 18 64 4 9 4 4"),
-                Arguments.of("probe.more", "trailing_commas", "['a', 'b'] {'k': 1} (1, 2) x-y"));
+                Arguments.of("probe.more", "trailing_commas", "['a', 'b'] {'k': 1} (1, 2) x-y"),
+                Arguments.of("probe.more", "for_else", "empty b"),
+                Arguments.of("probe.more", "macro_args", "1-3-[4]-{'k': 5}"),
+                Arguments.of("probe.more", "call_args", "[10][20]"),
+                Arguments.of("probe.more", "for_else_filtered", "none above 5 1"));
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -75,6 +75,7 @@ class SimMainTest {
             assertTrue(start.stdout().startsWith("lab-01 127.0.0.1:"), start.toString());
             assertTrue(start.stdout().contains("\nlab-02 127.0.0.1:"), start.toString());
             assertTrue(start.stdout().contains("bin/qfleet -c " + sim.resolve("qfleet.yaml")), start.toString());
+            assertTrue(start.stdout().contains("\nRoster: " + sim.resolve("roster") + "\n"), start.toString());
             server = SimMain.runningFleet(sim);
             assertTrue(server.isPresent(), "no live fleet process for " + sim.resolve("sim.pid"));
 
@@ -120,5 +121,124 @@ class SimMainTest {
         Outcome badHosts = simMain("start", "--hosts", "zero", "--dir", dir.toString());
         assertEquals(2, badHosts.exitCode(), badHosts.toString());
         assertTrue(badHosts.stderr().contains("--hosts"), badHosts.toString());
+    }
+
+    /** Runs a simulated tool of one host as a local process, with the environment an exec gets. */
+    private static Outcome tool(Path sim, String host, String... argv) throws Exception {
+        List<String> command = new ArrayList<>(List.of(argv));
+        command.set(0, sim.resolve("bin").resolve(argv[0]).toString());
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().clear();
+        builder.environment().putAll(SimulatedFleet.execEnvironment(sim.toAbsolutePath(), host));
+        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process process = builder.start();
+        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError(String.join(" ", argv) + " timed out");
+        }
+        return new Outcome(process.exitValue(), stdout.join(), stderr.join());
+    }
+
+    @Test
+    void runForegroundUntilSignal() throws Exception {
+        Path sim = dir.resolve("sim");
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElseThrow(),
+                "-cp", System.getProperty("java.class.path"), SimMain.class.getName(),
+                "run", "--hosts", "2", "--dir", sim.toString(), "--profile", "empty",
+                "--fault", "lab-02:fail:qvm-prefs"));
+        Process process = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            List<String> lines = new ArrayList<>();
+            CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
+                try {
+                    String line;
+                    while ((line = out.readLine()) != null) {
+                        synchronized (lines) {
+                            lines.add(line);
+                        }
+                        if (line.startsWith("Roster: ")) {
+                            return;
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            reader.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            assertEquals(3, lines.size(), lines.toString());
+            assertTrue(lines.get(0).startsWith("lab-01 127.0.0.1:"), lines.toString());
+            assertEquals("Roster: " + sim.toAbsolutePath().resolve("roster"), lines.get(2));
+            assertTrue(Files.exists(sim.resolve("ready")));
+
+            assertEquals("dom0\n", tool(sim, "lab-01", "qvm-ls", "--raw-list").stdout());
+            Outcome failing = tool(sim, "lab-02", "qvm-prefs", "dom0", "label");
+            assertEquals(1, failing.exitCode(), failing.toString());
+
+            process.destroy();
+            assertTrue(process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS), "run did not stop on SIGTERM");
+            assertFalse(Files.exists(sim.resolve("ready")), "run left its ready file behind");
+        } finally {
+            process.destroyForcibly();
+            process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void faultCommandSetsAndClears() throws Exception {
+        Path sim = dir.resolve("sim");
+        SimulatedFleet.start(sim, 2).close();
+
+        Outcome set = simMain("fault", "--dir", sim.toString(), "lab-01", "fail", "qvm-prefs");
+        assertEquals(0, set.exitCode(), set.toString());
+        assertEquals("Faults of lab-01: fail:qvm-prefs\n", set.stdout());
+        Outcome failing = tool(sim, "lab-01", "qvm-prefs", "work", "label");
+        assertEquals(1, failing.exitCode(), failing.toString());
+        assertEquals("qvm-prefs: error: Got empty response from qubesd. See journalctl in dom0 for details.\n",
+                failing.stderr());
+
+        Outcome added = simMain("fault", "--dir", sim.toString(), "--add", "lab-01", "slow", "0.5", "qvm-ls");
+        assertEquals("Faults of lab-01: fail:qvm-prefs, slow:0.5:qvm-ls\n", added.stdout(), added.toString());
+
+        Outcome cleared = simMain("fault", "--dir", sim.toString(), "lab-01", "none");
+        assertEquals("Cleared the faults of lab-01.\n", cleared.stdout(), cleared.toString());
+        assertEquals("blue\n", tool(sim, "lab-01", "qvm-prefs", "work", "label").stdout());
+
+        Outcome badKind = simMain("fault", "--dir", sim.toString(), "lab-01", "explode");
+        assertEquals(2, badKind.exitCode(), badKind.toString());
+        assertTrue(badKind.stderr().contains("unknown fault kind 'explode'"), badKind.toString());
+        Outcome badHost = simMain("fault", "--dir", sim.toString(), "lab-07", "hang");
+        assertEquals(1, badHost.exitCode(), badHost.toString());
+        assertTrue(badHost.stderr().contains("unknown host 'lab-07'"), badHost.toString());
+    }
+
+    @Test
+    void importNamesMissingInput() throws Exception {
+        Path empty = Files.createDirectories(dir.resolve("capture"));
+
+        Outcome missing = simMain("import", "--output", dir.resolve("p.json").toString(), empty.toString());
+
+        assertEquals(1, missing.exitCode(), missing.toString());
+        assertTrue(missing.stderr().contains(empty.resolve("qvm-ls.txt") + " is missing"), missing.toString());
+
+        Files.writeString(empty.resolve("qvm-ls.txt"), "work|AppVM|blue|Halted\nbroken|AppVM\n");
+        Outcome bad = simMain("import", "--output", dir.resolve("p.json").toString(), empty.toString());
+        assertEquals(1, bad.exitCode(), bad.toString());
+        assertTrue(bad.stderr().contains("qvm-ls.txt:2: expected 4 cells"), bad.toString());
+    }
+
+    @Test
+    void startRejectsInvalidFault() throws Exception {
+        Outcome bad = simMain("start", "--hosts", "2", "--dir", dir.resolve("sim").toString(),
+                "--fault", "lab-03:fail");
+        assertEquals(2, bad.exitCode(), bad.toString());
+        assertTrue(bad.stderr().contains("unknown host 'lab-03'"), bad.toString());
     }
 }

@@ -1,15 +1,24 @@
 package org.qfleet.cli;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
+import org.qfleet.roster.HttpRoster;
+import org.qfleet.roster.Nodegroups;
+import org.qfleet.roster.RosterDefaults;
+import org.qfleet.roster.RosterException;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -20,13 +29,19 @@ import org.yaml.snakeyaml.error.YAMLException;
  * are relative to the file's folder, so a configuration can be used from anywhere.
  *
  * @param source           the file the settings came from, if any
- * @param rosterFile       the salt-ssh flat roster
+ * @param rosterFile       the salt-ssh flat roster, used when {@code rosterUrl} is null
  * @param knownHosts       the OpenSSH known_hosts file that host keys are checked against
- * @param fileRoots        the folders that hold the formulas, searched in order
- * @param pillarRoots      the folders that hold the pillar, searched in order
+ * @param fileRoots        the folders that contain the formulas, searched in order
+ * @param pillarRoots      the folders that contain the pillar, searched in order
  * @param maxProcs         the maximum number of hosts worked on at once
  * @param connectTimeout   the limit for connecting to and authenticating with one host
  * @param runTimeout       the limit for one request to one host's shim
+ * @param rosterUrl        where to fetch the roster over HTTP(S), or null to read {@code rosterFile}
+ * @param rosterDefaults   the roster keys that apply under every roster entry
+ * @param nodegroups       the named targets that {@code -N} and {@code N@} refer to
+ * @param output           the output settings, stored for the report
+ * @param returners        the returner settings by returner name, stored for the report; the
+ *                         value of a returner given by name only is an empty map
  */
 public record QfleetConfig(
         Optional<Path> source,
@@ -36,11 +51,34 @@ public record QfleetConfig(
         List<Path> pillarRoots,
         int maxProcs,
         Duration connectTimeout,
-        Duration runTimeout) {
+        Duration runTimeout,
+        HttpRoster.Settings rosterUrl,
+        RosterDefaults rosterDefaults,
+        Nodegroups nodegroups,
+        OutputSettings output,
+        Map<String, Map<String, Object>> returners) {
+
+    /**
+     * Output settings from the configuration file, in salt's terms.
+     *
+     * @param stateOutput  salt's {@code state_output}: full, terse, mixed, changes, or one of
+     *                     them with {@code _id}; null when not set
+     * @param stateVerbose salt's {@code state_verbose}; null when not set
+     * @param color        whether to print colour codes; null to decide by the terminal
+     */
+    public record OutputSettings(String stateOutput, Boolean stateVerbose, Boolean color) {
+        static final OutputSettings NONE = new OutputSettings(null, null, null);
+    }
 
     /** Keys that {@code qfleet.yaml} may contain. */
     static final Set<String> KEYS = new TreeSet<>(List.of(
-            "roster_file", "known_hosts", "file_roots", "pillar_roots", "max_procs", "timeout", "run_timeout"));
+            "roster_file", "roster_url", "roster_token_env", "roster_timeout", "roster_retries",
+            "roster_max_bytes", "roster_cache_dir", "roster_defaults", "nodegroups", "known_hosts",
+            "file_roots", "pillar_roots", "max_procs", "timeout", "run_timeout", "state_output",
+            "state_verbose", "color", "returners"));
+
+    static final Set<String> STATE_OUTPUTS = new TreeSet<>(List.of(
+            "full", "terse", "mixed", "changes", "full_id", "terse_id", "mixed_id", "changes_id"));
 
     static final int DEFAULT_MAX_PROCS = 25;
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
@@ -58,44 +96,98 @@ public record QfleetConfig(
                 List.of(),
                 DEFAULT_MAX_PROCS,
                 DEFAULT_CONNECT_TIMEOUT,
-                DEFAULT_RUN_TIMEOUT);
+                DEFAULT_RUN_TIMEOUT,
+                null,
+                RosterDefaults.none(),
+                Nodegroups.none(),
+                OutputSettings.NONE,
+                Map.of());
     }
 
     /**
      * Finds the configuration file: the explicit path, else {@code $QFLEET_CONFIG}, else
      * {@code ./qfleet.yaml}, else {@code ~/.config/qfleet/qfleet.yaml}; with none of them,
-     * the defaults.
+     * the defaults. The first file found is the only one read.
      */
     static QfleetConfig locate(Path explicit) throws UsageException {
+        return locate(explicit, System::getenv, Path.of("").toAbsolutePath(),
+                Path.of(System.getProperty("user.home")));
+    }
+
+    /** Finds the configuration file as {@link #locate(Path)} does, with the environment, working folder and home given. */
+    static QfleetConfig locate(Path explicit, Function<String, String> environment, Path workingDir, Path home)
+            throws UsageException {
         if (explicit != null) {
             if (!Files.isRegularFile(explicit)) {
-                throw new UsageException("configuration file not found: " + explicit);
+                throw new UsageException("configuration file not found: " + explicit
+                        + " (from -c). Check the path.");
             }
-            return load(explicit);
+            return load(explicit, environment);
         }
-        String fromEnvironment = System.getenv("QFLEET_CONFIG");
+        String fromEnvironment = environment.apply("QFLEET_CONFIG");
         if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
-            Path path = Path.of(fromEnvironment);
+            Path path = workingDir.resolve(fromEnvironment);
             if (!Files.isRegularFile(path)) {
-                throw new UsageException("configuration file not found: " + path + " (from QFLEET_CONFIG)");
+                throw new UsageException("configuration file not found: " + path
+                        + " (from QFLEET_CONFIG). Check the path, or unset QFLEET_CONFIG.");
             }
-            return load(path);
+            return load(path, environment);
         }
-        Path local = Path.of("qfleet.yaml");
+        Path local = workingDir.resolve("qfleet.yaml");
         if (Files.isRegularFile(local)) {
-            return load(local);
+            return load(local, environment);
         }
-        Path user = Path.of(System.getProperty("user.home"), ".config", "qfleet", "qfleet.yaml");
+        Path user = home.resolve(".config/qfleet/qfleet.yaml");
         if (Files.isRegularFile(user)) {
-            return load(user);
+            return load(user, environment);
         }
         return defaults();
     }
 
     /** Reads one configuration file; every problem in it is reported at once. */
     static QfleetConfig load(Path file) throws UsageException {
+        return load(file, System::getenv);
+    }
+
+    private static QfleetConfig load(Path file, Function<String, String> environment) throws UsageException {
         Path absolute = file.toAbsolutePath().normalize();
-        Path folder = absolute.getParent();
+        Map<?, ?> map = readMapping(absolute);
+        ConfigReader reader = new ConfigReader(map, absolute.getParent());
+        for (Object key : map.keySet()) {
+            if (!KEYS.contains(String.valueOf(key))) {
+                reader.problems.add("unknown setting '" + key + "'; valid settings: " + String.join(", ", KEYS));
+            }
+        }
+        QfleetConfig defaults = defaults();
+        Path roster = reader.path("roster_file", defaults.rosterFile());
+        HttpRoster.Settings rosterUrl = reader.rosterUrl(environment);
+        if (map.get("roster_file") != null && rosterUrl != null) {
+            reader.problems.add("roster_file and roster_url are both set; keep only the one the roster comes from");
+        }
+        Path knownHosts = reader.path("known_hosts", defaults.knownHosts());
+        List<Path> fileRoots = reader.paths("file_roots", List.of(absolute.getParent()));
+        List<Path> pillarRoots = reader.paths("pillar_roots", List.of());
+        int maxProcs = reader.positiveInt("max_procs", DEFAULT_MAX_PROCS);
+        Duration timeout = Duration.ofSeconds(reader.positiveInt("timeout",
+                (int) DEFAULT_CONNECT_TIMEOUT.toSeconds()));
+        Duration runTimeout = Duration.ofSeconds(reader.positiveInt("run_timeout",
+                (int) DEFAULT_RUN_TIMEOUT.toSeconds()));
+        RosterDefaults rosterDefaults = reader.rosterDefaults(absolute.toString());
+        Nodegroups nodegroups = reader.nodegroups(absolute.toString());
+        OutputSettings output = reader.output();
+        Map<String, Map<String, Object>> returners = reader.returners();
+        if (!reader.problems.isEmpty()) {
+            StringBuilder message = new StringBuilder("invalid configuration file " + absolute + ":");
+            for (String problem : reader.problems) {
+                message.append("\n  ").append(problem);
+            }
+            throw new UsageException(message.toString());
+        }
+        return new QfleetConfig(Optional.of(absolute), roster, knownHosts, fileRoots, pillarRoots, maxProcs,
+                timeout, runTimeout, rosterUrl, rosterDefaults, nodegroups, output, returners);
+    }
+
+    private static Map<?, ?> readMapping(Path absolute) throws UsageException {
         Object document;
         try {
             LoaderOptions options = new LoaderOptions();
@@ -110,37 +202,13 @@ public record QfleetConfig(
             throw new UsageException("cannot read configuration file " + absolute + ": " + ex.getMessage());
         }
         if (document == null) {
-            document = Map.of();
+            return Map.of();
         }
         if (!(document instanceof Map<?, ?> map)) {
             throw new UsageException(absolute + ": the configuration must be a mapping of settings, such as "
                     + "'roster_file: roster'");
         }
-        List<String> problems = new ArrayList<>();
-        for (Object key : map.keySet()) {
-            if (!KEYS.contains(String.valueOf(key))) {
-                problems.add("unknown setting '" + key + "'; valid settings: " + String.join(", ", KEYS));
-            }
-        }
-        QfleetConfig defaults = defaults();
-        Path roster = path(map, "roster_file", folder, defaults.rosterFile(), problems);
-        Path knownHosts = path(map, "known_hosts", folder, defaults.knownHosts(), problems);
-        List<Path> fileRoots = paths(map, "file_roots", folder, List.of(folder), problems);
-        List<Path> pillarRoots = paths(map, "pillar_roots", folder, List.of(), problems);
-        int maxProcs = positiveInt(map, "max_procs", DEFAULT_MAX_PROCS, problems);
-        Duration timeout = Duration.ofSeconds(positiveInt(map, "timeout",
-                (int) DEFAULT_CONNECT_TIMEOUT.toSeconds(), problems));
-        Duration runTimeout = Duration.ofSeconds(positiveInt(map, "run_timeout",
-                (int) DEFAULT_RUN_TIMEOUT.toSeconds(), problems));
-        if (!problems.isEmpty()) {
-            StringBuilder message = new StringBuilder("invalid configuration file " + absolute + ":");
-            for (String problem : problems) {
-                message.append("\n  ").append(problem);
-            }
-            throw new UsageException(message.toString());
-        }
-        return new QfleetConfig(Optional.of(absolute), roster, knownHosts, fileRoots, pillarRoots, maxProcs,
-                timeout, runTimeout);
+        return map;
     }
 
     /** Returns a copy with the command line's overrides applied; null arguments keep the file's value. */
@@ -156,49 +224,226 @@ public record QfleetConfig(
                         ? pillarRootsOverride.stream().map(Path::toAbsolutePath).toList() : pillarRoots,
                 maxProcsOverride != null ? maxProcsOverride : maxProcs,
                 connectTimeout,
-                runTimeout);
+                runTimeout,
+                roster != null ? null : rosterUrl,
+                rosterDefaults,
+                nodegroups,
+                output,
+                returners);
     }
 
-    private static Path path(Map<?, ?> map, String key, Path folder, Path fallback, List<String> problems) {
-        Object value = map.get(key);
-        if (value == null) {
-            return fallback;
+    /**
+     * Returns a copy that fetches the roster from {@code url}, keeping the file's other roster_*
+     * settings; null keeps the current roster source.
+     */
+    QfleetConfig withRosterUrl(URI url) {
+        if (url == null) {
+            return this;
         }
-        if (!(value instanceof String text) || text.isEmpty()) {
-            problems.add(key + " must be a path, got: " + value);
-            return fallback;
-        }
-        return folder.resolve(expandHome(text)).normalize();
+        HttpRoster.Settings settings = rosterUrl == null
+                ? HttpRoster.Settings.of(url, null, HttpRoster.Settings.defaultCacheDir(System::getenv))
+                : new HttpRoster.Settings(url, rosterUrl.tokenVariable(), rosterUrl.timeout(), rosterUrl.retries(),
+                        rosterUrl.retryDelay(), rosterUrl.maxBytes(), rosterUrl.cacheDir());
+        return new QfleetConfig(source, rosterFile, knownHosts, fileRoots, pillarRoots, maxProcs, connectTimeout,
+                runTimeout, settings, rosterDefaults, nodegroups, output, returners);
     }
 
-    private static List<Path> paths(Map<?, ?> map, String key, Path folder, List<Path> fallback,
-            List<String> problems) {
-        Object value = map.get(key);
-        if (value == null) {
-            return fallback;
+    /** Reads typed settings from the file's mapping and collects every problem. */
+    private static final class ConfigReader {
+        final Map<?, ?> map;
+        final Path folder;
+        final List<String> problems = new ArrayList<>();
+
+        ConfigReader(Map<?, ?> map, Path folder) {
+            this.map = map;
+            this.folder = folder;
         }
-        List<?> items = value instanceof List<?> list ? list : List.of(value);
-        List<Path> result = new ArrayList<>();
-        for (Object item : items) {
-            if (!(item instanceof String text) || text.isEmpty()) {
-                problems.add(key + " must be a path or a list of paths, got: " + item);
-                continue;
+
+        Path path(String key, Path fallback) {
+            Object value = map.get(key);
+            if (value == null) {
+                return fallback;
             }
-            result.add(folder.resolve(expandHome(text)).normalize());
+            if (!(value instanceof String text) || text.isEmpty()) {
+                problems.add(key + " must be a path, got: " + value);
+                return fallback;
+            }
+            return folder.resolve(expandHome(text)).normalize();
         }
-        return result;
-    }
 
-    private static int positiveInt(Map<?, ?> map, String key, int fallback, List<String> problems) {
-        Object value = map.get(key);
-        if (value == null) {
+        List<Path> paths(String key, List<Path> fallback) {
+            Object value = map.get(key);
+            if (value == null) {
+                return fallback;
+            }
+            List<?> items = value instanceof List<?> list ? list : List.of(value);
+            List<Path> result = new ArrayList<>();
+            for (Object item : items) {
+                if (!(item instanceof String text) || text.isEmpty()) {
+                    problems.add(key + " must be a path or a list of paths, got: " + item);
+                    continue;
+                }
+                result.add(folder.resolve(expandHome(text)).normalize());
+            }
+            return result;
+        }
+
+        int positiveInt(String key, int fallback) {
+            Object value = map.get(key);
+            if (value == null) {
+                return fallback;
+            }
+            if (value instanceof Integer number && number > 0) {
+                return number;
+            }
+            problems.add(key + " must be a positive whole number, got: " + value);
             return fallback;
         }
-        if (value instanceof Integer number && number > 0) {
-            return number;
+
+        Boolean bool(String key) {
+            Object value = map.get(key);
+            if (value == null || value instanceof Boolean) {
+                return (Boolean) value;
+            }
+            problems.add(key + " must be true or false, got: " + value);
+            return null;
         }
-        problems.add(key + " must be a positive whole number, got: " + value);
-        return fallback;
+
+        HttpRoster.Settings rosterUrl(Function<String, String> environment) {
+            Object value = map.get("roster_url");
+            for (String key : List.of("roster_token_env", "roster_timeout", "roster_retries", "roster_max_bytes",
+                    "roster_cache_dir")) {
+                if (value == null && map.get(key) != null) {
+                    problems.add(key + " is set but roster_url is not; set roster_url or remove " + key);
+                }
+            }
+            if (value == null) {
+                return null;
+            }
+            URI url = null;
+            if (value instanceof String text) {
+                try {
+                    url = new URI(text.strip());
+                } catch (URISyntaxException ex) {
+                    url = null;
+                }
+            }
+            String scheme = url == null || url.getScheme() == null ? "" : url.getScheme().toLowerCase();
+            if (url == null || url.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
+                problems.add("roster_url must be an https:// or http:// address, got: " + value);
+                return null;
+            }
+            if (url.getUserInfo() != null) {
+                problems.add("roster_url must not contain a user name or password; give the token's"
+                        + " environment variable in roster_token_env instead");
+                return null;
+            }
+            Object tokenVariable = map.get("roster_token_env");
+            if (tokenVariable != null && !(tokenVariable instanceof String name && name.matches("[A-Za-z_][A-Za-z0-9_]*"))) {
+                problems.add("roster_token_env must be the name of an environment variable, such as"
+                        + " ROSTER_TOKEN, got: " + tokenVariable);
+                tokenVariable = null;
+            }
+            int timeout = positiveInt("roster_timeout", (int) HttpRoster.Settings.DEFAULT_TIMEOUT.toSeconds());
+            int retries = nonNegativeInt("roster_retries", HttpRoster.Settings.DEFAULT_RETRIES);
+            int maxBytes = positiveInt("roster_max_bytes", (int) HttpRoster.Settings.DEFAULT_MAX_BYTES);
+            Path cacheDir = path("roster_cache_dir", HttpRoster.Settings.defaultCacheDir(environment));
+            return new HttpRoster.Settings(url, (String) tokenVariable, Duration.ofSeconds(timeout), retries,
+                    HttpRoster.Settings.DEFAULT_RETRY_DELAY, maxBytes, cacheDir);
+        }
+
+        int nonNegativeInt(String key, int fallback) {
+            Object value = map.get(key);
+            if (value == null) {
+                return fallback;
+            }
+            if (value instanceof Integer number && number >= 0 && number <= 10) {
+                return number;
+            }
+            problems.add(key + " must be a whole number from 0 to 10, got: " + value);
+            return fallback;
+        }
+
+        RosterDefaults rosterDefaults(String source) {
+            Object value = map.get("roster_defaults");
+            if (value == null) {
+                return RosterDefaults.none();
+            }
+            if (!(value instanceof Map<?, ?> defaults)) {
+                problems.add("roster_defaults must be a mapping of roster keys, such as {user: admin}, got: "
+                        + value);
+                return RosterDefaults.none();
+            }
+            try {
+                return RosterDefaults.of(defaults, source, folder);
+            } catch (RosterException ex) {
+                problems.addAll(ex.problems());
+                return RosterDefaults.none();
+            }
+        }
+
+        Nodegroups nodegroups(String source) {
+            Object value = map.get("nodegroups");
+            if (value == null) {
+                return Nodegroups.none();
+            }
+            if (!(value instanceof Map<?, ?> groups)) {
+                problems.add("nodegroups must be a mapping of group names to targets, such as"
+                        + " {web: 'G@role:web'}, got: " + value);
+                return Nodegroups.none();
+            }
+            try {
+                return Nodegroups.of(groups, source);
+            } catch (RosterException ex) {
+                problems.addAll(ex.problems());
+                return Nodegroups.none();
+            }
+        }
+
+        OutputSettings output() {
+            Object stateOutput = map.get("state_output");
+            if (stateOutput != null && !STATE_OUTPUTS.contains(String.valueOf(stateOutput))) {
+                problems.add("state_output must be one of " + String.join(", ", STATE_OUTPUTS) + ", got: "
+                        + stateOutput);
+                stateOutput = null;
+            }
+            return new OutputSettings((String) stateOutput, bool("state_verbose"), bool("color"));
+        }
+
+        /** Reads {@code returners}: a list of names, or a mapping of names to their settings. */
+        Map<String, Map<String, Object>> returners() {
+            Object value = map.get("returners");
+            if (value == null) {
+                return Map.of();
+            }
+            Map<String, Map<String, Object>> result = new LinkedHashMap<>();
+            if (value instanceof List<?> names) {
+                for (Object name : names) {
+                    if (name instanceof String text && !text.isBlank()) {
+                        result.put(text, Map.of());
+                    } else {
+                        problems.add("returners: each name must be a non-empty string, got: " + name);
+                    }
+                }
+            } else if (value instanceof Map<?, ?> byName) {
+                for (Map.Entry<?, ?> entry : byName.entrySet()) {
+                    Object settings = entry.getValue() == null ? Map.of() : entry.getValue();
+                    if (!(settings instanceof Map<?, ?> settingsMap)) {
+                        // The value is not printed because returner settings may contain a secret.
+                        problems.add("returners: the settings of '" + entry.getKey() + "' must be a mapping of"
+                                + " setting names to values");
+                        continue;
+                    }
+                    Map<String, Object> copy = new LinkedHashMap<>();
+                    settingsMap.forEach((key, item) -> copy.put(String.valueOf(key), item));
+                    result.put(String.valueOf(entry.getKey()), Collections.unmodifiableMap(copy));
+                }
+            } else {
+                problems.add("returners must be a list of returner names or a mapping of names to settings,"
+                        + " got: " + value);
+            }
+            return Collections.unmodifiableMap(result);
+        }
     }
 
     private static String expandHome(String path) {

@@ -1,0 +1,193 @@
+package org.qfleet.cli;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.qfleet.roster.HttpRoster;
+import org.qfleet.roster.Roster;
+import org.qfleet.roster.RosterEntry;
+import org.qfleet.roster.RosterException;
+import org.qfleet.roster.Shard;
+import org.qfleet.roster.TargetType;
+import org.qfleet.roster.Targets;
+import picocli.CommandLine.Option;
+
+/**
+ * The options that choose the roster and the targeted hosts: the target type flags of
+ * salt-ssh ({@code -E}, {@code -L}, {@code -G}, {@code -N}) plus {@code -C}, {@code -H},
+ * {@code --shard}, {@code --roster-url} and {@code --show-config}.
+ */
+final class TargetOptions {
+
+    @Option(names = {"-E", "--pcre"},
+            description = "TARGET is a regular expression over host IDs, matched from the start as Python's re.match.")
+    boolean pcre;
+
+    @Option(names = {"-L", "--list"}, description = "TARGET is a list of host IDs separated by commas or spaces.")
+    boolean list;
+
+    @Option(names = {"-G", "--grain"},
+            description = "TARGET is key:glob over the roster's grains, such as role:lab; nested keys joined by ':'.")
+    boolean grain;
+
+    @Option(names = {"-N", "--nodegroup"}, description = "TARGET is the name of a group under nodegroups in qfleet.yaml.")
+    boolean nodegroup;
+
+    @Option(names = {"-C", "--compound"},
+            description = "TARGET combines globs and G@, P@, E@, L@ and N@ words with and, or, not and ( ).")
+    boolean compound;
+
+    @Option(names = {"-H", "--hosts"},
+            description = "List the targeted hosts and their connection settings, without secrets, and exit. "
+                    + "TARGET defaults to '*'.")
+    boolean listHosts;
+
+    @Option(names = "--shard", paramLabel = "I/N",
+            description = "Run only on part I of N of the targeted hosts, split by a hash of the host ID, so that "
+                    + "N jobs given 1/N to N/N cover the fleet once.")
+    String shard;
+
+    @Option(names = "--roster-url", paramLabel = "URL",
+            description = "Fetch the roster as JSON or YAML from this https:// or http:// address. "
+                    + "Overrides roster_url and roster_file.")
+    URI rosterUrl;
+
+    @Option(names = "--show-config",
+            description = "Print the effective settings, without secrets, and exit without contacting any host.")
+    boolean showConfig;
+
+    /** Returns the target type that the flags choose; glob when none is given. */
+    TargetType type() throws UsageException {
+        List<String> given = new ArrayList<>();
+        TargetType type = TargetType.GLOB;
+        if (pcre) {
+            given.add("-E");
+            type = TargetType.PCRE;
+        }
+        if (list) {
+            given.add("-L");
+            type = TargetType.LIST;
+        }
+        if (grain) {
+            given.add("-G");
+            type = TargetType.GRAIN;
+        }
+        if (nodegroup) {
+            given.add("-N");
+            type = TargetType.NODEGROUP;
+        }
+        if (compound) {
+            given.add("-C");
+            type = TargetType.COMPOUND;
+        }
+        if (given.size() > 1) {
+            throw new UsageException("the target type options " + String.join(", ", given)
+                    + " cannot be combined; use -C to combine target types in one expression");
+        }
+        return type;
+    }
+
+    /** Applies {@code --roster-url}; {@code rosterFileFlag} is the {@code --roster-file} value, or null. */
+    QfleetConfig apply(QfleetConfig config, Path rosterFileFlag) throws UsageException {
+        if (rosterUrl == null) {
+            return config;
+        }
+        if (rosterFileFlag != null) {
+            throw new UsageException("--roster-file and --roster-url cannot be combined; give only the one the"
+                    + " roster comes from");
+        }
+        String scheme = rosterUrl.getScheme() == null ? "" : rosterUrl.getScheme();
+        if (rosterUrl.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
+            throw new UsageException("--roster-url must be an https:// or http:// address, got: " + rosterUrl);
+        }
+        if (rosterUrl.getUserInfo() != null) {
+            throw new UsageException("--roster-url must not contain a user name or password; name the token's"
+                    + " environment variable in roster_token_env instead");
+        }
+        return config.withRosterUrl(rosterUrl);
+    }
+
+    /** Loads the roster from the URL or file that the settings name, printing notices and warnings to {@code err}. */
+    static Roster loadRoster(QfleetConfig config, PrintStream err) throws UsageException {
+        Roster roster;
+        try {
+            if (config.rosterUrl() != null) {
+                roster = new HttpRoster(config.rosterUrl(), System::getenv)
+                        .load(config.rosterDefaults(), warning -> err.println("qfleet: warning: " + warning));
+            } else {
+                roster = Roster.load(config.rosterFile(), config.rosterDefaults());
+            }
+        } catch (RosterException ex) {
+            throw new UsageException(ex.getMessage(), ex);
+        }
+        for (String notice : roster.notices()) {
+            err.println("qfleet: note: " + notice);
+        }
+        return roster;
+    }
+
+    /**
+     * Returns the hosts that the target selects, in roster order, limited to the shard when
+     * {@code --shard} is given.
+     *
+     * @throws UsageException when the options conflict, the roster is invalid or unavailable,
+     *                        or the target is invalid or matches nothing
+     */
+    List<RosterEntry> select(QfleetConfig config, String target, PrintStream err) throws UsageException {
+        TargetType type = type();
+        Shard part = shard();
+        return select(loadRoster(config, err), type, part, config, target, err);
+    }
+
+    /**
+     * Prints the hosts that the target selects, {@code '*'} when {@code target} is null, with
+     * their connection settings and without secrets, and returns the exit code.
+     */
+    int listHosts(QfleetConfig config, String target, PrintStream out, PrintStream err) throws UsageException {
+        TargetType type = type();
+        Shard part = shard();
+        Roster roster = loadRoster(config, err);
+        List<RosterEntry> hosts = select(roster, type, part, config, target == null ? "*" : target, err);
+        HostListing.print(roster.source(), hosts, out);
+        return ExitCodes.OK;
+    }
+
+    private static List<RosterEntry> select(Roster roster, TargetType type, Shard part, QfleetConfig config,
+            String target, PrintStream err) throws UsageException {
+        List<RosterEntry> matched;
+        try {
+            if (Targets.readsGrains(type, target, config.nodegroups())) {
+                // TODO: match on facts from earlier runs too, once the job cache records each host's grains.
+                err.println("qfleet: note: grain targets match the roster's grains only, because no facts"
+                        + " gathered from hosts are cached yet.");
+            }
+            matched = Targets.select(roster, type, target, config.nodegroups(), id -> Map.of());
+        } catch (RosterException ex) {
+            throw new UsageException(ex.getMessage(), ex);
+        }
+        if (part == null) {
+            return matched;
+        }
+        List<RosterEntry> inShard = part.select(matched);
+        if (inShard.isEmpty()) {
+            err.println("qfleet: note: shard " + part + " contains none of the " + matched.size()
+                    + " targeted hosts; there is nothing to do.");
+        }
+        return inShard;
+    }
+
+    /** Returns the {@code --shard} part, or null when the option is not given. */
+    Shard shard() throws UsageException {
+        if (shard == null) {
+            return null;
+        }
+        try {
+            return Shard.parse(shard);
+        } catch (IllegalArgumentException ex) {
+            throw new UsageException("--shard: " + ex.getMessage());
+        }
+    }
+}

@@ -23,6 +23,23 @@ record Colors(String green, String cyan, String red, String lightYellow, String 
         if (noColorVariable != null && !noColorVariable.isEmpty()) {
             return NONE;
         }
-        return System.console() != null ? ANSI : NONE;
+        return onTerminal() ? ANSI : NONE;
+    }
+
+    /**
+     * Whether standard input and output are a terminal. Java 17 returns no console otherwise;
+     * Java 22 and later return one anyway and answer through {@code Console.isTerminal()}, which
+     * is called by reflection because this code compiles for Java 17.
+     */
+    static boolean onTerminal() {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException ex) {
+            return true;
+        }
     }
 }

@@ -42,7 +42,7 @@ final class Progress implements AutoCloseable {
 
     /** Whether progress should show: only when standard input and output are a terminal. */
     static boolean onTerminal() {
-        return System.console() != null;
+        return Colors.onTerminal();
     }
 
     /** Counts a finished host. */

@@ -4,10 +4,7 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CancellationException;
-import org.qfleet.roster.Roster;
 import org.qfleet.roster.RosterEntry;
-import org.qfleet.roster.RosterException;
-import org.qfleet.roster.Targets;
 import org.qfleet.transport.Fanout;
 import org.qfleet.transport.SshSettings;
 import org.qfleet.transport.SshTransport;
@@ -25,12 +22,19 @@ final class FleetRun {
     private final Colors colors;
     private OutputOptions output = new OutputOptions();
     private String rawCommand;
+    private TargetOptions targeting = new TargetOptions();
 
     FleetRun(QfleetConfig config, FunctionCall call, boolean acceptNewHostKeys, Colors colors) {
         this.config = config;
         this.call = call;
         this.acceptNewHostKeys = acceptNewHostKeys;
         this.colors = colors;
+    }
+
+    /** Sets the target type, shard and roster options that select the hosts from the roster. */
+    FleetRun targeting(TargetOptions targeting) {
+        this.targeting = targeting;
+        return this;
     }
 
     /** Sets the report, job cache, returner and logging options; with {@code rawCommand} set, runs it instead of {@code call}. */
@@ -85,11 +89,6 @@ final class FleetRun {
     }
 
     private List<RosterEntry> selectTargets(String pattern) throws UsageException {
-        try {
-            Roster roster = Roster.load(config.rosterFile());
-            return Targets.glob(roster, pattern);
-        } catch (RosterException ex) {
-            throw new UsageException(ex.getMessage(), ex);
-        }
+        return targeting.select(config, pattern, System.err);
     }
 }

@@ -70,10 +70,14 @@ final class QfleetCommand implements Callable<Integer> {
     @Mixin
     private OutputOptions output = new OutputOptions();
 
-    @Parameters(index = "0", paramLabel = "TARGET", description = "Glob over the roster's host IDs, such as 'lab-*'.")
+    @Mixin
+    private TargetOptions targetOptions = new TargetOptions();
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET",
+            description = "Glob over the roster's host IDs, such as 'lab-*'; -E, -L, -G, -N and -C read it otherwise.")
     private String target;
 
-    @Parameters(index = "1", paramLabel = "FUNCTION",
+    @Parameters(index = "1", arity = "0..1", paramLabel = "FUNCTION",
             description = "state.apply [SLS,...], state.sls SLS, state.highstate or state.show_lowstate [SLS].")
     private String function;
 
@@ -89,13 +93,26 @@ final class QfleetCommand implements Callable<Integer> {
         if (maxProcs != null && maxProcs < 1) {
             throw new UsageException("--max-procs must be at least 1, got: " + maxProcs);
         }
+        QfleetConfig settings = targetOptions.apply(QfleetConfig.locate(configFile)
+                .withOverrides(rosterFile, fileRoots, pillarRoots, maxProcs), rosterFile);
+        if (targetOptions.showConfig) {
+            ShowConfig.print(settings, System.out);
+            return ExitCodes.OK;
+        }
+        if (targetOptions.listHosts) {
+            return targetOptions.listHosts(settings, target, System.out, System.err);
+        }
+        if (target == null || function == null) {
+            throw new UsageException("missing " + (target == null ? "TARGET and FUNCTION" : "FUNCTION")
+                    + ". Usage: qfleet [options] TARGET FUNCTION [ARGS...]; run 'qfleet --help' for details.");
+        }
         List<String> rawWords = new ArrayList<>(List.of(function));
         rawWords.addAll(arguments);
         String rawCommand = output.rawShell ? RawShell.commandLine(rawWords) : null;
         FunctionCall call = rawCommand != null ? null : FunctionCall.parse(function, arguments);
-        QfleetConfig config = QfleetConfig.locate(configFile)
-                .withOverrides(rosterFile, fileRoots, pillarRoots, maxProcs);
+        QfleetConfig config = settings;
         Colors colors = Colors.choose(noColor, forceColor);
-        return new FleetRun(config, call, acceptNewHostKeys, colors).output(output, rawCommand).run(target, System.out);
+        return new FleetRun(config, call, acceptNewHostKeys, colors).output(output, rawCommand)
+                .targeting(targetOptions).run(target, System.out);
     }
 }

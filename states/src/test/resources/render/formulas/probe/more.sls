@@ -80,3 +80,7 @@ call_args: |-
   {% macro lister(items) %}{% for i in items %}[{{ caller(i) }}]{% endfor %}{% endmacro %}{% call(item) lister([1, 2]) %}{{ item * 10 }}{% endcall %}
 for_else_filtered: |-
   {% for i in [1, 2] if i > 5 %}{{ i }}{% else %}none above 5{% endfor %} {% for i in [1] %}{{ i }}{% else %}never{% endfor %}
+yaml_long: |-
+  {{ (range(30) | list + ['a long string value that goes on and on', 'zürich ünïcode', "quote's", 'colon: inside', '', '  padded', None, True, 1.5]) | yaml | indent(2) }}
+yaml_long_block: |-
+  {{ {'k': ['a long string value that goes on and on and on and on and on and on and on and on'], 'u': 'zürich', 'n': none, 'e': '', 'y': 'yes', 's': '*star', 'h': '#hash', 'at': '@at'} | yaml(False) | indent(2) }}

@@ -94,6 +94,8 @@ final class SaltFilters {
                         argument(args, kwargs, 1, "indent", null)))),
                 new NamedFilter("tojson", (value, args, kwargs) -> new SafeString(toJson(value, false,
                         argument(args, kwargs, 0, "indent", null)))),
+                // NOTE: Salt's python filter is pprint.pformat, which wraps values longer than 80
+                // characters over several lines; this one prints the repr on one line.
                 new NamedFilter("python", (value, args, kwargs) -> new SafeString(PythonRepr.repr(value))),
                 new NamedFilter("indent", SaltFilters::indent),
                 new NamedFilter("max", (value, args, kwargs) -> extreme(value, 1)),

@@ -15,6 +15,10 @@ import org.yaml.snakeyaml.representer.Representer;
  * keys sorted, two-space indent, line width 80, unicode kept, and the document end marker
  * and surrounding whitespace removed. SnakeYAML's emitter is a port of PyYAML's, so quoting
  * and line folding match for the plain data that templates hold.
+ *
+ * <p>NOTE: a string with a line break inside flow style is written double-quoted
+ * ({@code "a\nb"}) where PyYAML writes it single-quoted over two lines; both load as the
+ * same string.
  */
 final class YamlDump {
 

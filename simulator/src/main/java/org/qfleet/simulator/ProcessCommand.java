@@ -168,7 +168,8 @@ final class ProcessCommand implements Command {
                 to.write(buffer, 0, allowed);
                 to.flush();
                 sent += allowed;
-                if (sent >= dropAfterBytes && allowed < count || sent >= dropAfterBytes && dropAfterBytes == 0) {
+                if (allowed < count) {
+                    // The limit cut this read short, so the output goes on past it.
                     break;
                 }
             }

@@ -86,6 +86,13 @@ def check_default_user(prop, value):
         raise PropertyError(f"Username can contain only those characters: {USERNAME_CHARACTERS}")
 
 
+def default_virt_mode(model, vm):
+    """Return hvm for a qube with PCI devices assigned, else the template's mode, else pvh."""
+    if model.vm(vm).get("devices", {}).get("pci"):
+        return "hvm"
+    return inherit_from_template("virt_mode", "pvh")(model, vm)
+
+
 def default_maxmem(model, vm):
     memory = int(model.get(vm, "memory")[0])
     return str(min(memory * 10, host_memory_mb(model) // 2))
@@ -175,7 +182,7 @@ def qube_properties():
         Prop("updateable", "bool", default_updateable, settable=False),
         Prop("uuid", "str", None, write_once=True),
         Prop("vcpus", "int", inherit_from_template("vcpus", "2"), check=check_positive),
-        Prop("virt_mode", "str", inherit_from_template("virt_mode", "pvh"), check=check_virt_mode),
+        Prop("virt_mode", "str", default_virt_mode, check=check_virt_mode),
         Prop("xid", "int", default_xid, settable=False),
     ]
     return {prop.name: prop for prop in props}
@@ -409,6 +416,8 @@ class Model:
                 raise PropertyError("Loops in network are unsupported")
         elif prop_name == "provides_network":
             self.check_not_network_provider_in_use(name, value)
+        elif prop_name == "virt_mode" and value == "pvh" and vm.get("devices", {}).get("pci"):
+            raise PropertyError("pvh mode can't be set if pci devices are assigned")
         elif prop_name in ("default_dispvm", "management_dispvm") and value:
             if not parse_bool(self.get(value, "template_for_dispvms")[0]):
                 raise PropertyError(

@@ -312,6 +312,9 @@ def add_fresh_qubes(state):
     for name, label, properties in appvms:
         vms[name] = new_vm("AppVM", label, qid, dict(template, **properties))
         qid += 1
+    # The installer gives sys-net the network controllers and sys-usb the USB controllers.
+    vms["sys-net"]["devices"] = {"pci": {"00_1f.6": {}, "02_00.0": {}}}
+    vms["sys-usb"]["devices"] = {"pci": {"00_14.0": {}, "3c_00.0": {}}}
     state["global"].update({
         "default_template": "fedora-41-xfce",
         "default_netvm": "sys-firewall",

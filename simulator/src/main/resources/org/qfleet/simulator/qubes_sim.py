@@ -8,7 +8,8 @@ The modules next to this file hold the pieces: qsim_state (state file, seed
 profiles, hardware facts), qsim_model (properties and qubesd's rules), qsim_cli
 (parsing and output helpers), qsim_qubes (prefs, create, check, features, tags,
 ls, template), qsim_power (start, shutdown, kill, pause, unpause, remove,
-clone), qsim_config (service, firewall, volume), qsim_host (qvm-run, dom0
+clone), qsim_config (service, firewall, volume), qsim_devices (qvm-pci and
+qvm-device pci), qsim_host (qvm-run, dom0
 packages, lspci, xl, hostname, import) and qsim_faults (injected faults).
 
 The simulated host lives in one JSON file named by QUBES_SIM_STATE. Writers
@@ -29,6 +30,7 @@ import sys
 
 from qsim_state import EXIT_FAILURE, EXIT_USAGE, NoSuchProperty, ToolError
 import qsim_config
+import qsim_devices
 import qsim_faults
 import qsim_host
 import qsim_power
@@ -53,6 +55,8 @@ TOOLS = {
     "qvm-service": qsim_config.qvm_service,
     "qvm-firewall": qsim_config.qvm_firewall,
     "qvm-volume": qsim_config.qvm_volume,
+    "qvm-pci": qsim_devices.qvm_pci,
+    "qvm-device": qsim_devices.qvm_device,
     "qvm-run": qsim_host.qvm_run,
     "qubes-dom0-update": qsim_host.qubes_dom0_update,
     "rpm": qsim_host.rpm,

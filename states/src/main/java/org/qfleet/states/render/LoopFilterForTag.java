@@ -15,7 +15,7 @@ import org.apache.commons.lang3.tuple.Pair;
 
 /**
  * Jinjava's {@code for} tag with Jinja2's loop filter: in
- * {@code {% for x in xs if cond %}} only the items for which {@code cond} holds are
+ * {@code {% for x in xs if cond %}} only the items for which {@code cond} is true are
  * iterated, and {@code loop.index} counts only those. An {@code {% else %}} part renders when
  * nothing is iterated. Looping over an undefined value is an error, as in Jinja2.
  */

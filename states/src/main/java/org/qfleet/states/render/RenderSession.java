@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * The state of one template rendering on the current thread: the file roots, the host
  * context, and the first error that Salt would have raised. Jinjava records most errors
- * and keeps rendering, so the session remembers the first one and refuses further host
+ * and keeps rendering, so the session remembers the first one and runs no further host
  * calls after it, as Salt stops at the first error.
  */
 final class RenderSession {
@@ -55,7 +55,7 @@ final class RenderSession {
         return context;
     }
 
-    /** The path, relative to the roots, of the template this session renders. */
+    /** Returns the path, relative to the roots, of the template this session renders. */
     String templatePath() {
         return templatePath;
     }
@@ -82,7 +82,7 @@ final class RenderSession {
         firstError = new RenderException(message, file, line, error);
     }
 
-    /** The template being rendered now: an imported file while its macros run, else the top one. */
+    /** Returns the template being rendered now: an imported file while its macros run, else the top one. */
     String currentTemplate() {
         return JinjavaInterpreter.getCurrentMaybe()
                 .flatMap(interpreter -> interpreter.getContext().getCurrentPathStack().peek())

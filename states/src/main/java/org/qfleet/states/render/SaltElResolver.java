@@ -58,7 +58,7 @@ final class SaltElResolver extends ELResolver {
         return null;
     }
 
-    /** The property as an integer index, or null when it is not one (Jinjava passes indexes as text). */
+    /** Returns the property as an integer index, or null when it is not one (Jinjava passes indexes as text). */
     private static Integer integerProperty(Object property) {
         if (property instanceof Number number) {
             return number.intValue();

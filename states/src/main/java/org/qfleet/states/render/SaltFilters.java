@@ -491,7 +491,7 @@ final class SaltFilters {
         throw new IllegalArgumentException("yaml_encode() only works with YAML scalar data");
     }
 
-    /** A double-quoted YAML scalar with PyYAML's escapes; non-ASCII characters are escaped too. */
+    /** Quotes text as a double-quoted YAML scalar with PyYAML's escapes, non-ASCII characters included. */
     static String yamlDoubleQuote(String text) {
         StringBuilder out = new StringBuilder("\"");
         for (int i = 0; i < text.length(); i++) {

@@ -13,7 +13,7 @@ final class Data {
 
     private Data() {}
 
-    /** An ordered mapping from alternating keys and values. */
+    /** Builds an ordered mapping from alternating keys and values. */
     static Map<String, Object> map(Object... keysAndValues) {
         Map<String, Object> map = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {

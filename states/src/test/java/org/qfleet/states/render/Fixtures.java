@@ -39,7 +39,7 @@ final class Fixtures {
     }
 
     /**
-     * A host with the given qubes whose shell runs {@code bin/} of the fixtures first on PATH,
+     * Returns a host with the given qubes whose shell runs {@code bin/} of the fixtures first on PATH,
      * where {@code qubes-prefs} and {@code xl} print fixed output.
      */
     static LocalHost host(String... qubes) {

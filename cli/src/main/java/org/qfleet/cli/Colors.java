@@ -28,8 +28,8 @@ record Colors(String green, String cyan, String red, String lightYellow, String 
 
     /**
      * Whether standard input and output are a terminal. Java 17 returns no console otherwise;
-     * Java 22 and later return one anyway and answer through {@code Console.isTerminal()}, which
-     * is called by reflection because this code compiles for Java 17.
+     * Java 22 and later return one anyway and report it through {@code Console.isTerminal()},
+     * which is called by reflection because this code compiles for Java 17.
      */
     static boolean onTerminal() {
         java.io.Console console = System.console();

@@ -216,6 +216,7 @@ final class JobsCommand implements Callable<Integer> {
                 }
                 caches.add(new JobCache(dir));
             }
+
             List<JobCache.StoredJob> jobs = new ArrayList<>();
             for (JobCache cache : caches) {
                 for (String jid : cache.jobIds()) {
@@ -233,6 +234,7 @@ final class JobsCommand implements Callable<Integer> {
             if (jobs.isEmpty()) {
                 throw new UsageException("no jobs found in " + dirs);
             }
+
             jobs.sort(Comparator.comparing(JobCache.StoredJob::jid));
             Map<String, HostReport> hosts = new LinkedHashMap<>();
             Map<String, String> hostJob = new LinkedHashMap<>();
@@ -254,11 +256,12 @@ final class JobsCommand implements Callable<Integer> {
                     elapsed = jobElapsed;
                 }
             }
+
             return print.print(new ArrayList<>(hosts.values()), notFinished, elapsed, System.out);
         }
     }
 
-    /** The job's run time from job.json, or the slowest host's when the job did not finish. */
+    /** Returns the job's run time from job.json, or the slowest host's when the job did not finish. */
     static Duration elapsed(JobCache.StoredJob job) {
         try {
             if (job.info().get("started") instanceof String started && job.info().get("finished") instanceof String finished) {

@@ -22,7 +22,7 @@ final class Progress implements AutoCloseable {
     private final ScheduledExecutorService ticker;
     private int done;
     private int failed;
-    private boolean shown;
+    private boolean lineVisible;
 
     Progress(PrintStream err, int total, boolean enabled) {
         this.err = err;
@@ -61,7 +61,7 @@ final class Progress implements AutoCloseable {
         redraw();
     }
 
-    /** The status text, such as {@code 3/10 hosts done, 1 failed, 12.4 s}. */
+    /** Returns the status text, such as {@code 3/10 hosts done, 1 failed, 12.4 s}. */
     synchronized String text() {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         return String.format(Locale.ROOT, "%d/%d hosts done, %d failed, %.1f s", done, total, failed, seconds);
@@ -73,14 +73,14 @@ final class Progress implements AutoCloseable {
         }
         err.print(CLEAR_LINE + text());
         err.flush();
-        shown = true;
+        lineVisible = true;
     }
 
     private synchronized void erase() {
-        if (enabled && shown) {
+        if (enabled && lineVisible) {
             err.print(CLEAR_LINE);
             err.flush();
-            shown = false;
+            lineVisible = false;
         }
     }
 

@@ -82,7 +82,7 @@ final class RunReporter {
         }
     }
 
-    /** The job ID, or {@code -} when the job cache is not usable. */
+    /** Returns the job ID, or {@code -} when the job cache is not usable. */
     String jid() {
         return job == null ? "-" : job.jid();
     }
@@ -138,7 +138,7 @@ final class RunReporter {
         progress.hostDone(retcode != 0);
     }
 
-    /** The results of the hosts that finished so far, in finishing order. */
+    /** Returns the results of the hosts that finished so far, in finishing order. */
     List<HostReport> finishedHosts() {
         synchronized (finished) {
             return List.copyOf(finished);
@@ -162,6 +162,7 @@ final class RunReporter {
             case YAML -> RunDocument.yaml(reports);
             case JUNIT -> JunitReport.format(reports);
         };
+
         out.println(text);
         out.flush();
         if (ownsOut) {
@@ -170,6 +171,7 @@ final class RunReporter {
         if (interrupted) {
             LOG.warn("job {}: interrupted; {} of {} hosts finished", jid(), reports.size(), total);
         }
+
         if (job != null) {
             try {
                 job.finish(exitCode, interrupted);
@@ -177,6 +179,7 @@ final class RunReporter {
                 LOG.warn("job {}: the end of the run could not be recorded: {}", job.jid(), ex.getMessage());
             }
         }
+
         if (webhook != null) {
             webhook.send(summaryEvent(reports, exitCode, interrupted, elapsed));
             webhook.close();

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The webhook returner: posts each event (a host's result, the run's summary) as a JSON body to
- * every configured URL, from one background thread, so the run never waits for an endpoint.
+ * every configured URL, from one background thread, so a slow or failing endpoint delays the
+ * run by at most the close bound.
  *
  * <p>Events wait in a bounded queue; when it is full, new events are dropped and counted. A
  * post that fails with a connection error, a timeout, 408, 429 or a 5xx status is retried with
@@ -200,7 +201,7 @@ final class WebhookReturner implements AutoCloseable {
         return false;
     }
 
-    /** The URL without user info, query or fragment, which may hold secrets. */
+    /** Returns the URL without user info, query or fragment, which may hold secrets. */
     static String redact(URI url) {
         String port = url.getPort() >= 0 ? ":" + url.getPort() : "";
         String path = url.getRawPath() == null ? "" : url.getRawPath();

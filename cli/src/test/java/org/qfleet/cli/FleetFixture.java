@@ -30,7 +30,7 @@ final class FleetFixture {
         return state;
     }
 
-    /** A change in insertion order, because Map.of iterates in an order that varies between JVM runs. */
+    /** Returns a change in insertion order, because Map.of iterates in an order that varies between JVM runs. */
     private static Map<String, Object> labelChange() {
         Map<String, Object> label = new LinkedHashMap<>();
         label.put("old", "red");
@@ -49,7 +49,7 @@ final class FleetFixture {
         return report;
     }
 
-    /** The six hosts, in the order they finish. */
+    /** Returns the six hosts, in the order they finish. */
     static List<HostReport> reports() {
         HostReport clean = host("lab-01", 0, 1200);
         clean.states.put("qvm_|-work_|-work_|-vm", state("work", "work", true,

@@ -46,7 +46,7 @@ class FleetReportsTest {
         return Files.readString(source, StandardCharsets.UTF_8);
     }
 
-    /** The highstate text a run prints: each host as it finishes, then the fleet summary. */
+    /** Returns the highstate text a run prints: each host as it finishes, then the fleet summary. */
     private static String highstateRun(HighstateOutputter outputter, Colors colors) {
         List<String> parts = new ArrayList<>();
         for (HostReport report : FleetFixture.reports()) {

@@ -32,13 +32,15 @@ import org.qfleet.simulator.SimulatedFleet;
 
 /**
  * Fleet runs of the real qfleet command against a simulated fleet of two hosts over SSH, plus
- * one roster entry that cannot be reached: in this JVM for the reports and the job cache, and
- * as a separate java process for SIGINT and logging.
+ * one roster entry that cannot be reached. Report and job cache tests run qfleet in this JVM.
+ * SIGINT and logging tests run it as a separate java process.
  */
 class FleetRunTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration_ TIMEOUTS = new Duration_();
+    private static final long PROCESS_TIMEOUT_SECONDS = 120;
+    private static final long HOSTS_FINISHED_TIMEOUT_SECONDS = 90;
+    private static final long STOP_AFTER_INTERRUPT_SECONDS = 30;
 
     @TempDir
     Path work;
@@ -46,13 +48,6 @@ class FleetRunTest {
     private SimulatedFleet fleet;
     private Path config;
     private Path jobs;
-
-    /** Timeouts of the tests, in seconds. */
-    private static final class Duration_ {
-        final long process = 120;
-        final long hostsFinished = 90;
-        final long afterInterrupt = 30;
-    }
 
     @BeforeEach
     void startFleet() throws IOException {
@@ -81,7 +76,7 @@ class FleetRunTest {
         return Path.of("..").toAbsolutePath().normalize().resolve("examples/whonix");
     }
 
-    private String refusedHost() {
+    private String connectionRefusedHost() {
         return "lab-09:\n  host: 127.0.0.1\n  port: 1\n  user: qfleet\n  priv: " + fleet.clientKey() + "\n";
     }
 
@@ -123,7 +118,7 @@ class FleetRunTest {
 
     @Test
     void jsonRunIsOneDocumentAndRecorded() throws Exception {
-        writeConfig(refusedHost());
+        writeConfig(connectionRefusedHost());
 
         Outcome outcome = runInProcess("-c", config.toString(), "--jobs-dir", jobs.toString(), "--out", "json",
                 "*", "state.apply", "test=True");
@@ -150,7 +145,7 @@ class FleetRunTest {
 
     @Test
     void jobsShowReprintsARun() throws Exception {
-        writeConfig(refusedHost());
+        writeConfig(connectionRefusedHost());
         Outcome run = runInProcess("-c", config.toString(), "--jobs-dir", jobs.toString(), "--state-output", "terse",
                 "--no-color", "*", "state.apply", "test=True");
         String jid = jobFolders(jobs).get(0).getFileName().toString();
@@ -192,7 +187,7 @@ class FleetRunTest {
 
     @Test
     void rawShellReportsOutputPerHost() throws Exception {
-        writeConfig(refusedHost());
+        writeConfig(connectionRefusedHost());
 
         Outcome echo = runInProcess("-c", config.toString(), "--jobs-dir", jobs.toString(), "--out", "json",
                 "-r", "lab-0[12]", "echo", "it's $HOME");
@@ -249,7 +244,7 @@ class FleetRunTest {
             Process process = javaProcess(stdout, stderr, "-c", config.toString(), "--jobs-dir", jobs.toString(),
                     "--no-color", "*", "state.apply", "test=True");
             try {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUTS.hostsFinished);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HOSTS_FINISHED_TIMEOUT_SECONDS);
                 while (recordedCount() < 2 && System.nanoTime() < deadline && process.isAlive()) {
                     Thread.sleep(100);
                 }
@@ -257,7 +252,7 @@ class FleetRunTest {
                         + Files.readString(stderr));
                 Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).start();
                 assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
-                assertTrue(process.waitFor(TIMEOUTS.afterInterrupt, TimeUnit.SECONDS), "qfleet did not stop");
+                assertTrue(process.waitFor(STOP_AFTER_INTERRUPT_SECONDS, TimeUnit.SECONDS), "qfleet did not stop");
             } finally {
                 process.destroyForcibly();
             }
@@ -286,7 +281,7 @@ class FleetRunTest {
 
         Process process = javaProcess(stdout, stderr, "-c", config.toString(), "--jobs-dir", jobs.toString(),
                 "-l", "debug", "--log-file", log.toString(), "*", "state.apply", "test=True");
-        assertTrue(process.waitFor(TIMEOUTS.process, TimeUnit.SECONDS), "qfleet did not finish");
+        assertTrue(process.waitFor(PROCESS_TIMEOUT_SECONDS, TimeUnit.SECONDS), "qfleet did not finish");
 
         String text = Files.readString(log);
         assertEquals(ExitCodes.HOSTS_FAILED, process.exitValue(), Files.readString(stderr));

@@ -42,6 +42,7 @@ final class ShowConfig {
         } else {
             shown.put("roster_file", config.rosterFile().toString());
         }
+
         shown.put("roster_defaults", config.rosterDefaults().withoutSecrets());
         shown.put("nodegroups", config.nodegroups().definitions());
         shown.put("file_roots", strings(config.fileRoots()));
@@ -50,10 +51,12 @@ final class ShowConfig {
         shown.put("max_procs", config.maxProcs());
         shown.put("timeout", config.connectTimeout().toSeconds());
         shown.put("run_timeout", config.runTimeout().toSeconds());
+
         shown.put("state_output", config.output().stateOutput());
         shown.put("state_verbose", config.output().stateVerbose());
         shown.put("color", config.output().color());
         shown.put("returners", masked(config.returners()));
+
         DumperOptions options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         options.setIndent(2);

@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qfleet.roster.Shard;
@@ -68,6 +69,47 @@ class TargetOptionsTest {
                 shown.get("returners"));
         assertFalse(outcome.stdout().contains("fleet-secret"), outcome.stdout());
         assertFalse(outcome.stdout().contains("k-123"), outcome.stdout());
+    }
+
+    @Test
+    void configSourcesInProcessOrder() throws Exception {
+        Path home = work.resolve("home");
+        Path cwd = work.resolve("cwd");
+        Path fromEnvironment = work.resolve("env.yaml");
+        Files.createDirectories(home.resolve(".config/qfleet"));
+        Files.createDirectories(cwd);
+        Files.writeString(home.resolve(".config/qfleet/qfleet.yaml"), "max_procs: 4\n");
+        Files.writeString(cwd.resolve("qfleet.yaml"), "max_procs: 3\n");
+        Files.writeString(fromEnvironment, "max_procs: 2\n");
+
+        assertEquals(2, shownMaxProcs(cwd, home, fromEnvironment));
+        assertEquals(3, shownMaxProcs(cwd, home, null));
+        Files.delete(cwd.resolve("qfleet.yaml"));
+        assertEquals(4, shownMaxProcs(cwd, home, null));
+    }
+
+    /** Runs {@code qfleet --show-config} as a java process in {@code cwd} and returns the max_procs it prints. */
+    private int shownMaxProcs(Path cwd, Path home, Path qfleetConfig) throws Exception {
+        Path javaBinary = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder builder = new ProcessBuilder(javaBinary.toString(), "-Duser.home=" + home, "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "--show-config")
+                .directory(cwd.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve("show-config.out").toFile());
+        builder.environment().remove("QFLEET_CONFIG");
+        if (qfleetConfig != null) {
+            builder.environment().put("QFLEET_CONFIG", qfleetConfig.toString());
+        }
+        Process process = builder.start();
+        boolean finished = process.waitFor(60, TimeUnit.SECONDS);
+        if (!finished) {
+            process.destroyForcibly();
+        }
+        assertTrue(finished, "qfleet --show-config did not finish within 60 s");
+        String output = Files.readString(work.resolve("show-config.out"));
+        assertEquals(0, process.exitValue(), output);
+        Map<String, Object> shown = new Yaml().load(output);
+        return (Integer) shown.get("max_procs");
     }
 
     @Test

@@ -71,7 +71,7 @@ public final class SimulatedFleet implements AutoCloseable {
 
     /** Python modules that the simulator program imports; they are copied next to it. */
     private static final List<String> TOOL_MODULES = List.of("qsim_state.py", "qsim_model.py", "qsim_cli.py",
-            "qsim_qubes.py", "qsim_power.py", "qsim_config.py", "qsim_host.py", "qsim_faults.py", "qsim_devices.py");
+            "qsim_qubes.py", "qsim_power.py", "qsim_config.py", "qsim_host.py", "qsim_faults.py", "qsim_devices.py", "qsim_ls.py");
     private static final String SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(5);

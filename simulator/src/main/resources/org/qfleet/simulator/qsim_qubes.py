@@ -1,4 +1,4 @@
-"""qvm-check, qvm-prefs, qubes-prefs, qvm-create, qvm-features, qvm-tags, qvm-ls and qvm-template."""
+"""qvm-check, qvm-prefs, qubes-prefs, qvm-create, qvm-features, qvm-tags and qvm-template."""
 
 import argparse
 import contextlib
@@ -377,98 +377,6 @@ def qvm_tags(prog, argv):
         else:
             tags.difference_update(args.TAG)
         model.vm(name)["tags"] = sorted(tags)
-    return EXIT_OK
-
-
-# ---------------------------------------------------------------------------
-# qvm-ls
-
-
-LS_FORMATS = {
-    "simple": ["name", "state", "class", "label", "template", "netvm"],
-    "network": ["name", "state", "netvm", "ip", "ipback", "gateway"],
-    "kernel": ["name", "state", "class", "template", "kernel", "kernelopts"],
-    "full": ["name", "state", "class", "label", "qid", "xid", "uuid"],
-    "prefs": ["name", "label", "template", "netvm", "vcpus", "memory", "maxmem",
-              "kernel", "kernelopts"],
-}
-
-
-def ls_cell(model, name, field):
-    """Return the printed value of one qvm-ls column for one qube."""
-    vm = model.vm(name)
-    if field == "name":
-        return name
-    if field == "class":
-        return vm["class"]
-    if field == "state":
-        return vm["state"]
-    if field == "label":
-        return vm["label"]
-    if field == "memory":
-        # The MEMORY column is the memory in use, so a halted qube shows 0.
-        if vm["state"] == "Halted" or "memory" not in model.properties_of(name):
-            return "0"
-        return model.get(name, "memory")[0]
-    prop_name = field.replace("-", "_")
-    if prop_name not in model.properties_of(name):
-        return "-"
-    value = model.get(name, prop_name)[0]
-    if value is None or value == "":
-        return "-"
-    return value
-
-
-def qvm_ls(prog, argv):
-    parser = make_parser(prog, description="List qubes and their properties.")
-    parser.add_argument("--format", "-o", choices=sorted(LS_FORMATS), default="simple",
-                        help="preset of columns (default: simple)")
-    parser.add_argument("--fields", "-O", help="comma-separated columns to show")
-    parser.add_argument("--raw-data", action="store_true",
-                        help="print cells separated by '|', with no header")
-    parser.add_argument("--raw-list", action="store_true",
-                        help="print only qube names, one per line")
-    parser.add_argument("--running", action="store_true", help="show running qubes")
-    parser.add_argument("--paused", action="store_true", help="show paused qubes")
-    parser.add_argument("--halted", action="store_true", help="show halted qubes")
-    parser.add_argument("--class", dest="classes", action="append",
-                        help="show only qubes of this class")
-    parser.add_argument("--all", action="store_true", help="show all qubes (default)")
-    parser.add_argument("VMNAME", nargs="*", help="qubes to show (default: all)")
-    args = parser.parse_args(argv)
-
-    fields = LS_FORMATS[args.format]
-    if args.fields:
-        fields = [field.strip().lower() for field in args.fields.split(",") if field.strip()]
-    raw = args.raw_data
-    if args.raw_list:
-        fields = ["name"]
-        raw = True
-
-    with locked_state(write=False) as state:
-        model = Model(state)
-        for name in args.VMNAME:
-            parser.parse_vm_name(model, name)
-        names = sorted(set(args.VMNAME)) if args.VMNAME else model.vm_names()
-        states = set()
-        if args.running:
-            states.add("Running")
-        if args.paused:
-            states.add("Paused")
-        if args.halted:
-            states.add("Halted")
-        if states:
-            names = [name for name in names if model.vm(name)["state"] in states]
-        if args.classes:
-            names = [name for name in names if model.vm(name)["class"] in args.classes]
-        rows = [[ls_cell(model, name, field) for field in fields] for name in names]
-
-    if raw:
-        for row in rows:
-            print("|".join(row))
-    else:
-        header = [field.upper().replace("_", "-") for field in fields]
-        print_table([header] + rows)
     return EXIT_OK
 
 

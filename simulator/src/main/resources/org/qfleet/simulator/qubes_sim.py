@@ -7,10 +7,10 @@ argument syntax, output, messages and exit codes of the Qubes 4.2 admin client.
 The modules next to this file hold the pieces: qsim_state (state file, seed
 profiles, hardware facts), qsim_model (properties and qubesd's rules), qsim_cli
 (parsing and output helpers), qsim_qubes (prefs, create, check, features, tags,
-ls, template), qsim_power (start, shutdown, kill, pause, unpause, remove,
-clone), qsim_config (service, firewall, volume), qsim_devices (qvm-pci and
-qvm-device pci), qsim_host (qvm-run, dom0
-packages, lspci, xl, hostname, import) and qsim_faults (injected faults).
+template), qsim_ls (qvm-ls), qsim_power (start, shutdown, kill, pause, unpause,
+remove, clone), qsim_config (service, firewall, volume), qsim_devices (qvm-pci
+and qvm-device pci), qsim_host (qvm-run, dom0 packages, lspci, xl, hostname,
+import) and qsim_faults (injected faults).
 
 The simulated host lives in one JSON file named by QUBES_SIM_STATE. Writers
 hold an exclusive flock on "<state>.lock" and replace the file atomically;
@@ -33,6 +33,7 @@ import qsim_config
 import qsim_devices
 import qsim_faults
 import qsim_host
+import qsim_ls
 import qsim_power
 import qsim_qubes
 
@@ -43,7 +44,7 @@ TOOLS = {
     "qubes-prefs": lambda prog, argv: qsim_qubes.prefs_main(prog, argv, global_prefs=True),
     "qvm-features": qsim_qubes.qvm_features,
     "qvm-tags": qsim_qubes.qvm_tags,
-    "qvm-ls": qsim_qubes.qvm_ls,
+    "qvm-ls": qsim_ls.qvm_ls,
     "qvm-template": qsim_qubes.qvm_template,
     "qvm-start": qsim_power.qvm_start,
     "qvm-shutdown": qsim_power.qvm_shutdown,

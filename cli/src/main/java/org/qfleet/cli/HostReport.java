@@ -19,6 +19,8 @@ final class HostReport {
     static final int RETCODE_COMPILE_ERROR = 1;
     /** Per-host return code when the host could not be reached or logged into, as ssh's own. */
     static final int RETCODE_UNREACHABLE = 255;
+    /** Per-host return code when the host key was not accepted or the login was rejected, as salt-ssh's. */
+    static final int RETCODE_LOGIN_FAILED = 254;
     /** Per-host return code when the shim on the host did not finish. */
     static final int RETCODE_SHIM_FAILED = 1;
 
@@ -64,9 +66,9 @@ final class HostReport {
         this.failureRetcode = retcode;
     }
 
-    /** Whether the host could not be reached or logged into. */
+    /** Whether the host could not be reached or logged into (return code 255 or 254). */
     boolean unreachable() {
-        return failure != null && failureRetcode == RETCODE_UNREACHABLE;
+        return failure != null && (failureRetcode == RETCODE_UNREACHABLE || failureRetcode == RETCODE_LOGIN_FAILED);
     }
 
     /** The number of states that reported changes, in test mode the changes they would make. */

@@ -38,7 +38,8 @@ final class QfleetCommand implements Callable<Integer> {
             description = "Configuration file (default: $QFLEET_CONFIG, ./qfleet.yaml, ~/.config/qfleet/qfleet.yaml).")
     private Path configFile;
 
-    @Option(names = "--roster-file", paramLabel = "FILE", description = "Salt-ssh flat roster; overrides roster_file.")
+    @Option(names = "--roster-file", paramLabel = "FILE",
+            description = "Salt-ssh flat roster; overrides roster_file and roster_url.")
     private Path rosterFile;
 
     @Option(names = "--file-root", paramLabel = "DIR",

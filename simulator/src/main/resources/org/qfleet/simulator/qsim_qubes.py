@@ -427,6 +427,11 @@ def template_parser(prog):
         output.add_argument("--machine-readable-json", action="store_true",
                             help="print one JSON document")
         sub.add_argument("templates", nargs="*", metavar="TEMPLATESPEC")
+
+    remove = commands.add_parser("remove", help="remove installed templates")
+    remove.add_argument("--disassoc", action="store_true",
+                        help="move the template's qubes to a dummy template (not simulated)")
+    remove.add_argument("templates", nargs="+", metavar="TEMPLATE")
     return parser
 
 
@@ -486,7 +491,47 @@ def qvm_template(prog, argv):
     args = parser.parse_args(argv)
     if args.command == "install":
         return template_install(prog, args)
+    if args.command == "remove":
+        return template_remove(prog, args)
     return template_query(prog, args)
+
+
+def template_remove(prog, args):
+    """Remove installed templates as qvm-remove does, with its confirmation and in-use checks."""
+    # Imported here because qsim_power imports this module's neighbours at load time.
+    from qsim_power import usages_of
+
+    if args.disassoc:
+        raise ToolError("--disassoc is not simulated; change the template of the qubes that use "
+                        "it first, then remove it")
+    with locked_state(write=True) as state:
+        model = Model(state)
+        installed = {info["name"] for info in installed_templates(model)}
+        for name in args.templates:
+            if name not in installed:
+                # NOTE: the wording of this error is unverified.
+                raise ToolError(f"Template {name!r} not installed.", EXIT_USAGE)
+        if not args.yes:
+            print("This will completely remove the selected VM(s)...")
+            for name in args.templates:
+                print(f"  {name}")
+            sys.stdout.write("Are you sure? [y/N] ")
+            sys.stdout.flush()
+            if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+                print("Remove cancelled.")
+                return EXIT_FAILURE
+        for name in args.templates:
+            if model.vm(name)["state"] != "Halted":
+                raise ToolError(f"Domain is not powered off: {name!r}")
+            uses = usages_of(model, name)
+            if uses:
+                print(f"VM {name} cannot be removed. It is in use as:", file=sys.stderr)
+                for use in uses:
+                    print(f" - {use}", file=sys.stderr)
+                raise ToolError(f"Domain is in use: {name!r};  see 'journalctl -u qubesd -e' "
+                                "in dom0 for details")
+            del model.state["vms"][name]
+    return EXIT_OK
 
 
 def template_install(prog, args):

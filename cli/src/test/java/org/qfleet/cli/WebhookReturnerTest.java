@@ -12,9 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +26,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The webhook returner against a real HTTP server (WireMock) on 127.0.0.1. */
 class WebhookReturnerTest {
@@ -163,6 +168,39 @@ class WebhookReturnerTest {
         returner.close();
 
         assertTrue(returner.dropped() >= 7, "dropped " + returner.dropped());
+    }
+
+    @Test
+    void runPostsHostsThenSummary(@TempDir Path work) throws UsageException {
+        server.stubFor(post(urlEqualTo("/hook?token=s3cret")).willReturn(aResponse().withStatus(200)));
+        OutputOptions options = new OutputOptions();
+        options.jobsDir = work.resolve("jobs");
+        options.returners = List.of("webhook");
+        options.webhookUrls = List.of(url().toString());
+        List<HostReport> reports = FleetFixture.reports();
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
+
+        RunReporter reporter = new RunReporter(options, Colors.NONE, out, out, "state.apply", "*",
+                reports.stream().map(report -> report.id).toList());
+        reports.forEach(reporter::hostFinished);
+        int exitCode = reporter.finish(false);
+
+        assertEquals(ExitCodes.HOSTS_FAILED, exitCode);
+        server.verify(6, postRequestedFor(urlEqualTo("/hook?token=s3cret"))
+                .withRequestBody(matchingJsonPath("$.type", equalTo("host"))));
+        server.verify(1, postRequestedFor(urlEqualTo("/hook?token=s3cret"))
+                .withRequestBody(matchingJsonPath("$.host", equalTo("lab-03")))
+                .withRequestBody(matchingJsonPath("$.result.retcode", equalTo("2"))));
+        server.verify(1, postRequestedFor(urlEqualTo("/hook?token=s3cret"))
+                .withRequestBody(matchingJsonPath("$.type", equalTo("summary")))
+                .withRequestBody(matchingJsonPath("$.exit_code", equalTo("20")))
+                .withRequestBody(matchingJsonPath("$.unreachable", equalTo("1"))));
+        // WireMock lists the requests it served newest first: the summary must come after every host.
+        List<String> newestFirst = server.getAllServeEvents().stream()
+                .map(event -> event.getRequest().getBodyAsString())
+                .toList();
+        assertTrue(newestFirst.get(0).contains("\"type\":\"summary\""), newestFirst.toString());
     }
 
     @Test

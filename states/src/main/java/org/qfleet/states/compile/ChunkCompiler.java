@@ -90,12 +90,13 @@ final class ChunkCompiler {
             }
         }
         if (functions.isEmpty()) {
-            errors.add("No function declared in " + where + "; name one, such as '" + module
-                    + ".present:'");
+            errors.add("No function declared in state '" + module + "' in SLS '" + declaration.sls
+                    + "' (ID '" + declaration.id + "'); name one, such as '" + module + ".present:'");
             return false;
         }
         if (functions.size() > 1) {
-            errors.add("Too many functions declared in " + where + ": "
+            errors.add("Too many functions declared in state '" + module + "' in SLS '"
+                    + declaration.sls + "' (ID '" + declaration.id + "'): "
                     + String.join(", ", functions) + "; keep one, or give each its own ID");
             return false;
         }

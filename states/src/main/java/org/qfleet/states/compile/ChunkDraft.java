@@ -76,11 +76,16 @@ final class ChunkDraft {
         return "{'SLS': '" + sls + "', 'ID': '" + id + "', 'NAME': '" + name + "'}";
     }
 
-    /** Returns the finished low chunk, with each resolved requisite kind as tags. */
+    /**
+     * Returns the finished low chunk, with each resolved requisite kind as tags. Only the
+     * {@code listener_} chunk carries {@code listen}, because the shim reads it as the mark of
+     * a chunk that runs only after a change.
+     */
     LowChunk toLowChunk() {
+        boolean listener = "mod_watch".equals(fun) && id.startsWith("listener_");
         Map<String, List<String>> requisites = new LinkedHashMap<>();
         resolved.forEach((kind, chunks) -> {
-            if (!chunks.isEmpty()) {
+            if (!chunks.isEmpty() && (listener || !kind.equals(Requisites.LISTEN))) {
                 List<String> tags = new ArrayList<>();
                 for (ChunkDraft chunk : chunks) {
                     tags.add(chunk.tag());

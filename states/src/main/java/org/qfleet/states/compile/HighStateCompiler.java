@@ -15,8 +15,10 @@ import org.qfleet.states.StateException;
 /**
  * Compiles SLS files into low chunks in execution order, with Salt's rules: includes, state
  * declarations, {@code extend}, {@code exclude}, {@code names}, {@code state_auto_order},
- * {@code order}, {@code require}, {@code watch} and {@code use} with their {@code _in} forms,
- * and required chunks pulled ahead of the chunks that require them.
+ * {@code order}, every requisite of Salt 3006 but {@code onfail_stop} with its {@code _in}
+ * form, and required chunks pulled ahead of the chunks that require them. Requisites are
+ * resolved to tags here and evaluated by the shim; a cycle or a requisite that matches no
+ * state is a compile error.
  *
  * <p>Only the {@code base} saltenv exists. Every problem found is collected, so one
  * {@link CompileException} lists them all.
@@ -202,9 +204,12 @@ public final class HighStateCompiler {
             }
             for (Object entry : entries) {
                 String name = includeName(entry, sls);
-                if (name != null) {
-                    names.add(name);
-                    includedFrom.computeIfAbsent(name, unused -> new LinkedHashSet<>()).add(sls);
+                if (name == null) {
+                    continue;
+                }
+                for (String matched : expandGlob(name, sls)) {
+                    names.add(matched);
+                    includedFrom.computeIfAbsent(matched, unused -> new LinkedHashSet<>()).add(sls);
                 }
             }
             return names;
@@ -227,15 +232,36 @@ public final class HighStateCompiler {
                         + entry);
                 return null;
             }
-            if (Fnmatch.hasWildcards(name)) {
-                errors.add("SLS '" + sls + "' includes '" + name
-                        + "', but globs in include are not supported; list the SLS names");
-                return null;
-            }
             if (!name.startsWith(".")) {
                 return name;
             }
             return resolveRelative(name, sls);
+        }
+
+        /**
+         * Returns the SLS names an include glob matches, in sorted order, as Salt matches them
+         * against the files it has. A glob that matches nothing stays as written, so that it is
+         * reported as not found.
+         */
+        private List<String> expandGlob(String name, String sls) {
+            if (!Fnmatch.hasWildcards(name)) {
+                return List.of(name);
+            }
+            List<String> available = source.names();
+            if (available == null) {
+                errors.add("SLS '" + sls + "' includes '" + name + "', but this file source cannot"
+                        + " list its SLS files, so globs in include are not supported; list the SLS"
+                        + " names");
+                return List.of();
+            }
+            List<String> matched = new ArrayList<>();
+            for (String candidate : available) {
+                if (Fnmatch.matches(candidate, name)) {
+                    matched.add(candidate);
+                }
+            }
+            java.util.Collections.sort(matched);
+            return matched.isEmpty() ? List.of(name) : matched;
         }
 
         /**

@@ -1,5 +1,6 @@
 package org.qfleet.states.compile;
 
+import java.util.List;
 import java.util.Map;
 import org.qfleet.states.StateException;
 
@@ -23,5 +24,14 @@ public interface SlsSource {
      */
     default boolean isPackageInit(String sls) {
         return exists(sls + ".init");
+    }
+
+    /**
+     * Returns every SLS name in the file roots, sorted, which {@code include} globs such as
+     * {@code lib.*} match against. The default returns null: the source cannot list its files,
+     * and a glob in {@code include} is a compile error.
+     */
+    default List<String> names() {
+        return null;
     }
 }

@@ -442,9 +442,9 @@ class HighStateCompilerTest {
                 "ID 'trailing' in SLS 'main' contains a short declaration (qvm.exists) with a trailing"
                         + " colon. Without arguments, omit the colon: 'trailing: qvm.exists'",
                 "ID 'not-a-mapping' in SLS 'main' is not a mapping of state declarations, got: 42",
-                "Too many functions declared in state 'qvm' of ID 'too-many' in SLS 'main': exists,"
+                "Too many functions declared in state 'qvm' in SLS 'main' (ID 'too-many'): exists,"
                         + " present; keep one, or give each its own ID",
-                "No function declared in state 'qvm' of ID 'none' in SLS 'main'; name one, such as"
+                "No function declared in state 'qvm' in SLS 'main' (ID 'none'); name one, such as"
                         + " 'qvm.present:'"), error.errors());
     }
 

@@ -1,10 +1,14 @@
 package org.qfleet.states.compile;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.qfleet.states.StateException;
 import org.yaml.snakeyaml.Yaml;
 
@@ -52,6 +56,25 @@ final class YamlSlsSource implements SlsSource {
     @Override
     public boolean exists(String sls) {
         return texts.containsKey(sls) || root != null && Files.isRegularFile(file(sls));
+    }
+
+    @Override
+    public List<String> names() {
+        List<String> names = new ArrayList<>(texts.keySet());
+        if (root != null) {
+            try (Stream<Path> files = Files.walk(root)) {
+                files.filter(file -> file.toString().endsWith(".sls")).forEach(file -> {
+                    String relative = root.relativize(file).toString();
+                    String dotted = relative.substring(0, relative.length() - ".sls".length())
+                            .replace('/', '.');
+                    names.add(dotted.endsWith(".init") ? dotted.substring(0, dotted.length() - 5) : dotted);
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        names.sort(null);
+        return names;
     }
 
     private Path file(String sls) {

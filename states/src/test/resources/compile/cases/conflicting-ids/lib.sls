@@ -1,0 +1,3 @@
+same-id:
+  test.succeed_without_changes:
+    - comment: from lib

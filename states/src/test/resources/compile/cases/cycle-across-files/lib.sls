@@ -1,0 +1,4 @@
+lib-state:
+  test.nop:
+    - require:
+      - sls: main

@@ -1,0 +1,12 @@
+a:
+  test.nop:
+    - require:
+      - test: c
+b:
+  test.nop:
+    - watch:
+      - test: a
+c:
+  test.nop:
+    - onchanges:
+      - test: b

@@ -1,0 +1,3 @@
+none:
+  test:
+    - name: x

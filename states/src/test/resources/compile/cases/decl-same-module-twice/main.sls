@@ -1,0 +1,3 @@
+twice:
+  test.nop: []
+  test.succeed_without_changes: []

@@ -1,0 +1,3 @@
+work:
+  test.succeed_without_changes: []
+  qvm.exists: []

@@ -1,0 +1,4 @@
+two:
+  test:
+    - nop
+    - succeed_without_changes

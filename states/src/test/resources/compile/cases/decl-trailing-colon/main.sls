@@ -1,0 +1,2 @@
+colon:
+  test.nop:

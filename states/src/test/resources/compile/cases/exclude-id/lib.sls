@@ -1,0 +1,2 @@
+lib-a: test.nop
+lib-b: test.nop

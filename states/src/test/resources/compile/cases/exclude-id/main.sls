@@ -1,0 +1,5 @@
+include:
+  - lib
+exclude:
+  - id: lib-a
+mine: test.nop

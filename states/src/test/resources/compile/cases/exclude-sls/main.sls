@@ -1,0 +1,5 @@
+include:
+  - lib
+exclude:
+  - sls: lib
+mine: test.nop

@@ -1,0 +1,5 @@
+lib-state:
+  test.succeed_without_changes:
+    - require:
+      - test: base-state
+base-state: test.nop

@@ -1,0 +1,8 @@
+include:
+  - lib
+extend:
+  lib-state:
+    test:
+      - require:
+        - test: extra
+extra: test.nop

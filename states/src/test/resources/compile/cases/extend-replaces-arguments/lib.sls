@@ -1,0 +1,3 @@
+lib-state:
+  test.succeed_without_changes:
+    - comment: original

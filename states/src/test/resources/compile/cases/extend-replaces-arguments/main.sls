@@ -1,0 +1,6 @@
+include:
+  - lib
+extend:
+  lib-state:
+    test:
+      - comment: extended comment

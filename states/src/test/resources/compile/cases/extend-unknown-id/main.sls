@@ -1,0 +1,5 @@
+extend:
+  nowhere:
+    test:
+      - comment: x
+mine: test.nop

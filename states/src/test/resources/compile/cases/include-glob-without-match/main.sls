@@ -1,0 +1,3 @@
+include:
+  - nothing.*
+mine: test.nop

@@ -1,0 +1,1 @@
+lib-a: test.nop

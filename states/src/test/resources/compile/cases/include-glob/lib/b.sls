@@ -1,0 +1,1 @@
+lib-b: test.nop

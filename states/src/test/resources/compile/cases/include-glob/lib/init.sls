@@ -1,0 +1,1 @@
+lib-init: test.nop

@@ -1,0 +1,3 @@
+include:
+  - lib.*
+mine: test.nop

@@ -1,0 +1,4 @@
+include:
+  - .part
+  - ..common
+app-state: test.nop

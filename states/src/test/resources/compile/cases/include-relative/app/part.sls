@@ -1,0 +1,1 @@
+part-state: test.nop

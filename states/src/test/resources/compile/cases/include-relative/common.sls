@@ -1,0 +1,1 @@
+common-state: test.nop

@@ -1,0 +1,3 @@
+include:
+  - shared
+left-state: test.nop

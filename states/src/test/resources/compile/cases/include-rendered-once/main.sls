@@ -1,0 +1,4 @@
+include:
+  - left
+  - right
+top-state: test.nop

@@ -1,0 +1,3 @@
+include:
+  - shared
+right-state: test.nop

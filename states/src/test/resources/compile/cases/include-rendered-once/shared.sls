@@ -1,0 +1,1 @@
+shared-state: test.nop

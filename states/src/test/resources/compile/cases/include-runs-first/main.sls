@@ -1,0 +1,4 @@
+include:
+  - lib
+  - other
+mine: test.nop

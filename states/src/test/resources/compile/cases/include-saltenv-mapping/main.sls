@@ -1,0 +1,3 @@
+include:
+  - base: lib
+mine: test.nop

@@ -1,0 +1,6 @@
+a: test.succeed_without_changes
+b:
+  test.succeed_without_changes:
+    - listen:
+      - test: a
+c: test.nop

@@ -1,0 +1,5 @@
+a: test.succeed_with_changes
+b:
+  test.succeed_without_changes:
+    - onchanges:
+      - test: a

@@ -1,0 +1,7 @@
+a: test.succeed_without_changes
+b: test.fail_without_changes
+c:
+  test.succeed_without_changes:
+    - onfail_any:
+      - test: a
+      - test: b

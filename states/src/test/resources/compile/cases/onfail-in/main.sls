@@ -1,0 +1,5 @@
+b: test.succeed_without_changes
+a:
+  test.succeed_without_changes:
+    - onfail_in:
+      - test: b

@@ -1,0 +1,5 @@
+a:
+  test.nop:
+    - order: last
+b: test.nop
+c: test.nop

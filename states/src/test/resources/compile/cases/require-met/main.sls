@@ -1,0 +1,5 @@
+a: test.succeed_without_changes
+b:
+  test.succeed_without_changes:
+    - require:
+      - test: a

@@ -1,0 +1,2 @@
+lib-a: test.succeed_without_changes
+lib-b: test.fail_without_changes

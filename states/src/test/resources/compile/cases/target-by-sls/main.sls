@@ -1,0 +1,6 @@
+include:
+  - lib
+user:
+  test.succeed_without_changes:
+    - require:
+      - sls: lib

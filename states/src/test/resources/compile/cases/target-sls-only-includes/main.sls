@@ -1,0 +1,6 @@
+include:
+  - group
+user:
+  test.succeed_without_changes:
+    - require:
+      - sls: group

@@ -1,0 +1,1 @@
+member-state: test.fail_without_changes

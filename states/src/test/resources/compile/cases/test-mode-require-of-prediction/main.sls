@@ -1,0 +1,5 @@
+a: test.fail_with_changes
+b:
+  test.succeed_without_changes:
+    - require:
+      - test: a

@@ -1,0 +1,6 @@
+a: test.succeed_with_changes
+b:
+  test.succeed_without_changes:
+    - comment: custom comment
+    - watch:
+      - test: a

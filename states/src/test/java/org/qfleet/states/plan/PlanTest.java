@@ -121,6 +121,39 @@ class PlanTest {
                 + " earlier chunk of the plan", error.getMessage());
     }
 
+    @Test
+    void prereqMustPointToLaterChunk() {
+        PlanChunk first = new PlanChunk("test_|-a_|-a_|-nop", "a", "main", "test", "nop", "a", 10000,
+                Map.of(), null, List.of());
+        PlanChunk second = new PlanChunk("test_|-b_|-b_|-nop", "b", "main", "test", "nop", "b", 10001,
+                Map.of("prereq", List.of("test_|-a_|-a_|-nop")), null, List.of());
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> new Plan(JID, "lab-07", false, List.of(first, second)));
+        assertEquals("chunk test_|-b_|-b_|-nop has prereq on test_|-a_|-a_|-nop, which is not a later"
+                + " chunk of the plan", error.getMessage());
+    }
+
+    @Test
+    void outcomesAndFailhardAreWritten() throws Exception {
+        Outcome run = new Outcome(true, Map.of("testing", Map.of("old", "Unchanged")), "Success!",
+                List.of("careful"));
+        Outcome watch = new Outcome(true, null, "Watch statement fired.", null);
+        PlanChunk chunk = new PlanChunk("test_|-a_|-a_|-nop", "a", "main", "test", "nop", "a", 10000,
+                Map.of(), null, List.of(), run, null, watch, true);
+        JsonNode plan = new ObjectMapper().readTree(
+                new Plan(JID, "lab-07", false, true, List.of(chunk)).toJson());
+        assertTrue(plan.get("failhard").asBoolean());
+        JsonNode written = plan.get("chunks").get(0);
+        assertEquals(json("""
+                {"result": true, "changes": {"testing": {"old": "Unchanged"}}, "comment": "Success!",
+                 "warnings": ["careful"]}"""), written.get("outcome"));
+        assertEquals(json("""
+                {"result": true, "changes": null, "comment": "Watch statement fired."}"""),
+                written.get("mod_watch"));
+        assertFalse(written.has("test_outcome"));
+        assertTrue(written.get("failhard").asBoolean());
+    }
+
     private static JsonNode planJson(String yaml, boolean test) throws Exception {
         SlsSource source = new SlsSource() {
             @Override

@@ -22,6 +22,7 @@ final class FleetRun {
     private final Colors colors;
     private OutputOptions output = new OutputOptions();
     private String rawCommand;
+    private SshOptions ssh = new SshOptions();
     private TargetOptions targeting = new TargetOptions();
 
     FleetRun(QfleetConfig config, FunctionCall call, boolean acceptNewHostKeys, Colors colors) {
@@ -34,6 +35,12 @@ final class FleetRun {
     /** Sets the target type, shard and roster options that select the hosts from the roster. */
     FleetRun targeting(TargetOptions targeting) {
         this.targeting = targeting;
+        return this;
+    }
+
+    /** Sets the SSH options: ssh config file, extra ssh options, host key checking, time limits, local mode. */
+    FleetRun ssh(SshOptions ssh) {
+        this.ssh = ssh;
         return this;
     }
 
@@ -51,14 +58,13 @@ final class FleetRun {
                 rawCommand != null ? "raw shell: " + rawCommand : call.name(), targetPattern,
                 targets.stream().map(RosterEntry::id).toList());
         Thread runThread = Thread.currentThread();
-        SshSettings settings = new SshSettings(config.knownHosts(), acceptNewHostKeys,
-                config.connectTimeout(), SshSettings.defaults(config.knownHosts()).keepAlive());
+        SshSettings settings = ssh.settings(config, acceptNewHostKeys, targets);
         try (InterruptOnSignal signal = InterruptOnSignal.install(() -> {
                     reporter.interrupt();
                     runThread.interrupt();
                 });
                 SshTransport transport = new SshTransport(settings)) {
-            HostPipeline pipeline = new HostPipeline(transport, config, call);
+            HostPipeline pipeline = new HostPipeline(transport, config, call, ssh);
             Fanout.run(targets, config.maxProcs(), entry -> {
                 reporter.hostStarted(entry.id());
                 Instant started = Instant.now();

@@ -1,10 +1,8 @@
 package org.qfleet.cli;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,12 +35,14 @@ final class HostPipeline {
     private static final DateTimeFormatter JID_FORMAT = DateTimeFormatter.ofPattern("yyyyMMddHHmmssSSSSSS");
 
     private final SshTransport transport;
+    private final SshOptions ssh;
     private final QfleetConfig config;
     private final FunctionCall call;
     private final String jid;
 
-    HostPipeline(SshTransport transport, QfleetConfig config, FunctionCall call) {
+    HostPipeline(SshTransport transport, QfleetConfig config, FunctionCall call, SshOptions ssh) {
         this.transport = transport;
+        this.ssh = ssh;
         this.config = config;
         this.call = call;
         this.jid = LocalDateTime.now().format(JID_FORMAT);
@@ -87,7 +87,7 @@ final class HostPipeline {
                         + " states reported a result before it stopped.", HostReport.RETCODE_SHIM_FAILED);
             }
         } catch (TransportException ex) {
-            report.fail(ex.getMessage(), HostReport.RETCODE_UNREACHABLE);
+            report.fail(ex.getMessage(), ex.retcode());
         } catch (ShimClient.ShimFailure ex) {
             report.fail(ex.getMessage(), HostReport.RETCODE_SHIM_FAILED);
         } catch (UsageException ex) {
@@ -144,19 +144,8 @@ final class HostPipeline {
         return state;
     }
 
+    /** Returns the entry's SSH target, resolved through the ssh config file before the run started. */
     SshTarget target(RosterEntry entry) {
-        List<Path> identities = new ArrayList<>();
-        if (entry.priv() != null && !entry.priv().isEmpty()) {
-            identities.add(Path.of(entry.priv()));
-        } else {
-            Path ssh = Path.of(System.getProperty("user.home"), ".ssh");
-            for (String name : List.of("id_ed25519", "id_ecdsa", "id_rsa")) {
-                if (ssh.resolve(name).toFile().isFile()) {
-                    identities.add(ssh.resolve(name));
-                }
-            }
-        }
-        Duration timeout = entry.timeout() != null ? entry.timeout() : config.connectTimeout();
-        return new SshTarget(entry.id(), entry.host(), entry.port(), entry.user(), identities, timeout);
+        return ssh.target(entry);
     }
 }

@@ -72,6 +72,9 @@ final class QfleetCommand implements Callable<Integer> {
     private OutputOptions output = new OutputOptions();
 
     @Mixin
+    private SshOptions ssh = new SshOptions();
+
+    @Mixin
     private TargetOptions targetOptions = new TargetOptions();
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET",
@@ -113,7 +116,7 @@ final class QfleetCommand implements Callable<Integer> {
         FunctionCall call = rawCommand != null ? null : FunctionCall.parse(function, arguments);
         QfleetConfig config = settings;
         Colors colors = Colors.choose(noColor, forceColor);
-        return new FleetRun(config, call, acceptNewHostKeys, colors).output(output, rawCommand)
+        return new FleetRun(config, call, acceptNewHostKeys, colors).output(output, rawCommand).ssh(ssh)
                 .targeting(targetOptions).run(target, System.out);
     }
 }

@@ -28,6 +28,13 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.net.ssl.SSLException;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.yaml.snakeyaml.error.YAMLException;
+
 /**
  * A roster fetched over HTTP(S): a JSON or YAML document of the same shape as a flat roster file, without Jinja.
  * Certificates are verified by the JDK's default trust store, redirects are not followed (so a bearer token never
@@ -91,6 +98,11 @@ public final class HttpRoster {
             super(message);
         }
     }
+
+    /** Reads JSON bodies that YAML rejects; a key given twice in one object is an error, as in roster files. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     private final Settings settings;
     private final Function<String, String> environment;
@@ -298,8 +310,36 @@ public final class HttpRoster {
         }
     }
 
+    /**
+     * Parses the body as YAML, which covers most JSON. Valid JSON that YAML 1.1 rejects, such as tab indentation or
+     * the escape {@code \/}, is read with Jackson and reformatted, and messages then count lines of the reformatted
+     * JSON.
+     */
     private static Roster parse(String body, String source, RosterDefaults defaults) throws RosterException {
-        return Roster.parse(body, source, Path.of("").toAbsolutePath(), defaults);
+        Path baseFolder = Path.of("").toAbsolutePath();
+        if (!body.stripLeading().startsWith("{")) {
+            return Roster.parse(body, source, baseFolder, defaults);
+        }
+        try {
+            return Roster.parse(body, source, baseFolder, defaults);
+        } catch (RosterException yamlProblem) {
+            if (!(yamlProblem.getCause() instanceof YAMLException)) {
+                throw yamlProblem;
+            }
+        }
+        return Roster.parse(reformatJson(body, source), source, baseFolder, " of the reformatted JSON", defaults);
+    }
+
+    private static String reformatJson(String body, String source) throws RosterException {
+        try {
+            JsonNode tree = JSON.readTree(body);
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : ", line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new RosterException(source + where + ": invalid JSON: " + e.getOriginalMessage()
+                    + ". Fix the roster service's output.", e);
+        }
     }
 
     /** Returns the URL without user information or query, so that a credential in the URL is never printed. */

@@ -69,7 +69,8 @@ public final class Roster {
                     + ". Check its permissions.", e);
         }
         String yamlText = render(template, file);
-        RosterParser parser = new RosterParser(file.toString(), folderOf(file), !yamlText.equals(template), defaults);
+        String lineSuffix = yamlText.equals(template) ? "" : " of the Jinja output";
+        RosterParser parser = new RosterParser(file.toString(), folderOf(file), lineSuffix, defaults);
         return new Roster(file.toString(), parser.parse(yamlText), notices(defaults, parser));
     }
 
@@ -90,10 +91,16 @@ public final class Roster {
      */
     public static Roster parse(String yamlText, String source, Path baseFolder, RosterDefaults defaults)
             throws RosterException {
+        return parse(yamlText, source, baseFolder, "", defaults);
+    }
+
+    /** Parses as {@link #parse(String, String, Path, RosterDefaults)} does, with {@code lineSuffix} after line numbers. */
+    static Roster parse(String yamlText, String source, Path baseFolder, String lineSuffix, RosterDefaults defaults)
+            throws RosterException {
         Objects.requireNonNull(yamlText, "yamlText");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(defaults, "defaults");
-        RosterParser parser = new RosterParser(source, baseFolder, false, defaults);
+        RosterParser parser = new RosterParser(source, baseFolder, lineSuffix, defaults);
         return new Roster(source, parser.parse(yamlText), notices(defaults, parser));
     }
 

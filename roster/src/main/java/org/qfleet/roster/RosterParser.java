@@ -36,7 +36,7 @@ final class RosterParser {
 
     private final String source;
     private final Path baseFolder;
-    private final boolean rendered;
+    private final String lineSuffix;
     private final RosterDefaults defaults;
     private final NodeConstructor constructor;
     private final Yaml yaml;
@@ -46,14 +46,14 @@ final class RosterParser {
     /**
      * @param source     the file or URL that the text came from, for messages
      * @param baseFolder the folder that relative {@code priv} paths are resolved against
-     * @param rendered   whether Jinja changed the text, so that line numbers count lines of the Jinja output rather
-     *                   than of the file
+     * @param lineSuffix the words after each line number that say which text the lines count, such as
+     *                   {@code " of the Jinja output"}, or empty when they count lines of the source itself
      * @param defaults   the values that every entry starts from
      */
-    RosterParser(String source, Path baseFolder, boolean rendered, RosterDefaults defaults) {
+    RosterParser(String source, Path baseFolder, String lineSuffix, RosterDefaults defaults) {
         this.source = source;
         this.baseFolder = baseFolder;
-        this.rendered = rendered;
+        this.lineSuffix = lineSuffix;
         this.defaults = defaults;
         LoaderOptions options = new LoaderOptions();
         // Duplicates are found and reported with their lines by checkDuplicates, so the constructor may allow them.
@@ -306,7 +306,7 @@ final class RosterParser {
         if (mark == null) {
             return source + ": ";
         }
-        return source + ", line " + (mark.getLine() + 1) + (rendered ? " of the Jinja output" : "") + ": ";
+        return source + ", line " + (mark.getLine() + 1) + lineSuffix + ": ";
     }
 
     private static int lineOf(Node node) {

@@ -161,8 +161,55 @@ class HttpRosterTest {
         RosterException e = assertThrows(RosterException.class, () -> http(null).load(RosterDefaults.none(),
                 warnings::add));
 
+        assertTrue(e.getMessage().startsWith(url() + ", line 2, column "), e.getMessage());
+        assertTrue(e.getMessage().contains(": invalid JSON: "), e.getMessage());
+    }
+
+    @Test
+    void malformedYamlNamesLine() {
+        server.stubFor(get("/roster").willReturn(aResponse().withStatus(200)
+                .withBody("lab-01: 10.0.0.1\nlab-02: {host: 10.0.0.2\n")));
+
+        RosterException e = assertThrows(RosterException.class, () -> http(null).load(RosterDefaults.none(),
+                warnings::add));
+
         assertTrue(e.getMessage().startsWith(url() + ", line "), e.getMessage());
         assertTrue(e.getMessage().contains("invalid YAML"), e.getMessage());
+    }
+
+    @Test
+    void jsonThatYamlRejectsStillLoads() throws Exception {
+        // Tab indentation and the escape \/ are valid JSON, and PHP's json_encode writes \/ by default.
+        server.stubFor(get("/roster").willReturn(aResponse().withStatus(200).withBody(
+                "{\n\t\"lab-01\": {\n\t\t\"host\": \"10.0.0.1\",\n\t\t\"priv\": \"\\/keys\\/lab\"\n\t}\n}\n")));
+
+        Roster roster = http(null).load(RosterDefaults.none(), warnings::add);
+
+        assertEquals("10.0.0.1", roster.entries().get(0).host());
+        assertEquals("/keys/lab", roster.entries().get(0).priv());
+    }
+
+    @Test
+    void reformattedJsonErrorsSaySo() {
+        server.stubFor(get("/roster").willReturn(aResponse().withStatus(200).withBody(
+                "{\"lab-01\": {\"priv\": \"\\/k\", \"port\": \"ssh\"}}")));
+
+        RosterException e = assertThrows(RosterException.class, () -> http(null).load(RosterDefaults.none(),
+                warnings::add));
+
+        assertEquals(List.of(url() + ", line 4 of the reformatted JSON: host 'lab-01': field 'port': invalid value"
+                + " 'ssh'. Expected an integer from 1 to 65535."), e.problems());
+    }
+
+    @Test
+    void duplicateJsonKeyRejected() {
+        server.stubFor(get("/roster").willReturn(aResponse().withStatus(200).withBody(
+                "{\n\t\"lab-01\": \"10.0.0.1\",\n\t\"lab-01\": \"10.0.0.2\"\n}")));
+
+        RosterException e = assertThrows(RosterException.class, () -> http(null).load(RosterDefaults.none(),
+                warnings::add));
+
+        assertTrue(e.getMessage().contains("invalid JSON: Duplicate field 'lab-01'"), e.getMessage());
     }
 
     @Test

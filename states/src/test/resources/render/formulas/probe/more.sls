@@ -84,3 +84,7 @@ yaml_long: |-
   {{ (range(30) | list + ['a long string value that goes on and on', 'zürich ünïcode', "quote's", 'colon: inside', '', '  padded', None, True, 1.5]) | yaml | indent(2) }}
 yaml_long_block: |-
   {{ {'k': ['a long string value that goes on and on and on and on and on and on and on and on'], 'u': 'zürich', 'n': none, 'e': '', 'y': 'yes', 's': '*star', 'h': '#hash', 'at': '@at'} | yaml(False) | indent(2) }}
+include_missing: |-
+  [{% include "probe/absent.txt" ignore missing %}] [{% include "probe/snippet.txt" ignore missing %}]
+odict_global: |-
+  {% set o = odict() %}{% do o.update({'b': 1}) %}{% do o.update({'a': 2}) %}{{ o | list }}

@@ -70,6 +70,7 @@ final class SaltJinja {
         globals.registerTag(new WithTag());
         globals.registerTag(new FilterBlockTag());
         globals.registerTag(new CallWithArgumentsTag());
+        globals.registerTag(new IncludeTag());
         for (String format : List.of("yaml", "json", "text")) {
             globals.registerTag(new SerializerTags.LoadTag(format));
             globals.registerTag(new SerializerTags.ImportTag(format));
@@ -77,6 +78,7 @@ final class SaltJinja {
         SaltFilters.registerAll(globals);
         SaltTests.registerAll(globals);
         globals.registerFunction(new ELFunctionDefinition("", "raise", SaltJinja.class, "raiseError", Object.class));
+        globals.registerFunction(new ELFunctionDefinition("", "odict", SaltJinja.class, "orderedDict"));
     }
 
     /**
@@ -174,6 +176,11 @@ final class SaltJinja {
         throw error;
     }
 
+    /** Salt's {@code odict()} global: an empty mapping that keeps insertion order. */
+    public static Map<String, Object> orderedDict() {
+        return new LinkedHashMap<>();
+    }
+
     /** Creates {@link SaltInterpreter}s for top-level templates, imports and macros alike. */
     private static final class SaltInterpreterFactory implements InterpreterFactory {
         @Override
@@ -225,7 +232,15 @@ final class SaltJinja {
                 throw new ResourceNotFoundException("template " + quoted(fullName) + " not found in file roots "
                         + session.roots());
             }
-            return TemplateSource.separateNestedClosingBraces(Files.readString(file.get(), encoding));
+            // Jinja2 drops one trailing newline of every template it loads (keep_trailing_newline
+            // is off); Salt adds it back only for the template it renders at the top.
+            String text = Files.readString(file.get(), encoding);
+            if (text.endsWith("\r\n")) {
+                text = text.substring(0, text.length() - 2);
+            } else if (text.endsWith("\n")) {
+                text = text.substring(0, text.length() - 1);
+            }
+            return TemplateSource.separateNestedClosingBraces(text);
         }
 
         @Override

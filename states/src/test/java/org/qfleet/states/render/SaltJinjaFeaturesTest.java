@@ -105,7 +105,9 @@ class SaltJinjaFeaturesTest {
                 Arguments.of("probe.more", "call_args", "[10][20]"),
                 Arguments.of("probe.more", "for_else_filtered", "none above 5 1"),
                 Arguments.of("probe.more", "yaml_long", "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,\n  23, 24, 25, 26, 27, 28, 29, a long string value that goes on and on, zürich ünïcode,\n  quote's, 'colon: inside', '', '  padded', null, true, 1.5]"),
-                Arguments.of("probe.more", "yaml_long_block", "at: '@at'\ne: ''\nh: '#hash'\nk:\n- a long string value that goes on and on and on and on and on and on and on and on\nn: null\ns: '*star'\nu: zürich\ny: 'yes'"));
+                Arguments.of("probe.more", "yaml_long_block", "at: '@at'\ne: ''\nh: '#hash'\nk:\n- a long string value that goes on and on and on and on and on and on and on and on\nn: null\ns: '*star'\nu: zürich\ny: 'yes'"),
+                Arguments.of("probe.more", "include_missing", "[] [included Qubes seen]"),
+                Arguments.of("probe.more", "odict_global", "['b', 'a']"));
     }
 
     @ParameterizedTest(name = "{0} {1}")

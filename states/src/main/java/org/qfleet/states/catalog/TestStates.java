@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.qfleet.states.compile.CompileException;
 import org.qfleet.states.compile.LowChunk;
 import org.qfleet.states.plan.Outcome;
@@ -31,7 +32,7 @@ final class TestStates {
     private TestStates() {}
 
     static Set<String> functions() {
-        Set<String> names = new java.util.TreeSet<>();
+        Set<String> names = new TreeSet<>();
         for (String function : FUNCTIONS) {
             if (!function.equals("mod_watch")) {
                 names.add(MODULE + "." + function);
@@ -40,7 +41,7 @@ final class TestStates {
         return names;
     }
 
-    /** The change that every changing test state reports. */
+    /** Returns the change that every changing test state reports. */
     static Map<String, Object> pretendedChange() {
         Map<String, Object> testing = new LinkedHashMap<>();
         testing.put("old", "Unchanged");
@@ -141,17 +142,17 @@ final class TestStates {
             result = true;
         }
         List<String> warnings = null;
-        Object given = args.get("warnings");
-        if (given instanceof String text) {
+        Object warningsArgument = args.get("warnings");
+        if (warningsArgument instanceof String text) {
             warnings = List.of(text);
-        } else if (given instanceof List<?> list) {
+        } else if (warningsArgument instanceof List<?> list) {
             warnings = new ArrayList<>();
             for (Object warning : list) {
                 warnings.add(ValueForms.pythonString(warning));
             }
-        } else if (given != null) {
+        } else if (warningsArgument != null) {
             errors.add("test.configurable_test_state state with " + location + ": argument"
-                    + " 'warnings' must be a string or a list of strings, got: " + given);
+                    + " 'warnings' must be a string or a list of strings, got: " + warningsArgument);
         }
         Map<String, Object> changed = (Boolean) changes ? pretendedChange() : Map.of();
         String text = comment == null ? "" : comment;

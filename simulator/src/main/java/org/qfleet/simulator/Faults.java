@@ -62,7 +62,7 @@ public final class Faults {
         return new Faults(list);
     }
 
-    /** Returns the host's faults, or none (with a log line by the caller) when the file is invalid. */
+    /** Returns the host's faults, or none with a warning in the log when the file is invalid. */
     static Faults readOrNone(Path file) {
         try {
             return read(file);

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * How {@link SimulatedFleet#start(Path, int, FleetOptions)} sets up its hosts.
+ * Options of {@link SimulatedFleet#start(Path, int, FleetOptions)}: the hosts' profile, hardware, ports and faults.
  *
  * @param fresh        reset every host's state to the profile, not only hosts without a state file
  * @param profile      {@code fresh} (a default Qubes 4.2 install), {@code empty} (dom0 only), or the

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,6 +56,10 @@ final class OutputOptions {
 
     private String logLevel;
     private Path logFile;
+    /** Set by {@code color: false} in the configuration file. */
+    private boolean colorOffByConfig;
+    /** Webhook URLs from the configuration file's {@code returners: {webhook: {urls: [...]}}}. */
+    private List<String> configWebhookUrls = List.of();
 
     @Option(names = {"-l", "--log-level"}, paramLabel = "LEVEL",
             description = "Level of qfleet's log lines: trace, debug, info, warning (default), error or quiet.")
@@ -90,6 +95,59 @@ final class OutputOptions {
         return logFile;
     }
 
+    /**
+     * Takes {@code state_output}, {@code state_verbose}, {@code color} and {@code returners} from
+     * the configuration file where the command line did not set them. A returner's settings may
+     * give {@code url} (a string) or {@code urls} (a list) and {@code timeout} (seconds).
+     */
+    void applyConfig(QfleetConfig config) throws UsageException {
+        QfleetConfig.OutputSettings settings = config.output();
+        if (settings != null) {
+            if (settings.stateOutput() != null && !commandLineHas("--state-output")) {
+                try {
+                    format.stateOutput = HighstateOutputter.Mode.parse(settings.stateOutput());
+                } catch (IllegalArgumentException ex) {
+                    throw new UsageException(configName(config) + ": state_output: " + ex.getMessage(), ex);
+                }
+            }
+            if (settings.stateVerbose() != null && !commandLineHas("--state-verbose")) {
+                format.stateVerbose = settings.stateVerbose();
+            }
+            colorOffByConfig = Boolean.FALSE.equals(settings.color()) && !commandLineHas("--force-color");
+        }
+        Map<String, Map<String, Object>> configured = config.returners() == null ? Map.of() : config.returners();
+        if (returners.isEmpty()) {
+            returners = new ArrayList<>(configured.keySet());
+        }
+        Map<String, Object> webhook = configured.getOrDefault("webhook", Map.of());
+        List<String> urls = new ArrayList<>();
+        if (webhook.get("url") instanceof String url) {
+            urls.add(url);
+        }
+        if (webhook.get("urls") instanceof List<?> list) {
+            list.forEach(url -> urls.add(String.valueOf(url)));
+        }
+        configWebhookUrls = urls;
+        if (webhook.get("timeout") instanceof Number seconds && !commandLineHas("--return-timeout")) {
+            returnTimeoutSeconds = seconds.doubleValue();
+        }
+    }
+
+    /** Returns {@code chosen}, or no colour when the configuration file sets {@code color: false}. */
+    Colors colors(Colors chosen) {
+        return colorOffByConfig ? Colors.NONE : chosen;
+    }
+
+    private boolean commandLineHas(String option) {
+        return spec != null && spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    private static String configName(QfleetConfig config) {
+        return config.source() != null && config.source().isPresent() ? config.source().get().toString()
+                : "the configuration";
+    }
+
     /** Checks the option values together, before any host is contacted. */
     void validate() throws UsageException {
         format.validate();
@@ -105,13 +163,13 @@ final class OutputOptions {
             }
         }
         if (returners.contains("webhook") && webhookUris().isEmpty()) {
-            throw new UsageException("--return webhook needs a URL: give --webhook-url URL or set "
-                    + WEBHOOK_URLS_VARIABLE);
+            throw new UsageException("--return webhook needs a URL: give --webhook-url URL, set "
+                    + WEBHOOK_URLS_VARIABLE + ", or set returners: {webhook: {urls: [URL]}} in qfleet.yaml");
         }
         webhookUris();
     }
 
-    /** The webhook URLs from {@code --webhook-url}, else from the environment. */
+    /** Returns the webhook URLs from {@code --webhook-url}, else the environment, else the configuration file. */
     List<URI> webhookUris() throws UsageException {
         List<String> texts = new ArrayList<>(webhookUrls);
         String variable = System.getenv(WEBHOOK_URLS_VARIABLE);
@@ -121,6 +179,9 @@ final class OutputOptions {
                     texts.add(part.strip());
                 }
             }
+        }
+        if (texts.isEmpty()) {
+            texts.addAll(configWebhookUrls);
         }
         List<URI> uris = new ArrayList<>();
         for (String text : texts) {

@@ -55,7 +55,7 @@ final class RunReporter {
         } else {
             this.out = out;
             this.ownsOut = false;
-            this.colors = colors;
+            this.colors = options.colors(colors);
         }
         this.highstate = new HighstateOutputter(this.colors, format.stateOutput, format.stateVerbose);
         this.job = createJob(options, function, target, targets);

@@ -205,6 +205,23 @@ class FleetRunTest {
     }
 
     @Test
+    void configOutputSettingsApplyUnlessOverridden() throws Exception {
+        writeConfig("");
+        Files.writeString(config, Files.readString(config) + "state_output: terse\ncolor: false\n");
+
+        Outcome fromConfig = runInProcess("-c", config.toString(), "--jobs-dir", jobs.toString(), "lab-01",
+                "state.apply", "test=True");
+        Outcome overridden = runInProcess("-c", config.toString(), "--jobs-dir", jobs.toString(), "--state-output",
+                "full", "--force-color", "lab-01", "state.apply", "test=True");
+
+        assertTrue(fromConfig.stdout().contains("\n  Name: sys-whonix - Function: qvm.vm - Result: Differs"),
+                fromConfig.stdout());
+        assertFalse(fromConfig.stdout().contains("\033["), fromConfig.stdout());
+        assertTrue(overridden.stdout().contains("      ID: sys-whonix"), overridden.stdout());
+        assertTrue(overridden.stdout().contains("\033[1;33m"), overridden.stdout());
+    }
+
+    @Test
     void outFileGetsTheReport() throws Exception {
         writeConfig("");
         Path report = work.resolve("report.xml");

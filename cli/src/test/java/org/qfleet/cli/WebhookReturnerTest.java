@@ -204,6 +204,21 @@ class WebhookReturnerTest {
     }
 
     @Test
+    void configFileSetsWebhookUrls(@TempDir Path work) throws Exception {
+        Path configFile = work.resolve("qfleet.yaml");
+        java.nio.file.Files.writeString(configFile, "returners:\n  webhook:\n    urls: ['" + url() + "']\n"
+                + "    timeout: 3\n");
+        OutputOptions options = new OutputOptions();
+
+        options.applyConfig(QfleetConfig.load(configFile));
+        options.validate();
+
+        assertEquals(List.of("webhook"), options.returners);
+        assertEquals(List.of(url()), options.webhookUris());
+        assertEquals(3.0, options.returnTimeoutSeconds);
+    }
+
+    @Test
     void redactedUrlHasNoToken() {
         assertEquals("https://hooks.example:8443/ci/qfleet",
                 WebhookReturner.redact(URI.create("https://user:pw@hooks.example:8443/ci/qfleet?token=abc#x")));

@@ -53,6 +53,7 @@ final class FleetRun {
 
     int run(String targetPattern, PrintStream out) throws UsageException {
         List<RosterEntry> targets = selectTargets(targetPattern);
+        output.applyConfig(config);
         output.validate();
         RunReporter reporter = new RunReporter(output, colors, out, System.err,
                 rawCommand != null ? "raw shell: " + rawCommand : call.name(), targetPattern,

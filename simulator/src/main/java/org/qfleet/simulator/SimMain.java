@@ -133,7 +133,7 @@ public final class SimMain implements Callable<Integer> {
         }
     }
 
-    @Command(name = "start", description = "Starts a simulated fleet in the background and returns once it is ready.")
+    @Command(name = "start", mixinStandardHelpOptions = true, description = "Starts a simulated fleet in the background and returns once it is ready.")
     static final class Start implements Callable<Integer> {
 
         @CommandLine.Mixin
@@ -213,7 +213,7 @@ public final class SimMain implements Callable<Integer> {
         }
     }
 
-    @Command(name = "stop", description = "Stops the simulated fleet running in a directory.")
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stops the simulated fleet running in a directory.")
     static final class Stop implements Callable<Integer> {
 
         @Option(names = "--dir", required = true, description = "Directory the fleet was started with.")
@@ -261,7 +261,7 @@ public final class SimMain implements Callable<Integer> {
         }
     }
 
-    @Command(name = "show", description = "Prints a simulated host's qubes, properties, features and tags as JSON.")
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Prints a simulated host's qubes, properties, features and tags as JSON.")
     static final class Show implements Callable<Integer> {
 
         @Option(names = "--dir", required = true, description = "Directory of the fleet.")
@@ -303,7 +303,7 @@ public final class SimMain implements Callable<Integer> {
         }
     }
 
-    @Command(name = "run", aliases = "serve",
+    @Command(name = "run", aliases = "serve", mixinStandardHelpOptions = true,
             description = "Runs a simulated fleet in the foreground until SIGTERM or SIGINT (for CI).")
     static final class Run implements Callable<Integer> {
 
@@ -365,7 +365,7 @@ public final class SimMain implements Callable<Integer> {
         }
     }
 
-    @Command(name = "fault", description = "Sets a running or stopped fleet's faults on one host.",
+    @Command(name = "fault", mixinStandardHelpOptions = true, description = "Sets a running or stopped fleet's faults on one host.",
             footer = {"Kinds: fail[:TOOL], hang[:TOOL], slow:SECONDS[:TOOL], auth-refused, drop-after:BYTES,"
                     + " no-python3; none clears the host's faults. TOOL is a shell pattern (default *).",
                     "Example: qfleet-sim fault --dir sim lab-02 slow 2.5 qvm-prefs"})
@@ -419,7 +419,7 @@ public final class SimMain implements Callable<Integer> {
         }
     }
 
-    @Command(name = "import", description = "Builds a host profile from a real dom0's tool output.",
+    @Command(name = "import", mixinStandardHelpOptions = true, description = "Builds a host profile from a real dom0's tool output.",
             footer = {"DIR holds files captured in a real dom0:",
                     "  qvm-ls.txt          qvm-ls --raw-data --fields NAME,CLASS,LABEL,STATE",
                     "  qubes-prefs.txt     qubes-prefs (optional)",

@@ -121,6 +121,11 @@ class SimMainTest {
         Outcome badHosts = simMain("start", "--hosts", "zero", "--dir", dir.toString());
         assertEquals(2, badHosts.exitCode(), badHosts.toString());
         assertTrue(badHosts.stderr().contains("--hosts"), badHosts.toString());
+
+        Outcome startHelp = simMain("start", "--help");
+        assertEquals(0, startHelp.exitCode(), startHelp.toString());
+        assertTrue(startHelp.stdout().contains("--profile=PROFILE"), startHelp.toString());
+        assertTrue(startHelp.stdout().contains("--port-base=PORT"), startHelp.toString());
     }
 
     /** Runs a simulated tool of one host as a local process, with the environment an exec gets. */

@@ -1,0 +1,7 @@
+work-label:
+  qvm.prefs:
+    - name: work
+    - label: green
+    - listen:
+      - test: marker
+marker: test.succeed_with_changes

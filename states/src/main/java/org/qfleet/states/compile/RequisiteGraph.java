@@ -95,6 +95,10 @@ final class RequisiteGraph {
         }
         for (ChunkDraft chunk : sorted) {
             for (String kind : Requisites.ORDERING) {
+                if (kind.equals(Requisites.PREREQ)) {
+                    addPrereqTargetRequirements(chunk);
+                    continue;
+                }
                 for (ChunkDraft target : chunk.resolved.getOrDefault(kind, new LinkedHashSet<>())) {
                     chunk.required.putIfAbsent(target, kind);
                 }
@@ -102,6 +106,25 @@ final class RequisiteGraph {
         }
         if (errors.isEmpty()) {
             reportCycles();
+        }
+    }
+
+    /**
+     * Puts the requirements of each prereq target before the chunk with the prereq, because
+     * Salt's test run of the target runs them first.
+     */
+    private static void addPrereqTargetRequirements(ChunkDraft chunk) {
+        for (ChunkDraft target : chunk.resolved.getOrDefault(Requisites.PREREQ, new LinkedHashSet<>())) {
+            for (String kind : Requisites.ORDERING) {
+                if (kind.equals(Requisites.PREREQ)) {
+                    continue;
+                }
+                for (ChunkDraft required : target.resolved.getOrDefault(kind, new LinkedHashSet<>())) {
+                    if (required != chunk) {
+                        chunk.required.putIfAbsent(required, Requisites.PREREQ);
+                    }
+                }
+            }
         }
     }
 

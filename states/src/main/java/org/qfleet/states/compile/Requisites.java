@@ -53,11 +53,12 @@ final class Requisites {
 
     /**
      * The kinds whose targets run before the chunk, in the order Salt's {@code call_chunk}
-     * pulls them ahead. {@code prerequired}, the reverse of {@code prereq}, puts the state
-     * with the prereq before its target; {@code listen} orders nothing.
+     * pulls them ahead. {@code prereq} stands for the requirements of its targets, which the
+     * test run of a target pulls ahead. {@code prerequired}, the reverse of {@code prereq},
+     * puts the state with the prereq before its target; {@code listen} orders nothing.
      */
     static final List<String> ORDERING = List.of(
-            REQUIRE, REQUIRE_ANY, WATCH, WATCH_ANY, "onfail", "onfail_any", "onchanges",
+            REQUIRE, REQUIRE_ANY, WATCH, WATCH_ANY, PREREQ, "onfail", "onfail_any", "onchanges",
             "onchanges_any", PREREQUIRED, "onfail_all");
 
     /**

@@ -1,6 +1,6 @@
 package org.qfleet.transport;
 
-/** How a server's host key is checked against the known_hosts file. */
+/** The policy for checking a server's host key against the known_hosts file. */
 public enum HostKeyPolicy {
     /** Only a key that the file lists is accepted ({@code StrictHostKeyChecking yes}). */
     STRICT,

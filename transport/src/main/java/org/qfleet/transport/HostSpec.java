@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a roster entry says about one host. A null or empty field is not set, so the ssh config file or the
+ * The settings that a roster entry gives for one host. A null or empty field is not set, so the ssh config file or the
  * defaults decide it; a set field takes precedence over both.
  *
  * @param id             the roster ID

@@ -162,7 +162,7 @@ public final class SshTransport implements AutoCloseable {
             throws TransportException {
         try {
             // NOTE: the forward listens on 127.0.0.1 until the session closes, so other local processes could use it
-            // to reach the next host's SSH port; they still need that host's key check and credentials.
+            // to reach the next host's SSH port. They would still need to pass that host's authentication.
             ExplicitPortForwardingTracker tracker = hopSession.createLocalPortForwardingTracker(
                     new SshdSocketAddress(LOOPBACK, 0), new SshdSocketAddress(next.host(), next.port()));
             LOG.debug("connect({}) forwarding {} to {}:{} through jump host {}", next.id(), tracker.getBoundAddress(),
@@ -228,7 +228,7 @@ public final class SshTransport implements AutoCloseable {
         }
     }
 
-    /** Whether a failed connect may succeed when tried again: the TCP connect was refused or the peer reset it. */
+    /** Returns whether a failed connect may succeed when tried again: the connect was refused or the peer reset it. */
     private static boolean retryable(TransportException e) {
         if (e.kind() != TransportException.Kind.UNREACHABLE) {
             return false;

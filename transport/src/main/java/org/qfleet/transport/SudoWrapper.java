@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * and the password is the first line of their standard input: it never appears in a command line, so neither the
  * host's process list nor a log shows it. {@code -k} makes sudo ask for it every time, so the line is always read
  * and never reaches the command. Without a password, or when sudo wants a tty, the command fails with
- * {@code SUDO_FAILED} and a message that says what to change.
+ * {@code SUDO_FAILED} and a message that names what to change.
  */
 final class SudoWrapper {
 

@@ -43,8 +43,8 @@ public final class TransportException extends Exception {
 
     /** The per-host retcode of an unreachable host or a dropped connection, as salt-ssh uses it. */
     public static final int RETCODE_UNREACHABLE = 255;
-    /** The per-host retcode when authentication, sudo or the host key was refused. */
-    public static final int RETCODE_REFUSED = 254;
+    /** The per-host retcode when the host key, authentication or sudo was rejected. */
+    public static final int RETCODE_REJECTED = 254;
     /** The per-host retcode when a time limit ran out, as GNU {@code timeout} exits. */
     public static final int RETCODE_TIMED_OUT = 124;
     /** The per-host retcode when the host has no {@code python3}, or another command the run needs. */
@@ -75,7 +75,7 @@ public final class TransportException extends Exception {
     public int retcode() {
         return switch (kind) {
             case UNREACHABLE, CHANNEL_CLOSED -> RETCODE_UNREACHABLE;
-            case HOST_KEY_UNKNOWN, HOST_KEY_CHANGED, AUTH_FAILED, KEY_UNREADABLE, SUDO_FAILED -> RETCODE_REFUSED;
+            case HOST_KEY_UNKNOWN, HOST_KEY_CHANGED, AUTH_FAILED, KEY_UNREADABLE, SUDO_FAILED -> RETCODE_REJECTED;
             case CONNECT_TIMEOUT, AUTH_TIMEOUT, EXEC_TIMEOUT, IDLE_TIMEOUT, HOST_TIMEOUT -> RETCODE_TIMED_OUT;
             case COMMAND_NOT_FOUND -> RETCODE_COMMAND_NOT_FOUND;
             case INTERRUPTED -> RETCODE_INTERRUPTED;

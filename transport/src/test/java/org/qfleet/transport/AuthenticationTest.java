@@ -124,7 +124,7 @@ class AuthenticationTest {
         assertTrue(e.getMessage().contains(key.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("priv_passwd"), e.getMessage());
         assertTrue(e.getMessage().contains(SshSettings.PASSPHRASE_VARIABLE), e.getMessage());
-        assertEquals(TransportException.RETCODE_REFUSED, e.retcode());
+        assertEquals(TransportException.RETCODE_REJECTED, e.retcode());
     }
 
     @Test

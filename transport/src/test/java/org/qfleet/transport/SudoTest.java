@@ -133,7 +133,7 @@ class SudoTest {
             assertEquals(TransportException.Kind.SUDO_FAILED, e.kind());
             assertTrue(e.getMessage().contains("passwd"), e.getMessage());
             assertTrue(e.getMessage().contains("root@127.0.0.1:" + fakeSudoServer.port()), e.getMessage());
-            assertEquals(TransportException.RETCODE_REFUSED, e.retcode());
+            assertEquals(TransportException.RETCODE_REJECTED, e.retcode());
         }
     }
 

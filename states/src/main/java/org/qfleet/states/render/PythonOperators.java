@@ -7,6 +7,10 @@ import com.hubspot.jinjava.el.TruthyTypeConverter;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
 import com.hubspot.jinjava.el.ext.ExtendedScanner;
 import com.hubspot.jinjava.el.ext.PowerOfOperator;
+import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.lib.exptest.ExpTest;
+import com.hubspot.jinjava.lib.filter.Filter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -23,7 +27,9 @@ import jinjava.de.odysseus.el.tree.impl.Parser.ParseException;
 import jinjava.de.odysseus.el.tree.impl.Scanner;
 import jinjava.de.odysseus.el.tree.impl.Scanner.Token;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
+import jinjava.de.odysseus.el.tree.impl.ast.AstIdentifier;
 import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
+import jinjava.javax.el.ELException;
 import jinjava.javax.el.ExpressionFactory;
 
 /**
@@ -124,6 +130,9 @@ final class PythonOperators {
 
     /** Jinjava's parser with Python's {@code %} and {@code *}. */
     static final class PythonParser extends ExtendedParser {
+        private static final String FILTER_PREFIX = "filter:";
+        private static final String TEST_PREFIX = "exptest:";
+
         PythonParser(Builder builder, String expression) {
             super(builder, expression);
         }
@@ -175,6 +184,33 @@ final class PythonOperators {
                     }
                 }
             }
+        }
+
+        /**
+         * Rejects a filter or test name that no library registers. Jinjava parses
+         * {@code x | f} as a call on the name {@code filter:f}, which resolves to null for an
+         * unknown filter, so the expression would quietly render as {@code None}.
+         */
+        @Override
+        protected AstIdentifier createAstIdentifier(String name, int index) {
+            JinjavaInterpreter interpreter = JinjavaInterpreter.getCurrent();
+            if (interpreter != null) {
+                Context scope = interpreter.getContext();
+                if (name.startsWith(FILTER_PREFIX)) {
+                    String filter = name.substring(FILTER_PREFIX.length());
+                    if (scope.getFilter(filter) == null) {
+                        List<String> known = scope.getAllFilters().stream().map(Filter::getName).toList();
+                        throw new ELException("no filter named '" + filter + "'" + KnownNames.hint(filter, known));
+                    }
+                } else if (name.startsWith(TEST_PREFIX)) {
+                    String test = name.substring(TEST_PREFIX.length());
+                    if (scope.getExpTest(test) == null) {
+                        List<String> known = scope.getAllExpTests().stream().map(ExpTest::getName).toList();
+                        throw new ELException("no test named '" + test + "'" + KnownNames.hint(test, known));
+                    }
+                }
+            }
+            return super.createAstIdentifier(name, index);
         }
 
         private AstNode power(boolean required) throws Scanner.ScanException, ParseException {

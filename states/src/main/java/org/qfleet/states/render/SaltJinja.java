@@ -96,7 +96,7 @@ final class SaltJinja {
             }
             List<TemplateError> errors = new ArrayList<>(result.getErrors());
             if (!errors.isEmpty()) {
-                throw toRenderException(session, errors.get(0));
+                throw toRenderException(session, errors.get(0), jinjava.getGlobalContext());
             }
             return result.getOutput();
         } finally {
@@ -104,11 +104,11 @@ final class SaltJinja {
         }
     }
 
-    private static RenderException toRenderException(RenderSession session, TemplateError error) {
+    private static RenderException toRenderException(RenderSession session, TemplateError error, Context globals) {
         String template = error.getSourceTemplate().orElse(session.templatePath());
         Path file = session.roots().find(template).orElse(Path.of(template));
         int line = Math.max(error.getLineno(), 0);
-        String message = stripWrapping(error.getMessage());
+        String message = explainUnknownTag(stripWrapping(error.getMessage()), globals);
         String offending = offendingLine(file, line);
         if (error.getFieldName() != null && !error.getFieldName().isBlank() && !message.contains(error.getFieldName())) {
             message = message + " (at '" + error.getFieldName() + "')";
@@ -125,6 +125,20 @@ final class SaltJinja {
         }
         return message.replaceFirst("^Error in `[^`]*` on line \\d+: ", "")
                 .replaceFirst("^(InterpretException|TemplateSyntaxException|RuntimeException): ", "");
+    }
+
+    private static final java.util.regex.Pattern UNKNOWN_TAG =
+            java.util.regex.Pattern.compile("Unknown tag: (\\S+)");
+
+    /** Rewrites Jinjava's "Unknown tag: x" as Jinja2 names it, with the closest registered tag. */
+    private static String explainUnknownTag(String message, Context globals) {
+        java.util.regex.Matcher matcher = UNKNOWN_TAG.matcher(message);
+        if (!matcher.find()) {
+            return message;
+        }
+        String tag = matcher.group(1);
+        List<String> known = globals.getAllTags().stream().map(registered -> registered.getName()).toList();
+        return "unknown tag '" + tag + "'" + KnownNames.hint(tag, known);
     }
 
     private static String offendingLine(Path file, int line) {

@@ -1,5 +1,7 @@
 package org.qfleet.states.render;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +19,8 @@ import java.util.Optional;
  * rendering keeps its state in its own session.
  */
 public final class SaltRenderer {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final FileRoots roots;
     private final SaltJinja jinja = new SaltJinja();
@@ -59,9 +63,11 @@ public final class SaltRenderer {
 
     private Object render(RelativeFile file, RenderContext ctx, String sls) throws RenderException {
         String text = read(file.absolute());
-        String pipe = rendererPipe(text, file.absolute());
-        String rendered = pipe.startsWith("jinja") ? renderJinja(file, ctx, sls) : text;
-        Object data = SaltYaml.load(rendered, file.absolute());
+        RendererPipe pipe = rendererPipe(text, file.absolute());
+        String rendered = pipe.templated() ? renderJinja(file, ctx, sls) : text;
+        Object data = pipe.json()
+                ? loadJson(rendered, file.absolute(), pipe.templated())
+                : SaltYaml.load(rendered, file.absolute(), pipe.templated());
         return data == null ? new LinkedHashMap<String, Object>() : data;
     }
 
@@ -72,23 +78,58 @@ public final class SaltRenderer {
         return jinja.render(session, text, variables);
     }
 
+    /** The renderers a file passes through: Jinja or none, then YAML or JSON. */
+    record RendererPipe(boolean templated, boolean json) {}
+
+    private static final RendererPipe JINJA_YAML = new RendererPipe(true, false);
+
     /**
      * Reads the renderer pipe from a {@code #!} first line. qfleet renders {@code jinja|yaml}
-     * (the default, also spelled {@code yaml_jinja}) and {@code yaml}; other renderers are
-     * rejected.
+     * (the default, also spelled {@code yaml_jinja} or {@code jinja}), {@code yaml},
+     * {@code jinja|json} (also {@code json_jinja}) and {@code json}. Other renderers, such as
+     * {@code py}, {@code pyobjects} or {@code mako}, are rejected with their name.
      */
-    private static String rendererPipe(String text, Path file) throws RenderException {
+    static RendererPipe rendererPipe(String text, Path file) throws RenderException {
         if (!text.startsWith("#!") || text.startsWith("#!/")) {
-            return "jinja|yaml";
+            return JINJA_YAML;
         }
         int end = text.indexOf('\n');
         String pipe = (end < 0 ? text.substring(2) : text.substring(2, end)).strip().replace(" ", "");
         return switch (pipe) {
-            case "jinja|yaml", "yaml_jinja", "jinja" -> "jinja|yaml";
-            case "yaml" -> "yaml";
+            case "jinja|yaml", "yaml_jinja", "jinja" -> JINJA_YAML;
+            case "yaml" -> new RendererPipe(false, false);
+            case "jinja|json", "json_jinja" -> new RendererPipe(true, true);
+            case "json" -> new RendererPipe(false, true);
             default -> throw new RenderException("renderer '#!" + pipe + "' is not supported by qfleet;"
-                    + " use '#!jinja|yaml' or '#!yaml'", file, 1);
+                    + " qfleet renders '#!jinja|yaml' (the default), '#!yaml', '#!jinja|json' and '#!json',"
+                    + " so rewrite the file for one of them", file, 1);
         };
+    }
+
+    /**
+     * Parses a JSON document as Salt's JSON renderer does: a {@code #!} first line is dropped,
+     * objects keep their key order and blank input is an empty mapping.
+     */
+    private static Object loadJson(String text, Path file, boolean rendered) throws RenderException {
+        int skipped = 0;
+        String json = text;
+        if (text.startsWith("#!")) {
+            int end = text.indexOf('\n');
+            json = end < 0 ? "" : text.substring(end + 1);
+            skipped = 1;
+        }
+        if (json.isBlank()) {
+            return null;
+        }
+        try {
+            return JSON.readValue(json, Object.class);
+        } catch (JsonProcessingException e) {
+            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr() + skipped;
+            String where = rendered ? "invalid JSON at line " + line + " of the rendered text: "
+                    : "invalid JSON: ";
+            String context = rendered && line > 0 ? "\n    rendered text:" + SaltYaml.excerpt(text, line) : "";
+            throw new RenderException(where + e.getOriginalMessage() + context, file, rendered ? 0 : line, e);
+        }
     }
 
     private Map<String, Object> contextVariables(RelativeFile file, RenderContext ctx, String sls) {

@@ -40,11 +40,22 @@ public final class SaltYaml {
      * @param file the file the text came from, used in error messages only
      */
     public static Object load(String text, Path file) throws RenderException {
+        return load(text, file, false);
+    }
+
+    /**
+     * Parses one YAML document that Jinja rendered from {@code file}. Line numbers in a YAML
+     * error then count lines of the rendered text, not of the file, so the error names the
+     * file without a line and shows the rendered lines around the problem.
+     *
+     * @param rendered whether {@code text} is the output of a template rather than the file itself
+     */
+    public static Object load(String text, Path file, boolean rendered) throws RenderException {
         Yaml yaml = newYaml();
         try {
             return yaml.load(text);
         } catch (MarkedYAMLException e) {
-            throw toRenderException(e, text, file);
+            throw rendered ? toRenderedTextException(e, text, file) : toRenderException(e, text, file);
         } catch (YAMLException e) {
             throw new RenderException("invalid YAML: " + e.getMessage(), file, 0, e);
         }
@@ -71,6 +82,37 @@ public final class SaltYaml {
         String message = "invalid YAML at line " + line + " of the rendered text: " + problem
                 + (offending.isBlank() ? "" : "\n    " + offending.strip() + "    <======================");
         return new RenderException(message, file, line, e);
+    }
+
+    /** Lines of rendered text shown before and after the line a YAML error points at. */
+    private static final int CONTEXT_LINES = 3;
+
+    private static RenderException toRenderedTextException(MarkedYAMLException e, String text, Path file) {
+        Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+        String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
+        if (mark == null) {
+            return new RenderException("invalid YAML in the rendered text: " + problem, file, 0, e);
+        }
+        int line = mark.getLine() + 1;
+        String message = "invalid YAML at line " + line + " of the rendered text: " + problem
+                + "\n    rendered text:" + excerpt(text, line);
+        return new RenderException(message, file, 0, e);
+    }
+
+    /** Returns the numbered lines around {@code line}, marking that line with {@code >}. */
+    static String excerpt(String text, int line) {
+        String[] lines = text.split("\n", -1);
+        // A final newline ends the last line and does not start an empty one.
+        int count = text.endsWith("\n") ? lines.length - 1 : lines.length;
+        int first = Math.max(1, line - CONTEXT_LINES);
+        int last = Math.min(count, line + CONTEXT_LINES);
+        int width = String.valueOf(last).length();
+        StringBuilder excerpt = new StringBuilder();
+        for (int number = first; number <= last; number++) {
+            excerpt.append("\n    ").append(number == line ? "> " : "  ")
+                    .append(String.format("%" + width + "d", number)).append(" | ").append(lines[number - 1]);
+        }
+        return excerpt.toString();
     }
 
     static String lineOf(String text, int line) {

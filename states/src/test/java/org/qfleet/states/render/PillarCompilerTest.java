@@ -82,9 +82,14 @@ class PillarCompilerTest {
                 () -> duplicate.compile("dom0", Fixtures.grains("dom0"), Fixtures.host()));
 
         assertEquals(root.resolve("top.sls").toAbsolutePath(), error.file().orElseThrow());
-        assertEquals(4, error.line());
+        assertEquals(0, error.line());
         assertEquals("invalid YAML at line 4 of the rendered text: found conflicting ID '*'\n"
-                + "    '*':    <======================", error.getMessage());
+                + "    rendered text:\n"
+                + "      1 | base:\n"
+                + "      2 |   '*':\n"
+                + "      3 |     - a\n"
+                + "    > 4 |   '*':\n"
+                + "      5 |     - b", error.getMessage());
     }
 
     @Test

@@ -34,15 +34,24 @@ class RenderErrorTest {
                         "Jinja error: Syntax error in '{% if grains.os == \"Qubes\" %}': Missing end tag: endif for tag"
                                 + " defined as: {% if grains.os == \"Qubes\" %}\n"
                                 + "    {% if grains.os == \"Qubes\" %}    <======================"),
-                Arguments.of("duplicate-id", "broken/duplicate-id.sls", 5,
+                Arguments.of("duplicate-id", "broken/duplicate-id.sls", 0,
                         "invalid YAML at line 5 of the rendered text: found conflicting ID 'sys-net'\n"
-                                + "    sys-net:    <======================"),
-                Arguments.of("bad-yaml", "broken/bad-yaml.sls", 2,
+                                + "    rendered text:\n"
+                                + "      2 |   qvm.exists: []\n"
+                                + "      3 | sys-usb:\n"
+                                + "      4 |   qvm.exists: []\n"
+                                + "    > 5 | sys-net:\n"
+                                + "      6 |   qvm.exists: []"),
+                Arguments.of("bad-yaml", "broken/bad-yaml.sls", 0,
                         "invalid YAML at line 2 of the rendered text: expected ',' or ']', but got :\n"
-                                + "    b: 3    <======================"),
-                Arguments.of("dict-key", "broken/dict-key.sls", 1,
+                                + "    rendered text:\n"
+                                + "      1 | a: [1, 2\n"
+                                + "    > 2 | b: 3"),
+                Arguments.of("dict-key", "broken/dict-key.sls", 0,
                         "invalid YAML at line 1 of the rendered text: found unacceptable key {'a': 1}"
-                                + " (Invalid YAML, possible double curly-brace)\n    {'a': 1}: x    <======================"),
+                                + " (Invalid YAML, possible double curly-brace)\n"
+                                + "    rendered text:\n"
+                                + "    > 1 | {'a': 1}: x"),
                 Arguments.of("not-a-dict", "broken/not-a-dict.sls", 0,
                         "SLS broken.not-a-dict does not render to a dictionary; it renders to ['a', 'b']"),
                 Arguments.of("raise", "broken/raise.sls", 2,

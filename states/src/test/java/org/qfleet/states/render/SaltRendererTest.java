@@ -142,7 +142,8 @@ class SaltRendererTest {
         assertData(map("value", "{{ not_jinja }}"), local.renderSls("plain", context));
         assertData(map("value", 2), local.renderSls("piped", context));
         RenderException python = assertThrows(RenderException.class, () -> local.renderSls("python", context));
-        assertEquals("renderer '#!py' is not supported by qfleet; use '#!jinja|yaml' or '#!yaml'", python.getMessage());
+        assertEquals("renderer '#!py' is not supported by qfleet; qfleet renders '#!jinja|yaml' (the default),"
+                + " '#!yaml', '#!jinja|json' and '#!json', so rewrite the file for one of them", python.getMessage());
         assertEquals(1, python.line());
     }
 

@@ -71,7 +71,7 @@ final class RawShell {
                 report.raw = raw;
             }
         } catch (TransportException ex) {
-            report.fail(ex.getMessage(), HostReport.RETCODE_UNREACHABLE);
+            report.fail(ex.getMessage(), ex.retcode());
         } catch (ShimClient.ShimFailure ex) {
             report.fail(ex.getMessage(), HostReport.RETCODE_SHIM_FAILED);
         } finally {

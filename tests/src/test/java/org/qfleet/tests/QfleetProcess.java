@@ -30,6 +30,8 @@ final class QfleetProcess {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
         builder.environment().remove("QFLEET_CONFIG");
         builder.environment().put("NO_COLOR", "1");
+        // Keep the job cache of test runs out of the user's home folder.
+        builder.environment().put("QFLEET_JOBS_DIR", workDir.resolve("jobs").toString());
         Path stdout = Files.createTempFile(workDir, "qfleet-stdout", ".txt");
         Path stderr = Files.createTempFile(workDir, "qfleet-stderr", ".txt");
         builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());

@@ -1,5 +1,6 @@
 package org.qfleet.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,8 +116,23 @@ final class QfleetCommand implements Callable<Integer> {
         String rawCommand = output.rawShell ? RawShell.commandLine(rawWords) : null;
         FunctionCall call = rawCommand != null ? null : FunctionCall.parse(function, arguments);
         QfleetConfig config = settings;
+        if (call != null) {
+            requireFolders("file root", config.fileRoots());
+            requireFolders("pillar root", config.pillarRoots());
+        }
         Colors colors = Colors.choose(noColor, forceColor);
         return new FleetRun(config, call, acceptNewHostKeys, colors).output(output, rawCommand).ssh(ssh)
                 .targeting(targetOptions).run(target, System.out);
+    }
+
+    /** Rejects a configured formula or pillar folder that does not exist, before any host is contacted. */
+    private static void requireFolders(String kind, List<Path> folders) throws UsageException {
+        for (Path folder : folders) {
+            if (!Files.isDirectory(folder)) {
+                String problem = Files.exists(folder) ? "is not a folder" : "does not exist";
+                throw new UsageException(kind + " " + folder + " " + problem
+                        + "; fix --" + kind.replace(' ', '-') + " or the " + kind.replace(' ', '_') + "s setting");
+            }
+        }
     }
 }

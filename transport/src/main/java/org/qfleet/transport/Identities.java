@@ -29,8 +29,11 @@ import org.apache.sshd.common.util.security.SecurityUtils;
 final class Identities {
 
     private final SshSettings settings;
-    /** Loaded keys by file, shared by all hosts of the run; guarded by itself. */
-    private final Map<Path, List<KeyPair>> cache = new HashMap<>();
+    /**
+     * Loaded keys by file and roster passphrase, shared by all hosts of the run and guarded by itself. The passphrase
+     * is part of the key so that a host whose roster gives a wrong one fails whichever host read the file first.
+     */
+    private final Map<List<String>, List<KeyPair>> cache = new HashMap<>();
 
     Identities(SshSettings settings) {
         this.settings = settings;
@@ -57,12 +60,13 @@ final class Identities {
     private List<KeyPair> loadFile(SshTarget target, Path path) throws TransportException {
         // One lock for all files keeps two prompts from interleaving on the terminal.
         synchronized (cache) {
-            List<KeyPair> cached = cache.get(path);
+            List<String> cacheKey = Arrays.asList(path.toString(), target.keyPassphrase());
+            List<KeyPair> cached = cache.get(cacheKey);
             if (cached != null) {
                 return cached;
             }
             List<KeyPair> keys = read(target, path);
-            cache.put(path, keys);
+            cache.put(cacheKey, keys);
             return keys;
         }
     }

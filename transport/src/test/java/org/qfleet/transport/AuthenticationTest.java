@@ -140,6 +140,20 @@ class AuthenticationTest {
     }
 
     @Test
+    void wrongPassphraseFailsAfterGoodOne() throws Exception {
+        Path key = encryptedKey("enc_shared", "-t", "ed25519");
+        SshTransport transport = transport(SshSettings.defaults(knownHosts));
+        try (SshSession session = transport.connect(target(List.of(key)).withKeyPassphrase(PASSPHRASE))) {
+            assertEquals(List.of("first"), echo(session, "first"));
+        }
+
+        TransportException e = assertThrows(TransportException.class,
+                () -> transport.connect(target(List.of(key)).withKeyPassphrase("another-passphrase")));
+
+        assertEquals(TransportException.Kind.KEY_UNREADABLE, e.kind());
+    }
+
+    @Test
     void passwordAuthenticates() throws Exception {
         try (SshSession session = transport(SshSettings.defaults(knownHosts))
                 .connect(target(List.of()).withPassword(PASSWORD))) {

@@ -193,6 +193,15 @@ final class RequisiteGraph {
     /** Adds {@code <state>: <id>} of {@code chunk} to the {@code kind} list of each target of its {@code inKind} entries. */
     private void addIncoming(ChunkDraft chunk, String inKind, String kind) {
         for (Object entry : chunk.written.getOrDefault(inKind, List.of())) {
+            String key = entry instanceof String ? "id" : IdDeclaration.argumentKey(entry);
+            Object value = entry instanceof String ? entry : key == null ? null : IdDeclaration.argumentValue(entry);
+            if (!"sls".equals(key) && value instanceof String pattern && Fnmatch.hasWildcards(pattern)) {
+                // Salt 3006/3007 turns an _in entry into an extend of that literal ID.
+                errors.add("Cannot extend ID '" + pattern + "' in SLS '" + HighStateCompiler.SALTENV + ":"
+                        + chunk.sls + "': the " + inKind + " entry of ID '" + chunk.id + "' is a glob,"
+                        + " which Salt takes as a literal ID; name each state instead");
+                continue;
+            }
             for (ChunkDraft target : targets(chunk, inKind, entry)) {
                 Map<String, Object> reference = HighStateCompiler.singleton(chunk.state, chunk.id);
                 List<Object> entries = target.written.computeIfAbsent(kind, unused -> new ArrayList<>());

@@ -1,0 +1,1 @@
+one: test.succeed_without_changes

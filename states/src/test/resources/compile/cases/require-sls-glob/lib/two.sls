@@ -1,0 +1,1 @@
+two: test.fail_without_changes

@@ -126,10 +126,27 @@ final class SaltFunctions {
         return switch (check) {
             case "exists" -> new CheckResult(exists);
             case "missing" -> new CheckResult(!exists);
+            case "running" -> new CheckResult(exists && "running".equals(powerState(name)));
+            // Like the qvm module of Qubes, a qube that does not exist counts as halted.
+            case "halted" -> new CheckResult(!exists || "halted".equals(powerState(name)));
             default -> throw new SaltCallException("salt['qvm.check'](" + PythonRepr.repr(name) + ", "
                     + PythonRepr.repr(check) + "): unsupported check " + PythonRepr.repr(check)
-                    + "; qfleet supports 'exists' and 'missing'");
+                    + "; qfleet supports 'exists', 'missing', 'running' and 'halted'");
         };
+    }
+
+    /**
+     * Returns the lower-cased power state of a qube from the facts: the {@code state} column of
+     * {@code qvm-ls} that the grain {@code qubes:vms:NAME:state} carries.
+     */
+    private String powerState(String name) {
+        Object state = Traverse.path(context.grains(), "qubes:vms:" + name + ":state", ":", Traverse.MISSING);
+        if (state == Traverse.MISSING || state == null) {
+            throw new SaltCallException("salt['qvm.check'](" + PythonRepr.repr(name)
+                    + ", ...): the facts of this host have no power state for qube " + PythonRepr.repr(name)
+                    + " (grain qubes:vms:" + name + ":state is missing)");
+        }
+        return PythonRepr.str(state).toLowerCase(java.util.Locale.ROOT);
     }
 
     /** {@code cmd.shell} and {@code cmd.run}: like Salt, trailing whitespace of the output is removed. */

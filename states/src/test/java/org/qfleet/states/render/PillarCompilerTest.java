@@ -102,7 +102,7 @@ class PillarCompilerTest {
 
         assertEquals(root.resolve("top.sls").toAbsolutePath(), error.file().orElseThrow());
         assertEquals("pillar top.sls: match type 'ipcidr' of target '10.0.0.0/8' is not supported by qfleet;"
-                + " use glob, list, pcre, grain, compound or nodegroup", error.getMessage());
+                + " use glob, list, pcre, grain, grain_pcre, pillar, compound or nodegroup", error.getMessage());
     }
 
     @Test

@@ -26,7 +26,8 @@ final class QubeNames {
             return Optional.of("VM name cannot start with hyphen, underscore, dot or numbers");
         }
         if (!VALID.matcher(name).matches()) {
-            return Optional.of("VM name contains illegal characters");
+            return Optional.of("VM name contains illegal characters"
+                    + " (a name is a letter followed by letters, digits, '_', '.' and '-')");
         }
         if (name.equals("Domain-0")) {
             return Optional.of("VM name cannot be 'Domain-0'");

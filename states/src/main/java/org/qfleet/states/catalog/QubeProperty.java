@@ -94,6 +94,11 @@ enum QubeProperty {
         return property != null ? property : ALIASES.get(normalised);
     }
 
+    /** Returns the names of the properties qvm.prefs can set, sorted. */
+    static Set<String> names() {
+        return new TreeSet<>(BY_NAME.keySet());
+    }
+
     static String validNames() {
         return String.join(", ", new TreeSet<>(BY_NAME.keySet()));
     }

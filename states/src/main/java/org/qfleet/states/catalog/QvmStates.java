@@ -162,8 +162,9 @@ final class QvmStates {
         } else if (QubeProperty.NOT_SUPPORTED.contains(key)) {
             call.error("property '" + key + "' (PCI devices) is not supported yet");
         } else {
-            call.error("unknown property '" + key + "'; valid properties: "
-                    + QubeProperty.validNames());
+            call.error("unknown property '" + key + "'."
+                    + Suggestions.didYouMean(key.replace('-', '_'), QubeProperty.names())
+                    + " Valid properties: " + QubeProperty.validNames());
         }
     }
 

@@ -66,7 +66,10 @@ final class QvmVm {
             boolean listed = actionsValue == null ? DEFAULT_ORDER.contains(key)
                     : actionsValue instanceof List<?> list && list.contains(key);
             if (!listed) {
-                call.error("Unknown action keyword: " + key);
+                String hint = DEFAULT_ORDER.contains(key)
+                        ? " It is an action, but this state's actions list leaves it out: " + actionsValue
+                        : Suggestions.didYouMean(key, DEFAULT_ORDER) + " Actions: " + String.join(", ", DEFAULT_ORDER);
+                call.error("Unknown action keyword: " + key + "." + hint);
             }
         }
         if (actionsValue == null) {

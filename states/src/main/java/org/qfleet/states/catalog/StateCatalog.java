@@ -74,8 +74,8 @@ public final class StateCatalog {
     public PlanChunk compile(LowChunk chunk) throws CompileException {
         String function = chunk.state() + "." + chunk.fun();
         String location = "ID '" + chunk.id() + "' in SLS '" + chunk.sls() + "'";
-        String unknown = "Unknown state function '" + function + "' in state with " + location
-                + "; known functions: " + String.join(", ", functions());
+        String unknown = "Unknown state function '" + function + "' in state with " + location + "."
+                + Suggestions.didYouMean(function, functions()) + " Known functions: " + String.join(", ", functions());
         boolean failhard = Boolean.TRUE.equals(chunk.args().get("failhard"));
         if (chunk.state().equals(TestStates.MODULE)) {
             return TestStates.compile(withoutFailhard(chunk), failhard, unknown);

@@ -146,8 +146,8 @@ class StateCatalogTest {
     @Test
     void prefsUnknownPropertyListsValidOnes() {
         CompileException error = catalogError("work:\n  qvm.prefs:\n    - memroy: 400\n");
-        assertEquals("qvm.prefs state with ID 'work' in SLS 'main': unknown property 'memroy';"
-                + " valid properties: appvm_default_bootmode, audiovm, auto_cleanup, autostart,"
+        assertEquals("qvm.prefs state with ID 'work' in SLS 'main': unknown property 'memroy'."
+                + " Did you mean 'memory'? Valid properties: appvm_default_bootmode, audiovm, auto_cleanup, autostart,"
                 + " backup_timestamp, bootmode, debug, default_dispvm, default_user, devices_denied,"
                 + " guivm, include_in_backups, installed_by_rpm, ip, ip6, kernel, kernelopts,"
                 + " keyboard_layout, label, mac, management_dispvm, maxmem, memory, netvm,"
@@ -336,8 +336,8 @@ class StateCatalogTest {
                     - prefs:
                       - memory: 400
                 """);
-        assertEquals("qvm.vm state with ID 'work' in SLS 'main': Unknown action keyword: prefs",
-                error.getMessage());
+        assertEquals("qvm.vm state with ID 'work' in SLS 'main': Unknown action keyword: prefs. It is an action,"
+                + " but this state's actions list leaves it out: [present]", error.getMessage());
     }
 
     @Test
@@ -352,7 +352,8 @@ class StateCatalogTest {
     void vmActionErrorNamesAction() {
         CompileException error = catalogError("work:\n  qvm.vm:\n    - prefs:\n      - memroy: 400\n");
         assertTrue(error.getMessage().startsWith("qvm.vm state with ID 'work' in SLS 'main', action"
-                + " 'prefs': unknown property 'memroy'; valid properties: "), error.getMessage());
+                + " 'prefs': unknown property 'memroy'. Did you mean 'memory'? Valid properties: "),
+                error.getMessage());
     }
 
     @Test
@@ -374,11 +375,32 @@ class StateCatalogTest {
     @Test
     void unknownFunctionListsKnownOnes() {
         CompileException error = catalogError("work:\n  qvm.start: []\n");
-        assertEquals("Unknown state function 'qvm.start' in state with ID 'work' in SLS 'main';"
-                + " known functions: qvm.exists, qvm.features, qvm.missing, qvm.prefs, qvm.present,"
+        assertEquals("Unknown state function 'qvm.start' in state with ID 'work' in SLS 'main'."
+                + " Known functions: qvm.exists, qvm.features, qvm.missing, qvm.prefs, qvm.present,"
                 + " qvm.service, qvm.tags, qvm.template_installed, qvm.vm, test.configurable_test_state,"
                 + " test.fail_with_changes, test.fail_without_changes, test.nop,"
                 + " test.succeed_with_changes, test.succeed_without_changes", error.getMessage());
+    }
+
+    @Test
+    void misspeltFunctionGetsSuggestion() {
+        CompileException error = catalogError("work:\n  qvm.vmm: []\n");
+        assertTrue(error.getMessage().contains("Unknown state function 'qvm.vmm'"), error.getMessage());
+        assertTrue(error.getMessage().contains("Did you mean 'qvm.vm'?"), error.getMessage());
+    }
+
+    @Test
+    void misspeltActionGetsSuggestion() {
+        CompileException error = catalogError("work:\n  qvm.vm:\n    - prefz:\n      - memory: 400\n");
+        assertTrue(error.getMessage().contains("Unknown action keyword: prefz. Did you mean 'prefs'?"),
+                error.getMessage());
+    }
+
+    @Test
+    void illegalCharactersMessageStatesRule() {
+        CompileException error = catalogError("x:\n  qvm.exists:\n    - name: 'my notes!'\n");
+        assertTrue(error.getMessage().endsWith("'my notes!': VM name contains illegal characters (a name is a"
+                + " letter followed by letters, digits, '_', '.' and '-')"), error.getMessage());
     }
 
     @Test

@@ -26,7 +26,8 @@ public final class StateCatalog {
     private final Map<String, String> okComments = new LinkedHashMap<>();
 
     public StateCatalog() {
-        register("qvm.present", QvmStates::present, "Qube %s already exists");
+        register("qvm.present", QvmStates::present, "Qube %s already exists; qvm.present settings such as"
+                + " template and label apply only when it is created, so change them with qvm.prefs");
         register("qvm.exists", call -> QvmStates.check(call, true), "Qube %s exists");
         register("qvm.missing", call -> QvmStates.check(call, false), "Qube %s does not exist");
         register("qvm.prefs", QvmStates::prefs, "Preferences of qube %s are already set");

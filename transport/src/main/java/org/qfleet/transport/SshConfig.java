@@ -1,9 +1,13 @@
 package org.qfleet.transport;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,8 +18,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 import org.apache.sshd.client.config.hosts.HostConfigEntry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Resolves roster entries into {@link SshTarget}s the way OpenSSH's {@code ssh} resolves a host name: through the
@@ -35,6 +42,8 @@ public final class SshConfig {
     public static final String DEFAULT_USER = "root";
     public static final int DEFAULT_PORT = 22;
     private static final int MAX_JUMP_DEPTH = 8;
+    private static final int MAX_INCLUDE_DEPTH = 16;
+    private static final Logger LOG = LoggerFactory.getLogger(SshConfig.class);
     private static final List<String> DEFAULT_KEY_NAMES = List.of("id_ed25519", "id_ecdsa", "id_rsa");
 
     private final Path file;
@@ -113,16 +122,72 @@ public final class SshConfig {
     }
 
     private static List<HostConfigEntry> read(Path file) {
-        if (file == null) {
+        if (file == null || !Files.exists(file)) {
             return List.of();
         }
         try {
-            return HostConfigEntry.readHostConfigEntries(file);
-        } catch (NoSuchFileException e) {
-            return List.of();
+            String text = expand(file, file.toAbsolutePath().getParent(), 0);
+            return HostConfigEntry.readHostConfigEntries(new BufferedReader(new StringReader(text)));
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("ssh config file " + file + " could not be read: " + e.getMessage()
                     + ". Fix the file, or point --ssh-config at another one.", e);
+        }
+    }
+
+    /**
+     * Returns the file's text with each {@code Include} replaced by the files it names, in place, as OpenSSH reads
+     * them, and with {@code Match} blocks left out, because MINA's parser rejects them.
+     */
+    private static String expand(Path file, Path sshDirectory, int depth) throws IOException {
+        if (depth > MAX_INCLUDE_DEPTH) {
+            throw new IOException("Include nests more than " + MAX_INCLUDE_DEPTH + " levels deep at " + file);
+        }
+        StringBuilder text = new StringBuilder();
+        boolean inMatch = false;
+        int lineNumber = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            lineNumber++;
+            String[] words = line.strip().split("[\\s=]+");
+            String keyword = words[0].toLowerCase(Locale.ROOT);
+            if (keyword.equals("match")) {
+                inMatch = true;
+                LOG.warn("ssh config {} line {}: Match blocks are not supported, so this block is ignored: {}",
+                        file, lineNumber, line.strip());
+                continue;
+            }
+            if (keyword.equals("host")) {
+                inMatch = false;
+            }
+            if (inMatch) {
+                continue;
+            }
+            if (keyword.equals("include")) {
+                for (int i = 1; i < words.length; i++) {
+                    for (Path included : includedFiles(words[i], sshDirectory)) {
+                        text.append(expand(included, sshDirectory, depth + 1)).append('\n');
+                    }
+                }
+                continue;
+            }
+            text.append(line).append('\n');
+        }
+        return text.toString();
+    }
+
+    /** Returns the files that one {@code Include} argument names: a glob in its last part only, sorted. */
+    private static List<Path> includedFiles(String argument, Path sshDirectory) throws IOException {
+        Path pattern = expandHome(argument);
+        if (!pattern.isAbsolute()) {
+            pattern = sshDirectory.resolve(pattern);
+        }
+        Path folder = pattern.getParent();
+        if (folder == null || !Files.isDirectory(folder)) {
+            return List.of();
+        }
+        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern.getFileName());
+        try (Stream<Path> entries = Files.list(folder)) {
+            return entries.filter(path -> matcher.matches(path.getFileName()) && Files.isRegularFile(path))
+                    .sorted().toList();
         }
     }
 

@@ -199,6 +199,27 @@ class SshConfigTest {
     }
 
     @Test
+    void includeAndMatchAreHandled() throws Exception {
+        Path included = Files.createDirectories(folder.resolve("config.d"));
+        Files.writeString(included.resolve("10-lab"), "Host lab-*\n    Port 2210\n");
+        Files.writeString(included.resolve("20-other"), "Host lab-07\n    User second\n");
+        Files.writeString(included.resolve("skipped.txt"), "Host lab-07\n    User wrong\n");
+        SshConfig config = config("""
+                Include config.d/[0-9]*
+                Match host lab-07
+                    Port 9999
+                Host lab-07
+                    HostName 10.0.0.7
+                """, Map.of());
+
+        SshTarget target = config.resolve(HostSpec.of("lab-07", "lab-07"));
+
+        assertEquals(2210, target.port());
+        assertEquals("second", target.user());
+        assertEquals("10.0.0.7", target.host());
+    }
+
+    @Test
     void unparsableFileIsNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config("""
                 Host lab-07

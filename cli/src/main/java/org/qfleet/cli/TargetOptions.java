@@ -121,7 +121,13 @@ final class TargetOptions {
                 roster = Roster.load(config.rosterFile(), config.rosterDefaults());
             }
         } catch (RosterException ex) {
-            throw new UsageException(ex.getMessage(), ex);
+            boolean defaultRoster = config.source().isEmpty() && config.rosterUrl() == null
+                    && config.rosterFile().equals(QfleetConfig.defaults().rosterFile());
+            String hint = defaultRoster
+                    ? "\nNo configuration file was found ($QFLEET_CONFIG, ./qfleet.yaml, ~/.config/qfleet/qfleet.yaml),"
+                            + " so qfleet looked for ./roster; pass -c FILE or --roster-file FILE."
+                    : "";
+            throw new UsageException(ex.getMessage() + hint, ex);
         }
         for (String notice : roster.notices()) {
             err.println("qfleet: note: " + notice);

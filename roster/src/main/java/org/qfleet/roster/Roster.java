@@ -65,6 +65,10 @@ public final class Roster {
             throw new RosterException("Roster file " + file.toAbsolutePath() + " is not valid UTF-8. Save it as UTF-8.",
                     e);
         } catch (IOException e) {
+            if (Files.isDirectory(file)) {
+                throw new RosterException("Roster file " + file.toAbsolutePath() + " is a folder, not a file."
+                        + " Point roster_file or --roster-file at the roster itself.", e);
+            }
             throw new RosterException("Roster file " + file.toAbsolutePath() + " is unreadable: " + e
                     + ". Check its permissions.", e);
         }

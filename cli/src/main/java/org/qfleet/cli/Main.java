@@ -15,6 +15,11 @@ public final class Main {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        // MINA SSHD warns about failures that qfleet reports itself, in its own words, per host;
+        // --debug lets its warnings through again.
+        if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.sshd") == null) {
+            System.setProperty("org.slf4j.simpleLogger.log.org.apache.sshd", "error");
+        }
         System.exit(run(args));
     }
 

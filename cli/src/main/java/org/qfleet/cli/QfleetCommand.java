@@ -94,6 +94,7 @@ final class QfleetCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (debug) {
             System.setProperty("qfleet.debug", "true");
+            System.setProperty("org.slf4j.simpleLogger.log.org.apache.sshd", "warn");
         }
         if (maxProcs != null && maxProcs < 1) {
             throw new UsageException("--max-procs must be at least 1, got: " + maxProcs);

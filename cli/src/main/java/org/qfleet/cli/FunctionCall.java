@@ -20,7 +20,8 @@ public record FunctionCall(String name, List<String> positional, Map<String, Str
 
     /** Functions that this version of qfleet runs. */
     static final Set<String> SUPPORTED = Set.of(
-            "state.apply", "state.sls", "state.highstate", "state.show_lowstate");
+            "state.apply", "state.sls", "state.highstate", "state.show_lowstate", "state.show_top",
+            "state.show_sls");
 
     static FunctionCall parse(String name, List<String> words) throws UsageException {
         if (!SUPPORTED.contains(name)) {
@@ -48,8 +49,11 @@ public record FunctionCall(String name, List<String> positional, Map<String, Str
         if (name.equals("state.sls") && positional.isEmpty()) {
             throw new UsageException("state.sls needs the SLS to apply, such as: state.sls qvm.sys-whonix");
         }
-        if (name.equals("state.highstate") && !positional.isEmpty()) {
-            throw new UsageException("state.highstate takes no SLS names; use state.sls " + positional.get(0));
+        if (name.equals("state.show_sls") && positional.isEmpty()) {
+            throw new UsageException("state.show_sls needs the SLS to show, such as: state.show_sls qvm.sys-net");
+        }
+        if ((name.equals("state.highstate") || name.equals("state.show_top")) && !positional.isEmpty()) {
+            throw new UsageException(name + " takes no SLS names; use state.sls " + positional.get(0));
         }
         return new FunctionCall(name, List.copyOf(positional), keywords);
     }

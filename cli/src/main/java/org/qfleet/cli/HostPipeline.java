@@ -19,7 +19,10 @@ import org.qfleet.states.plan.PlanChunk;
 import org.qfleet.states.render.FileRoots;
 import org.qfleet.states.render.PillarCompiler;
 import org.qfleet.states.render.RenderContext;
+import org.qfleet.states.render.RenderException;
 import org.qfleet.states.render.SaltRenderer;
+import org.qfleet.states.render.StateTop;
+import org.qfleet.states.render.TargetMatcher;
 import org.qfleet.transport.SshSession;
 import org.qfleet.transport.SshTarget;
 import org.qfleet.transport.SshTransport;
@@ -59,6 +62,11 @@ final class HostPipeline {
                 if (call.name().equals("state.show_lowstate")) {
                     report.lowstate = compile(entry, shim, facts, true).stream()
                             .map(LowChunk::toSaltLowstate).toList();
+                    return report;
+                }
+                if (call.name().equals("state.show_top") || call.name().equals("state.show_sls")) {
+                    // NOTE: the nested output goes through the raw field, as HostReport has no field for it.
+                    report.raw = show(entry, shim, facts);
                     return report;
                 }
                 chunks = new StateCatalog().compile(compile(entry, shim, facts, false));
@@ -110,17 +118,41 @@ final class HostPipeline {
      */
     private List<LowChunk> compile(RosterEntry entry, ShimClient shim, HostFacts facts, boolean sorted)
             throws StateException {
-        HostQueriesOverShim queries = new HostQueriesOverShim(shim, facts);
-        Map<String, Object> pillar = config.pillarRoots().isEmpty()
-                ? new LinkedHashMap<>()
-                : new PillarCompiler(new FileRoots(config.pillarRoots())).compile(entry.id(), facts.grains(), queries);
-        RenderContext context = new RenderContext(entry.id(), facts.grains(), pillar, queries, "base");
-        SaltRenderer renderer = new SaltRenderer(new FileRoots(config.fileRoots()));
+        Rendering rendering = rendering(entry, shim, facts);
         List<String> slsNames = call.slsNames();
         if (slsNames.isEmpty()) {
-            Map<String, Object> top = renderer.renderFile("top.sls", context);
-            slsNames = HighStateCompiler.topSls(top, entry.id(), "base");
+            slsNames = rendering.topSls().values().stream().flatMap(List::stream).distinct().toList();
         }
+        HighStateCompiler compiler = new HighStateCompiler(rendering.source());
+        return sorted ? compiler.compileSorted(slsNames) : compiler.compile(slsNames);
+    }
+
+    /** Returns what {@code state.show_top} or {@code state.show_sls} prints for the host. */
+    private Map<String, Object> show(RosterEntry entry, ShimClient shim, HostFacts facts) throws StateException {
+        Rendering rendering = rendering(entry, shim, facts);
+        if (call.name().equals("state.show_top")) {
+            return new LinkedHashMap<>(rendering.topSls());
+        }
+        return new HighStateCompiler(rendering.source()).showSls(call.slsNames());
+    }
+
+    /**
+     * Compiles the host's pillar and prepares its renderer. Without nodegroups in the
+     * configuration, {@link TargetMatcher#FLEET_NODEGROUPS} apply: every roster host is a dom0,
+     * so the Qubes tops that target the nodegroup {@code dom0} select every host.
+     */
+    private Rendering rendering(RosterEntry entry, ShimClient shim, HostFacts facts) throws StateException {
+        HostQueriesOverShim queries = new HostQueriesOverShim(shim, facts);
+        Map<String, Object> nodegroups = config.nodegroups().definitions().isEmpty()
+                ? TargetMatcher.FLEET_NODEGROUPS
+                : new LinkedHashMap<>(config.nodegroups().definitions());
+        Map<String, Object> pillar = config.pillarRoots().isEmpty()
+                ? new LinkedHashMap<>()
+                : new PillarCompiler(new FileRoots(config.pillarRoots()), nodegroups)
+                        .compile(entry.id(), facts.grains(), queries);
+        RenderContext context = new RenderContext(entry.id(), facts.grains(), pillar, queries, "base");
+        FileRoots roots = new FileRoots(config.fileRoots());
+        SaltRenderer renderer = new SaltRenderer(roots);
         SlsSource source = new SlsSource() {
             @Override
             public Map<String, Object> render(String sls) throws StateException {
@@ -132,8 +164,22 @@ final class HostPipeline {
                 return renderer.slsExists(sls);
             }
         };
-        HighStateCompiler compiler = new HighStateCompiler(source);
-        return sorted ? compiler.compileSorted(slsNames) : compiler.compile(slsNames);
+        return new Rendering(entry.id(), facts.grains(), pillar, context, roots, new TargetMatcher(nodegroups), source);
+    }
+
+    /** One host's render inputs: its pillar and context, the file roots and its target matcher. */
+    private record Rendering(String minionId, Map<String, Object> grains, Map<String, Object> pillar,
+            RenderContext context, FileRoots roots, TargetMatcher matcher, SlsSource source) {
+
+        /** Returns the SLS names per saltenv that the state top selects for the host. */
+        Map<String, List<String>> topSls() throws StateException {
+            StateTop top = new StateTop(roots);
+            if (!top.exists()) {
+                throw new RenderException("no top.sls and no enabled tops in _tops/<saltenv>/ in file roots " + roots
+                        + "; name the SLS to apply, such as: state.apply qvm.sys-net");
+            }
+            return StateTop.select(top.render(context), matcher, minionId, grains, pillar);
+        }
     }
 
     /** The state result as Salt returns it, without the shim's own fields. */

@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -29,6 +28,7 @@ class SshSecretsRunTest {
 
     private static final String PASSPHRASE = "sentinel-roster-passphrase-R7t";
     private static final String PASSWORD = "sentinel-roster-password-M2q";
+    private static final long PROCESS_TIMEOUT_SECONDS = 120;
 
     @TempDir
     Path work;
@@ -75,34 +75,38 @@ class SshSecretsRunTest {
         StringBuilder everything = new StringBuilder(output);
         try (Stream<Path> files = Files.walk(work)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
-                if (file.startsWith(jobs) || file.equals(logFile)) {
+                if (file.startsWith(jobs) || file.equals(logFile) || file.getFileName().toString().endsWith(".txt")) {
                     everything.append(Files.readString(file, StandardCharsets.UTF_8));
                 }
             }
         }
         assertTrue(Files.exists(jobs), "no job cache was written");
-        assertTrue(output.contains("connect(" + host + ")"), "the transport's debug log was not captured");
+        assertTrue(Files.readString(logFile).contains("connect(" + host + ")"), "the debug log has no transport line");
         assertFalse(everything.toString().contains(PASSPHRASE),
                 "the key passphrase leaked");
         assertFalse(everything.toString().contains(PASSWORD), "the login password leaked");
     }
 
-    /** Runs qfleet in this JVM and returns its standard output and standard error together. */
-    private static synchronized String runInProcess(String... args) {
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        try (PrintStream capture = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-            System.setOut(capture);
-            System.setErr(capture);
-            int exitCode = Main.run(args);
-            capture.flush();
-            assertEquals(ExitCodes.HOSTS_FAILED, exitCode, buffer.toString(StandardCharsets.UTF_8));
-            return buffer.toString(StandardCharsets.UTF_8);
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
+    /**
+     * Runs qfleet as its own java process, so that its logging starts fresh at debug level, and returns its
+     * standard output and standard error together.
+     */
+    private String runInProcess(String... args) throws Exception {
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classPath,
+                "org.qfleet.cli.Main"));
+        command.addAll(List.of(args));
+        Path output = work.resolve("qfleet-output.txt");
+        Process process = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).start();
+        if (!process.waitFor(PROCESS_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("qfleet did not finish within " + PROCESS_TIMEOUT_SECONDS + " s");
         }
+        String text = Files.readString(output, StandardCharsets.UTF_8);
+        assertEquals(ExitCodes.HOSTS_FAILED, process.exitValue(), text);
+        return text;
     }
 
     private void run(String... command) throws Exception {

@@ -57,6 +57,7 @@ class OpenSshInteropTest {
                     + System.getProperty("user.name");
             return;
         }
+
         authorizedKeys = folder.resolve("authorized_keys");
         Files.writeString(authorizedKeys, "");
         StringBuilder lines = new StringBuilder();
@@ -71,6 +72,7 @@ class OpenSshInteropTest {
         }
         hostKeyLines = folder.resolve("host_keys");
         Files.writeString(hostKeyLines, lines.toString());
+
         Path config = folder.resolve("sshd_config");
         Files.writeString(config, String.join("\n", hostKeyOptions) + "\n"
                 + "ListenAddress 127.0.0.1\n"
@@ -84,6 +86,7 @@ class OpenSshInteropTest {
                 + "PermitRootLogin prohibit-password\n"
                 + "AllowTcpForwarding yes\n"
                 + "LogLevel ERROR\n");
+        // sshd refuses to start without its privilege separation folder, which systemd creates at boot.
         Files.createDirectories(Path.of("/run/sshd"));
         sshd = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", config.toString())
                 .redirectErrorStream(true).redirectOutput(folder.resolve("sshd.log").toFile()).start();

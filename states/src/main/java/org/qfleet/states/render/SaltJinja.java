@@ -13,6 +13,7 @@ import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import com.hubspot.jinjava.loader.LocationResolver;
 import com.hubspot.jinjava.loader.ResourceLocator;
 import com.hubspot.jinjava.loader.ResourceNotFoundException;
+import com.hubspot.jinjava.tree.Node;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import jinjava.javax.el.CompositeELResolver;
 
 /**
@@ -208,7 +210,19 @@ final class SaltJinja {
         }
     }
 
-    /** An interpreter that prints values as Python's {@code str()} does. */
+    /** The most parsed templates kept; the cache starts over when it is full. */
+    private static final int MAX_CACHED_TEMPLATES = 1024;
+
+    /**
+     * Parsed templates by their text, shared by all renderings and threads, because Jinjava
+     * parses a template again on every render, import and include. A parse that reported an
+     * error is not kept, so that each rendering of a broken template reports that error again.
+     * NOTE: this relies on Jinjava 2.8 nodes keeping no state between renderings; the
+     * render tests, ConcurrentRenderTest included, pass with the cache but do not prove it.
+     */
+    private static final Map<String, Node> PARSED = new ConcurrentHashMap<>();
+
+    /** An interpreter that prints values as Python's {@code str()} does and reuses parsed templates. */
     private static final class SaltInterpreter extends JinjavaInterpreter {
         SaltInterpreter(JinjavaInterpreter orig) {
             super(orig);
@@ -216,6 +230,23 @@ final class SaltJinja {
 
         SaltInterpreter(Jinjava application, Context context, JinjavaConfig renderConfig) {
             super(application, context, renderConfig);
+        }
+
+        @Override
+        public Node parse(String template) {
+            Node cached = PARSED.get(template);
+            if (cached != null) {
+                return cached;
+            }
+            int errorsBefore = getErrors().size();
+            Node parsed = super.parse(template);
+            if (getErrors().size() == errorsBefore) {
+                if (PARSED.size() >= MAX_CACHED_TEMPLATES) {
+                    PARSED.clear();
+                }
+                PARSED.put(template, parsed);
+            }
+            return parsed;
         }
 
         @Override

@@ -174,4 +174,15 @@ class RenderErrorTest {
 
         Data.assertData(Data.map("a", true, "b", true, "c", "None"), rendered);
     }
+
+    @Test
+    void brokenTemplateFailsEveryTime() throws Exception {
+        RenderContext context = Fixtures.context("dom0", Fixtures.host());
+
+        RenderException first = assertThrows(RenderException.class, () -> renderer.renderSls("broken.unclosed-if", context));
+        RenderException second = assertThrows(RenderException.class, () -> renderer.renderSls("broken.unclosed-if", context));
+
+        assertEquals(first.getMessage(), second.getMessage());
+        assertEquals(2, second.line());
+    }
 }

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  */
 public final class StateTop {
 
-    /** The folder, in a file root, that holds one folder of enabled {@code .top} files per saltenv. */
+    /** The folder, in a file root, that contains one folder of enabled {@code .top} files per saltenv. */
     public static final String TOPS_DIRECTORY = "_tops";
 
     private static final String TOP_FILE = "top.sls";
@@ -118,7 +118,7 @@ public final class StateTop {
                         .filter(file -> directory.relativize(file).getNameCount() == 2)
                         .forEach(file -> tops.putIfAbsent(root.relativize(file).toString(), file.toString()));
             } catch (IOException e) {
-                // An unreadable folder has no tops to offer; the render of any top it lists fails with its path.
+                // NOTE: an unreadable _tops folder is skipped without an error, so its tops do not apply.
                 continue;
             }
         }

@@ -9,6 +9,7 @@ import io
 import json
 import os
 import select
+import shlex
 import shutil
 import subprocess
 import sys
@@ -252,7 +253,8 @@ class ProbeTest(ShimTestCase):
         if step["group"] is not None:
             changes = changes[step["group"]]
         self.assertEqual({"old": old, "new": new}, changes[step["key"]])
-        self.assertEqual("Would run: " + " ".join(step["change"][0]), result["comment"])
+        self.assertEqual("Would run: " + " ".join(shlex.quote(word) for word in step["change"][0]),
+                         result["comment"])
 
     def test_exit_probe(self):
         holding = exists_step("work")
@@ -519,6 +521,12 @@ class CheckOnlyTest(ShimTestCase):
         self.assertEqual(1, self.host.count_calls("qvm-check", "fresh"))
 
 
+class CommentQuotingTest(ShimTestCase):
+    def test_empty_value_is_quoted_in_comment(self):
+        run = self.run_plan(chunk("work", prefs_step("work", "netvm", "", vm_valued=True)), test=True)
+        self.assertEqual("Would run: qvm-prefs work netvm ''", run.result("work")["comment"])
+
+
 class MemoisationTest(ShimTestCase):
     PROPERTIES = ("label", "memory", "maxmem", "netvm", "kernelopts", "template")
 
@@ -723,7 +731,7 @@ class CommandsTest(ShimTestCase):
                                           {"id": "next", "argv": ["echo", "next"]}]})
         self.assertLess(time.monotonic() - started, 10)
         self.assertEqual({"type": "command", "id": "slow", "exit": 124, "stdout": "partial\n",
-                          "stderr": "/bin/sh -c echo partial; sleep 30; echo late "
+                          "stderr": "/bin/sh -c 'echo partial; sleep 30; echo late' "
                                     "timed out after 0.5 seconds\n"}, run.lines[0])
         self.assertEqual("next\n", run.lines[1]["stdout"])
 

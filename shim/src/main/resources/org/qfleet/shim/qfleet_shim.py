@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -119,7 +120,8 @@ def decode(output: Optional[bytes]) -> str:
 
 
 def join_argv(argv: List[str]) -> str:
-    return " ".join(argv)
+    """Show argv as a shell would need it typed, so that an empty value reads as ''."""
+    return " ".join(shlex.quote(argument) for argument in argv)
 
 
 def command_failure(argv: List[str], result: CommandResult) -> str:

@@ -96,6 +96,6 @@ final class FleetRun {
     }
 
     private List<RosterEntry> selectTargets(String pattern) throws UsageException {
-        return targeting.select(config, pattern, System.err);
+        return targeting.select(config, pattern, output.jobsDir, System.err);
     }
 }

@@ -57,6 +57,7 @@ final class HostPipeline {
         try (SshSession session = transport.connect(target(entry))) {
             ShimClient shim = new ShimClient(session, config.runTimeout());
             HostFacts facts = HostFacts.gather(shim, entry.id(), entry.grains());
+            report.grains = facts.grains();
             List<PlanChunk> chunks;
             try {
                 if (call.name().equals("state.show_lowstate")) {

@@ -32,6 +32,8 @@ final class HostReport {
     String failure;
     int failureRetcode;
     List<Map<String, Object>> lowstate;
+    /** The grains gathered from the host, kept in the job cache so that later runs can target by them. */
+    Map<String, Object> grains;
     /** A raw shell command's {@code stdout}, {@code stderr} and {@code retcode}, as salt-ssh's {@code -r}. */
     Map<String, Object> raw;
     /** When work on the host began, or null when not recorded. */
@@ -131,6 +133,9 @@ final class HostReport {
         detail.put("failure_retcode", failureRetcode);
         detail.put("lowstate", lowstate);
         detail.put("raw", raw);
+        if (grains != null) {
+            detail.put("grains", grains);
+        }
         map.put("return", saltReturn());
         map.put("detail", detail);
         return map;
@@ -153,6 +158,9 @@ final class HostReport {
         if (detail.get("failure") instanceof String failure) {
             int retcode = detail.get("failure_retcode") instanceof Number code ? code.intValue() : 1;
             report.fail(failure, retcode);
+        }
+        if (detail.get("grains") instanceof Map<?, ?> grains) {
+            report.grains = (Map<String, Object>) grains;
         }
         if (detail.get("lowstate") instanceof List<?> lowstate) {
             report.lowstate = (List<Map<String, Object>>) lowstate;

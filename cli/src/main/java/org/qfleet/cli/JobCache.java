@@ -134,6 +134,42 @@ final class JobCache {
         return new StoredJob(info, hosts);
     }
 
+    /**
+     * Returns, for each host that a cached job recorded grains for, the grains of its newest
+     * such job. Unreadable host files are skipped, because a stale cache must not stop a run.
+     */
+    Map<String, Map<String, Object>> latestGrains() throws IOException {
+        Map<String, Map<String, Object>> grains = new LinkedHashMap<>();
+        List<String> ids = new ArrayList<>(jobIds());
+        java.util.Collections.reverse(ids);
+        for (String jid : ids) {
+            Path hostsDir = dir.resolve(jid).resolve("hosts");
+            if (!Files.isDirectory(hostsDir)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.list(hostsDir)) {
+                for (Path file : files.filter(path -> path.toString().endsWith(".json")).toList()) {
+                    readGrains(file, grains);
+                }
+            }
+        }
+        return grains;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void readGrains(Path file, Map<String, Map<String, Object>> grains) {
+        try {
+            Map<String, Object> host = readMap(file);
+            if (host.get("id") instanceof String id && !grains.containsKey(id)
+                    && host.get("detail") instanceof Map<?, ?> detail
+                    && detail.get("grains") instanceof Map<?, ?> hostGrains) {
+                grains.put(id, (Map<String, Object>) hostGrains);
+            }
+        } catch (IOException | RuntimeException ex) {
+            // A damaged or foreign file in the cache is skipped; the run goes on without its grains.
+        }
+    }
+
     /** Deletes the oldest jobs so that at most {@code keep} remain, and returns how many it deleted. */
     int prune(int keep) throws IOException {
         List<String> ids = jobIds();

@@ -106,7 +106,7 @@ final class QfleetCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         if (targetOptions.listHosts) {
-            return targetOptions.listHosts(settings, target, System.out, System.err);
+            return targetOptions.listHosts(settings, target, output.jobsDir, System.out, System.err);
         }
         if (target == null || function == null) {
             throw new UsageException("missing " + (target == null ? "TARGET and FUNCTION" : "FUNCTION")

@@ -143,34 +143,59 @@ final class TargetOptions {
      *                        or the target is invalid or matches nothing
      */
     List<RosterEntry> select(QfleetConfig config, String target, PrintStream err) throws UsageException {
+        return select(config, target, null, err);
+    }
+
+    /** Selects the targets; grain targets also match grains that earlier runs cached in {@code jobsDir}. */
+    List<RosterEntry> select(QfleetConfig config, String target, Path jobsDir, PrintStream err)
+            throws UsageException {
         TargetType type = type();
         Shard part = shard();
-        return select(loadRoster(config, err), type, part, config, target, err);
+        return select(loadRoster(config, err), type, part, config, target, JobCache.defaultDir(jobsDir), err);
     }
 
     /**
      * Prints the hosts that the target selects, {@code '*'} when {@code target} is null, with
      * their connection settings and without secrets, and returns the exit code.
      */
-    int listHosts(QfleetConfig config, String target, PrintStream out, PrintStream err) throws UsageException {
+    int listHosts(QfleetConfig config, String target, Path jobsDir, PrintStream out, PrintStream err)
+            throws UsageException {
         TargetType type = type();
         Shard part = shard();
         Roster roster = loadRoster(config, err);
-        List<RosterEntry> hosts = select(roster, type, part, config, target == null ? "*" : target, err);
+        List<RosterEntry> hosts = select(roster, type, part, config, target == null ? "*" : target,
+                JobCache.defaultDir(jobsDir), err);
         HostListing.print(roster.source(), hosts, out);
         return ExitCodes.OK;
     }
 
+    /** Reads the grains that earlier runs cached; without a readable cache, grain targets use roster grains only. */
+    private static Map<String, Map<String, Object>> cachedGrains(Path jobsDir, PrintStream err) {
+        try {
+            Map<String, Map<String, Object>> grains = new JobCache(jobsDir).latestGrains();
+            if (grains.isEmpty()) {
+                err.println("qfleet: note: no grains are cached in " + jobsDir + " yet, so grain targets match"
+                        + " the roster's grains only; any run that reaches a host caches its grains.");
+            }
+            return grains;
+        } catch (java.io.IOException ex) {
+            err.println("qfleet: warning: cannot read cached grains in " + jobsDir + ": " + ex.getMessage()
+                    + "; grain targets match the roster's grains only.");
+            return Map.of();
+        }
+    }
+
     private static List<RosterEntry> select(Roster roster, TargetType type, Shard part, QfleetConfig config,
-            String target, PrintStream err) throws UsageException {
+            String target, Path jobsDir, PrintStream err) throws UsageException {
         List<RosterEntry> matched;
         try {
+            Map<String, Map<String, Object>> cached = Map.of();
             if (Targets.readsGrains(type, target, config.nodegroups())) {
-                // TODO: match on facts from earlier runs too, once the job cache records each host's grains.
-                err.println("qfleet: note: grain targets match the roster's grains only, because no facts"
-                        + " gathered from hosts are cached yet.");
+                cached = cachedGrains(jobsDir, err);
             }
-            matched = Targets.select(roster, type, target, config.nodegroups(), id -> Map.of());
+            Map<String, Map<String, Object>> cachedGrains = cached;
+            matched = Targets.select(roster, type, target, config.nodegroups(),
+                    id -> cachedGrains.getOrDefault(id, Map.of()));
         } catch (RosterException ex) {
             throw new UsageException(ex.getMessage(), ex);
         }

@@ -201,10 +201,27 @@ class TargetOptionsTest {
 
     @Test
     void grainTargetSaysFactsAreNotCached() throws Exception {
-        Outcome outcome = run("-c", rosterConfig("").toString(), "-H", "-G", "role:db");
+        Path jobs = Files.createDirectories(work.resolve("no-jobs"));
 
-        assertTrue(outcome.stderr().contains("qfleet: note: grain targets match the roster's grains only"),
-                outcome.stderr());
+        Outcome outcome = run("-c", rosterConfig("").toString(), "--jobs-dir", jobs.toString(), "-H", "-G", "role:db");
+
+        assertTrue(outcome.stderr().contains("grain targets match the roster's grains only"), outcome.stderr());
+    }
+
+    @Test
+    void grainTargetMatchesCachedGrains() throws Exception {
+        Path jobs = work.resolve("jobs");
+        Path hosts = Files.createDirectories(jobs.resolve("20261204120000000000").resolve("hosts"));
+        Files.writeString(jobs.resolve("20261204120000000000").resolve("job.json"), "{\"jid\": \"20261204120000000000\"}");
+        Files.writeString(hosts.resolve("lab-02.json"),
+                "{\"id\": \"lab-02\", \"detail\": {\"grains\": {\"id\": \"lab-02\", \"site\": \"attic\"}}}");
+
+        Outcome outcome = run("-c", rosterConfig("").toString(), "--jobs-dir", jobs.toString(), "-H", "-G",
+                "site:attic");
+
+        assertEquals(ExitCodes.OK, outcome.exitCode(), outcome.stderr());
+        assertTrue(outcome.stdout().contains("lab-02"), outcome.stdout());
+        assertFalse(outcome.stdout().contains("lab-01"), outcome.stdout());
     }
 
     @Test

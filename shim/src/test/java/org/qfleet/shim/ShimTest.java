@@ -116,7 +116,7 @@ class ShimTest {
 
         Map<String, Object> broken = run.lines.get(2);
         assertEquals(Boolean.FALSE, broken.get("result"));
-        assertEquals("sh -c echo denied >&2; exit 4 failed with exit code 4: denied", broken.get("comment"));
+        assertEquals("sh -c 'echo denied >&2; exit 4' failed with exit code 4: denied", broken.get("comment"));
 
         Map<String, Object> dependent = run.lines.get(3);
         assertEquals(Boolean.FALSE, dependent.get("result"));

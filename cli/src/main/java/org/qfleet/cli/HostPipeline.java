@@ -164,6 +164,11 @@ final class HostPipeline {
             public boolean exists(String sls) {
                 return renderer.slsExists(sls);
             }
+
+            @Override
+            public List<String> names() {
+                return SlsNames.list(config.fileRoots());
+            }
         };
         return new Rendering(entry.id(), facts.grains(), pillar, context, roots, new TargetMatcher(nodegroups), source);
     }

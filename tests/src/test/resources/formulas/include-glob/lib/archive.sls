@@ -1,0 +1,4 @@
+archive:
+  qvm.present:
+    - template: debian-12-xfce
+    - label: gray

@@ -1,0 +1,4 @@
+mail:
+  qvm.present:
+    - template: fedora-41-xfce
+    - label: yellow

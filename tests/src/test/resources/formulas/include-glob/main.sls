@@ -1,0 +1,7 @@
+include:
+  - lib.*
+
+notes:
+  qvm.present:
+    - template: debian-12-xfce
+    - label: purple

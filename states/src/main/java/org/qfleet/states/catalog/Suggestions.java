@@ -24,7 +24,7 @@ final class Suggestions {
         return best == null ? "" : " Did you mean '" + best + "'?";
     }
 
-    /** Levenshtein distance: the fewest insertions, deletions and substitutions turning one string into the other. */
+    /** Returns the Levenshtein distance: the fewest insertions, deletions and substitutions turning one string into the other. */
     static int editDistance(String from, String to) {
         int[] previous = new int[to.length() + 1];
         int[] current = new int[to.length() + 1];

@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 /** Lists the SLS names of a formula tree, which {@code include} globs such as {@code lib.*} match against. */
 final class SlsNames {
 
-    /** Folders deeper than this are not searched, which bounds a walk through a symlink loop. */
+    /** Folders deeper than this are not searched, so that a runaway tree cannot stall a run. */
     static final int MAX_DEPTH = 32;
 
     private SlsNames() {

@@ -319,7 +319,10 @@ class FleetRunTest {
 
     private Process javaProcess(Path stdout, Path stderr, String... args) throws IOException {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(
+        // A build started in the background inherits SIGINT as ignored, and exec keeps it ignored,
+        // so qfleet could not see the test's Ctrl-C. python3 restores the default before exec.
+        List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "-c",
+                "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classPath,
                 "org.qfleet.cli.Main"));
         command.addAll(List.of(args));

@@ -4,7 +4,7 @@ import java.util.Collection;
 import java.util.Optional;
 
 /** Finds the known name closest to a misspelt one, for "did you mean" hints in errors. */
-final class KnownNames {
+public final class KnownNames {
 
     private KnownNames() {}
 
@@ -27,8 +27,8 @@ final class KnownNames {
         return closest(wanted, known).map(name -> "; did you mean '" + name + "'?").orElse("");
     }
 
-    /** Levenshtein distance: the number of single-character insertions, deletions and substitutions. */
-    static int editDistance(String a, String b) {
+    /** Returns the Levenshtein distance: the number of single-character insertions, deletions and substitutions. */
+    public static int editDistance(String a, String b) {
         int[] previous = new int[b.length() + 1];
         int[] current = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {

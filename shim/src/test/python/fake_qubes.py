@@ -120,10 +120,13 @@ def tags(args):
 
 def check(args):
     state = load()
-    missing = [name for name in args if name not in state["qubes"]]
-    for name in args:
+    quiet = "--quiet" in args or "-q" in args
+    names = [arg for arg in args if not arg.startswith("-")]
+    missing = [name for name in names if name not in state["qubes"]]
+    for name in names:
         status = "non-existent!" if name in missing else "exists"
-        sys.stderr.write(f"qvm-check: {name}: {status}\n")
+        if not quiet:
+            sys.stderr.write(f"qvm-check: {name}: {status}\n")
     sys.exit(1 if missing else 0)
 
 

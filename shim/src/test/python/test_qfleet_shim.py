@@ -527,6 +527,28 @@ class CommentQuotingTest(ShimTestCase):
         self.assertEqual("Would run: qvm-prefs work netvm ''", run.result("work")["comment"])
 
 
+class TestModeTargetQubeTest(ShimTestCase):
+    """Test mode predicts the failure of a qube-valued property that names a missing qube."""
+
+    def test_missing_netvm_fails_in_test_mode(self):
+        run = self.run_plan(chunk("work", prefs_step("work", "netvm", "sys-nope", vm_valued=True)),
+                            test=True)
+        result = run.result("work")
+        self.assertIs(False, result["result"], result["comment"])
+        self.assertIn("netvm would be set to qube sys-nope, which does not exist", result["comment"])
+
+    def test_existing_netvm_is_predicted(self):
+        run = self.run_plan(chunk("work", prefs_step("work", "netvm", "sys-firewall", vm_valued=True)),
+                            test=True)
+        self.assertIsNone(run.result("work")["result"], run.result("work")["comment"])
+
+    def test_netvm_created_earlier_is_predicted(self):
+        run = self.run_plan(chunk("gw", exists_step("gw", creates=True), fun="present"),
+                            chunk("work", prefs_step("work", "netvm", "gw", vm_valued=True)),
+                            test=True)
+        self.assertIsNone(run.result("work")["result"], run.result("work")["comment"])
+
+
 class MemoisationTest(ShimTestCase):
     PROPERTIES = ("label", "memory", "maxmem", "netvm", "kernelopts", "template")
 

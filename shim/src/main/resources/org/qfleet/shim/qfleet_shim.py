@@ -729,6 +729,9 @@ class PlanRunner:
                 "new": reported_expectation(read, expect),
             }
         if self.test:
+            missing = self.missing_target_qube(step)
+            if missing is not None:
+                return StepOutcome("failed", comment=(missing,))
             if step["creates"]:
                 self.created.add(step["creates"])
             planned = tuple(f"Would run: {join_argv(argv)}" for argv in step["change"])
@@ -752,6 +755,25 @@ class PlanRunner:
             message = f"{step['key']} is still {still} after the change, expected {expected}"
             return StepOutcome("failed", comment=tuple(lines) + (message,))
         return StepOutcome("changed", change, tuple(lines))
+
+    def missing_target_qube(self, step: Dict[str, Any]) -> Optional[str]:
+        """In test mode, explain why a qube-valued property could not be set, or return None.
+
+        Setting netvm, template and the like to a qube that does not exist fails on the host,
+        so test mode predicts that failure rather than a change. A qube that an earlier step
+        of this run would create counts as existing. The check runs `qvm-check`, read-only.
+        """
+        probe, expect = step["probe"], step["expect"]
+        target = expect.get("value")
+        if probe["read"] != "prefs" or not probe.get("vm_valued") or not target:
+            return None
+        if target in self.created:
+            return None
+        result = self.cache.run(["qvm-check", "--quiet", target])
+        if result.exit == 0:
+            return None
+        return (f"{step['key']} would be set to qube {target}, which does not exist on this host"
+                " and no earlier state creates it")
 
     def failed_check(self, step: Dict[str, Any], observed: Any) -> StepOutcome:
         """Judge a check-only step (no change commands) whose probe does not hold.

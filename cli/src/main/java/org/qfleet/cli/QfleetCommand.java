@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.qfleet.shim.Shim;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -14,7 +16,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "qfleet",
         mixinStandardHelpOptions = true,
-        version = "qfleet 0.1.0",
+        versionProvider = QfleetCommand.Version.class,
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = {
@@ -134,6 +136,14 @@ final class QfleetCommand implements Callable<Integer> {
                 throw new UsageException(kind + " " + folder + " " + problem
                         + "; fix --" + kind.replace(' ', '-') + " or the " + kind.replace(' ', '_') + "s setting");
             }
+        }
+    }
+
+    /** Returns qfleet's version and the shim protocol it speaks, which a host's shim must match. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"qfleet 0.1.0 (shim protocol " + Shim.PROTOCOL + ")"};
         }
     }
 }

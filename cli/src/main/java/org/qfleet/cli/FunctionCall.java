@@ -58,13 +58,13 @@ public record FunctionCall(String name, List<String> positional, Map<String, Str
         return new FunctionCall(name, List.copyOf(positional), keywords);
     }
 
-    /** Whether the run is in test mode: probes only, nothing written. */
+    /** Returns whether the run is in test mode: probes only, nothing written. */
     boolean testMode() throws UsageException {
         String value = keywords.get("test");
         return value != null && parseBoolean(value);
     }
 
-    /** The SLS names given on the command line; empty means "what the top file assigns". */
+    /** Returns the SLS names on the command line. An empty list means the top file's assignment. */
     List<String> slsNames() {
         List<String> names = new ArrayList<>();
         for (String word : positional) {

@@ -68,12 +68,12 @@ final class HostReport {
         this.failureRetcode = retcode;
     }
 
-    /** Whether the host could not be reached or logged into (return code 255 or 254). */
+    /** Returns whether the host could not be reached or logged into (return code 255 or 254). */
     boolean unreachable() {
         return failure != null && (failureRetcode == RETCODE_UNREACHABLE || failureRetcode == RETCODE_LOGIN_FAILED);
     }
 
-    /** The number of states that reported changes, in test mode the changes they would make. */
+    /** Returns the number of states that reported changes, or in test mode would make them. */
     int changedStates() {
         int changed = 0;
         for (Map<String, Object> state : states.values()) {
@@ -84,7 +84,7 @@ final class HostReport {
         return changed;
     }
 
-    /** The error messages of this host: compile errors, then the failure that stopped it. */
+    /** Returns the error messages of this host: compile errors, then the failure that stopped it. */
     List<String> errors() {
         List<String> errors = new ArrayList<>(compileErrors);
         if (failure != null) {

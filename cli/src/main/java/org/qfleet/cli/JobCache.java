@@ -53,7 +53,7 @@ final class JobCache {
         this.dir = dir;
     }
 
-    /** The jobs folder: {@code explicit} if given, else {@code $QFLEET_JOBS_DIR}, else {@code ~/.cache/qfleet/jobs}. */
+    /** Returns the jobs folder: {@code explicit} if set, else {@code $QFLEET_JOBS_DIR}, else {@code ~/.cache/qfleet/jobs}. */
     static Path defaultDir(Path explicit) {
         if (explicit != null) {
             return explicit;

@@ -25,7 +25,7 @@ public final class Main {
 
     /** Runs qfleet with the given arguments and returns its exit code, for tests that run it in-process. */
     public static int run(String... args) {
-        // "jobs" as the first word selects the job cache commands; JobsCommand says why it is
+        // "jobs" as the first word selects the job cache commands; JobsCommand explains why it is
         // dispatched here rather than as a picocli subcommand.
         if (args.length > 0 && args[0].equals("jobs")) {
             return JobsCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));

@@ -84,7 +84,7 @@ public record QfleetConfig(
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
     static final Duration DEFAULT_RUN_TIMEOUT = Duration.ofHours(1);
 
-    /** The settings that apply when no configuration file is found. */
+    /** Returns the settings that apply when no configuration file is found. */
     static QfleetConfig defaults() {
         Path home = Path.of(System.getProperty("user.home"));
         Path cwd = Path.of("").toAbsolutePath();

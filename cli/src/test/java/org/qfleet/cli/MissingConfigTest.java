@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Without any configuration file qfleet looks for ./roster, and its error says so. */
+/** Without any configuration file qfleet looks for ./roster, and its error tells the user so. */
 class MissingConfigTest {
 
     @TempDir

@@ -6,7 +6,7 @@ import java.util.Optional;
 /**
  * A problem with a formula tree: a file that does not render, high data that does not
  * compile, or a state that the catalog cannot turn into steps. The message names the file,
- * the line when it is known, the state ID and the value, and says what to do next.
+ * the line when it is known, the state ID and the value, and tells what to do next.
  */
 public class StateException extends Exception {
 
@@ -27,17 +27,17 @@ public class StateException extends Exception {
         this.line = line;
     }
 
-    /** The file the problem is in, when one is known. */
+    /** Returns the file the problem is in, when one is known. */
     public Optional<Path> file() {
         return Optional.ofNullable(file);
     }
 
-    /** The 1-based line in {@link #file()}, or 0 when unknown. */
+    /** Returns the 1-based line in {@link #file()}, or 0 when unknown. */
     public int line() {
         return line;
     }
 
-    /** The message prefixed with {@code file:line: } where those are known. */
+    /** Returns the message prefixed with {@code file:line: } where those are known. */
     public String describe() {
         if (file == null) {
             return getMessage();

@@ -11,13 +11,13 @@ import java.util.concurrent.TimeUnit;
 /** Runs the built {@code bin/qfleet} launcher as a user would, and captures what it prints. */
 final class QfleetProcess {
 
-    /** The longest a single qfleet run in these tests may take. */
+    /** The maximum time a single qfleet run in these tests may take, in seconds. */
     static final long RUN_LIMIT_SECONDS = 180;
 
     record Outcome(int exitCode, String stdout, String stderr) {
     }
 
-    /** The repository's top folder: the parent of this module. */
+    /** Returns the repository's top folder: the parent of this module. */
     static Path repositoryRoot() {
         Path moduleDir = Path.of("").toAbsolutePath();
         return moduleDir.getFileName().toString().equals("tests") ? moduleDir.getParent() : moduleDir;

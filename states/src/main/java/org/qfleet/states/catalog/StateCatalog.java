@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.qfleet.states.compile.CompileException;
@@ -49,6 +50,16 @@ public final class StateCatalog {
         Set<String> names = new TreeSet<>(functions.keySet());
         names.addAll(TestStates.functions());
         return names;
+    }
+
+    /**
+     * Returns the documentation of a state function, read from its file
+     * {@code org/qfleet/states/catalog/doc/<function>.yaml}, or empty when there is none.
+     *
+     * @throws IllegalStateException when the file is malformed
+     */
+    public Optional<StateDoc> doc(String function) {
+        return StateDoc.load(function);
     }
 
     /**

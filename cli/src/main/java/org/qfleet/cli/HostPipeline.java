@@ -83,7 +83,7 @@ final class HostPipeline {
                 report.compileErrors = outside;
                 return report;
             }
-            Plan plan = new Plan(jid, entry.id(), call.testMode(), chunks);
+            Plan plan = new Plan(jid, entry.id(), call.testMode(), config.failhard(), chunks);
             ShimClient.Reply reply = shim.sendRaw(plan.toJson(), line -> {
                 if ("result".equals(line.get("type"))) {
                     synchronized (report) {

@@ -42,6 +42,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param output           the output settings, stored for the report
  * @param returners        the returner settings by returner name, stored for the report; the
  *                         value of a returner given by name only is an empty map
+ * @param failhard         Salt's {@code failhard}: the first failed state on a host stops
+ *                         that host's run
  */
 public record QfleetConfig(
         Optional<Path> source,
@@ -56,7 +58,8 @@ public record QfleetConfig(
         RosterDefaults rosterDefaults,
         Nodegroups nodegroups,
         OutputSettings output,
-        Map<String, Map<String, Object>> returners) {
+        Map<String, Map<String, Object>> returners,
+        boolean failhard) {
 
     /**
      * Output settings from the configuration file, in salt's terms.
@@ -75,7 +78,7 @@ public record QfleetConfig(
             "roster_file", "roster_url", "roster_token_env", "roster_timeout", "roster_retries",
             "roster_max_bytes", "roster_cache_dir", "roster_defaults", "nodegroups", "known_hosts",
             "file_roots", "pillar_roots", "max_procs", "timeout", "run_timeout", "state_output",
-            "state_verbose", "color", "returners"));
+            "state_verbose", "color", "returners", "failhard"));
 
     static final Set<String> STATE_OUTPUTS = new TreeSet<>(List.of(
             "full", "terse", "mixed", "changes", "full_id", "terse_id", "mixed_id", "changes_id"));
@@ -101,7 +104,8 @@ public record QfleetConfig(
                 RosterDefaults.none(),
                 Nodegroups.none(),
                 OutputSettings.NONE,
-                Map.of());
+                Map.of(),
+                false);
     }
 
     /**
@@ -176,6 +180,7 @@ public record QfleetConfig(
         Nodegroups nodegroups = reader.nodegroups(absolute.toString());
         OutputSettings output = reader.output();
         Map<String, Map<String, Object>> returners = reader.returners();
+        boolean failhard = Boolean.TRUE.equals(reader.bool("failhard"));
         if (!reader.problems.isEmpty()) {
             StringBuilder message = new StringBuilder("invalid configuration file " + absolute + ":");
             for (String problem : reader.problems) {
@@ -184,7 +189,7 @@ public record QfleetConfig(
             throw new UsageException(message.toString());
         }
         return new QfleetConfig(Optional.of(absolute), roster, knownHosts, fileRoots, pillarRoots, maxProcs,
-                timeout, runTimeout, rosterUrl, rosterDefaults, nodegroups, output, returners);
+                timeout, runTimeout, rosterUrl, rosterDefaults, nodegroups, output, returners, failhard);
     }
 
     private static Map<?, ?> readMapping(Path absolute) throws UsageException {
@@ -229,7 +234,8 @@ public record QfleetConfig(
                 rosterDefaults,
                 nodegroups,
                 output,
-                returners);
+                returners,
+                failhard);
     }
 
     /**
@@ -245,7 +251,7 @@ public record QfleetConfig(
                 : new HttpRoster.Settings(url, rosterUrl.tokenVariable(), rosterUrl.timeout(), rosterUrl.retries(),
                         rosterUrl.retryDelay(), rosterUrl.maxBytes(), rosterUrl.cacheDir());
         return new QfleetConfig(source, rosterFile, knownHosts, fileRoots, pillarRoots, maxProcs, connectTimeout,
-                runTimeout, settings, rosterDefaults, nodegroups, output, returners);
+                runTimeout, settings, rosterDefaults, nodegroups, output, returners, failhard);
     }
 
     /** Reads typed settings from the file's mapping and collects every problem. */

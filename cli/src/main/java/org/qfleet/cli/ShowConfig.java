@@ -51,6 +51,7 @@ final class ShowConfig {
         shown.put("max_procs", config.maxProcs());
         shown.put("timeout", config.connectTimeout().toSeconds());
         shown.put("run_timeout", config.runTimeout().toSeconds());
+        shown.put("failhard", config.failhard());
 
         shown.put("state_output", config.output().stateOutput());
         shown.put("state_verbose", config.output().stateVerbose());

@@ -11,6 +11,7 @@ import org.qfleet.states.compile.CompileException;
 import org.qfleet.states.compile.LowChunk;
 import org.qfleet.states.plan.PlanChunk;
 import org.qfleet.states.plan.Step;
+import org.qfleet.states.spi.StateCall;
 
 /**
  * Compiles low chunks of the known state functions into plan chunks. Arguments are checked on
@@ -36,6 +37,15 @@ public final class StateCatalog {
         register("qvm.tags", QvmStates::tags, "Tags of qube %s are already set");
         register("qvm.service", QvmStates::service, "Services of qube %s are already set");
         register("qvm.vm", QvmVm::steps, "Qube %s is in the desired state");
+        register("qvm.running", QvmLifecycle::running, "Qube %s is running");
+        register("qvm.halted", QvmLifecycle::halted, "Qube %s is halted");
+        register("qvm.start", QvmLifecycle::start, "Qube %s is already running");
+        register("qvm.shutdown", QvmLifecycle::shutdown, "Qube %s is already halted");
+        register("qvm.kill", QvmLifecycle::kill, "Qube %s is already halted");
+        register("qvm.pause", QvmLifecycle::pause, "Qube %s is already paused");
+        register("qvm.unpause", QvmLifecycle::unpause, "Qube %s is not paused");
+        register("qvm.absent", QvmLifecycle::absent, "Qube %s does not exist");
+        register("qvm.clone", QvmLifecycle::clone, "Qube %s already exists; it is not cloned again");
         register("qvm.template_installed", QvmStates::templateInstalled,
                 "Template %s is already installed");
     }
@@ -47,9 +57,20 @@ public final class StateCatalog {
 
     /** Returns the state functions the catalog compiles, such as {@code qvm.present}. */
     public Set<String> functions() {
+        Set<String> names = builtInFunctions();
+        names.addAll(custom().functions.keySet());
+        return names;
+    }
+
+    private Set<String> builtInFunctions() {
         Set<String> names = new TreeSet<>(functions.keySet());
         names.addAll(TestStates.functions());
         return names;
+    }
+
+    /** Returns the functions that providers on the class path add. */
+    private CustomFunctions custom() {
+        return CustomFunctions.get(builtInFunctions());
     }
 
     /**
@@ -67,6 +88,9 @@ public final class StateCatalog {
      * one exception.
      */
     public List<PlanChunk> compile(List<LowChunk> chunks) throws CompileException {
+        if (!custom().problems.isEmpty()) {
+            throw new CompileException(custom().problems);
+        }
         List<PlanChunk> compiled = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         for (LowChunk chunk : chunks) {
@@ -94,7 +118,11 @@ public final class StateCatalog {
         }
         StateFunction stateFunction = functions.get(function);
         if (stateFunction == null) {
-            throw new CompileException(unknown);
+            org.qfleet.states.spi.StateFunction customFunction = custom().functions.get(function);
+            if (customFunction == null) {
+                throw new CompileException(unknown);
+            }
+            return compileCustom(chunk, customFunction, location, failhard);
         }
         List<String> errors = new ArrayList<>();
         Invocation call = new Invocation(function, chunk.name(), null, location, errors);
@@ -109,6 +137,26 @@ public final class StateCatalog {
                 chunk.name(), chunk.order(), chunk.requisites(),
                 String.format(okComments.get(function), chunk.name()), steps, null, null, null,
                 failhard);
+    }
+
+    /** Compiles a chunk of a function that a provider on the class path adds. */
+    private static PlanChunk compileCustom(LowChunk chunk, org.qfleet.states.spi.StateFunction function,
+            String location, boolean failhard) throws CompileException {
+        String name = chunk.state() + "." + chunk.fun();
+        StateCall call = new StateCall(name, chunk.name(), withoutFailhard(chunk).args(), location);
+        List<Step> steps;
+        try {
+            steps = function.steps(call);
+        } catch (RuntimeException e) {
+            throw new CompileException(name + ": the function's provider failed with " + e + " (" + location
+                    + "); report it to the provider's authors");
+        }
+        if (!call.errors().isEmpty()) {
+            throw new CompileException(call.errors());
+        }
+        return new PlanChunk(chunk.tag(), chunk.id(), chunk.sls(), chunk.state(), chunk.fun(),
+                chunk.name(), chunk.order(), chunk.requisites(), function.upToDateComment(chunk.name()),
+                steps, null, null, null, failhard);
     }
 
     /** Returns the chunk without Salt's {@code failhard} argument, which the plan carries apart. */

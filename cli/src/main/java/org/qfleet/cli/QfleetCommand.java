@@ -80,6 +80,9 @@ final class QfleetCommand implements Callable<Integer> {
     @Mixin
     private TargetOptions targetOptions = new TargetOptions();
 
+    @Mixin
+    private DocOptions doc = new DocOptions();
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET",
             description = "Glob over the roster's host IDs, such as 'lab-*'; -E, -L, -G, -N and -C read it otherwise.")
     private String target;
@@ -94,6 +97,9 @@ final class QfleetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (doc.requested()) {
+            return doc.print(System.out);
+        }
         if (debug) {
             System.setProperty("qfleet.debug", "true");
             System.setProperty("org.slf4j.simpleLogger.log.org.apache.sshd", "warn");

@@ -14,13 +14,21 @@ Python 3.8+ and the standard library only, as in Qubes 4.1 and 4.2 dom0.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import difflib
+import grp
 import json
 import os
+import pwd
+import re
 import shlex
+import shutil
 import signal
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 from typing import IO, Any, Dict, List, NamedTuple, Optional, Set, Tuple
 
@@ -252,6 +260,11 @@ def validate_outcome(chunk: Dict[str, Any], field: str, where: str) -> None:
         return
     where = f"{where}.{field}"
     check(isinstance(outcome, dict), where, f"must be an object or null, got {type_name(outcome)}")
+    if field == "mod_watch" and "steps" in outcome:
+        check(isinstance(outcome["steps"], list), where + ".steps", "must be an array of steps")
+        for step_index, step in enumerate(outcome["steps"]):
+            validate_step(step, f"{where}.steps[{step_index}]")
+        return
     check(outcome.get("result") in (True, False, None), where + ".result",
           "must be true, false or null")
     check(isinstance(outcome.get("comment"), str), where + ".comment", "must be a string")
@@ -289,6 +302,12 @@ def validate_step(step: Any, where: str) -> None:
         value = step.setdefault(field, None)
         valid = value is None or isinstance(value, str)
         check(valid, f"{where}.{field}", "must be a string or null")
+    if "file" in step:
+        validate_file_step(step["file"], where + ".file")
+        return
+    if "command" in step:
+        validate_command_step(step["command"], where + ".command")
+        return
 
     probe = step.get("probe")
     check(isinstance(probe, dict), where + ".probe", f"must be an object, got {type_name(probe)}")
@@ -472,6 +491,9 @@ class StepOutcome(NamedTuple):
     status: str  # "held", "changed", "predicted" (test mode) or "failed"
     change: Any = None
     comment: Tuple[str, ...] = ()
+    # A command step whose onlyif, unless or creates kept it from running: Salt then does
+    # not call the state's mod_watch either.
+    skip_watch: bool = False
 
 
 class PlanRunner:
@@ -568,7 +590,8 @@ class PlanRunner:
         if status == "unmet":
             return not_run(False, "A requisite of this state did not run")
         outcome = self.execute(chunk, self.test)
-        if status == "change" and not outcome["changes"] and chunk["mod_watch"] is not None:
+        if (status == "change" and not outcome["changes"] and chunk["mod_watch"] is not None
+                and not outcome.get("skip_watch")):
             outcome = self.mod_watch(chunk)
         return outcome
 
@@ -676,13 +699,14 @@ class PlanRunner:
         saved = self.test
         self.test = test
         try:
-            result, changes, comment = self.run_steps(chunk)
+            return self.run_steps(chunk, chunk["steps"])
         finally:
             self.test = saved
-        return {"result": result, "changes": changes, "comment": comment}
 
     def mod_watch(self, chunk: Dict[str, Any]) -> Dict[str, Any]:
-        """Report the chunk's mod_watch outcome, as Salt calls it when a watched state changed."""
+        """Run or report the chunk's mod_watch, as Salt calls it when a watched state changed."""
+        if "steps" in chunk["mod_watch"]:
+            return self.run_steps(chunk, chunk["mod_watch"]["steps"])
         changed = []
         for tag in chunk["requisites"].get("watch", []):
             if self.results[tag]["changes"]:
@@ -690,15 +714,21 @@ class PlanRunner:
                 changed.append(f"{other['state']}: {other['id']}")
         return fixed_outcome(chunk["mod_watch"], {"Requisites with changes": changed})
 
-    def run_steps(self, chunk: Dict[str, Any]) -> Tuple[Optional[bool], Dict[str, Any], str]:
+    def run_steps(self, chunk: Dict[str, Any], steps: List[Dict[str, Any]]) -> Dict[str, Any]:
+        """Run steps in order and return the chunk's result, changes and comment."""
         changes: Dict[str, Any] = {}
         lines: List[str] = []
         result: Optional[bool] = True
-        steps = chunk["steps"]
+        skip_watch = False
         for index, step in enumerate(steps):
             outcome = self.run_step(step)
             lines.extend(outcome.comment)
-            if outcome.status in ("changed", "predicted"):
+            skip_watch = skip_watch or outcome.skip_watch
+            if outcome.change is not None and ("file" in step or "command" in step):
+                # File and command steps report Salt's own keys, such as diff or retcode.
+                target = changes if step["group"] is None else changes.setdefault(step["group"], {})
+                target.update(outcome.change)
+            elif outcome.status in ("changed", "predicted"):
                 target = changes if step["group"] is None else changes.setdefault(step["group"], {})
                 target[step["key"]] = outcome.change
             if outcome.status == "predicted":
@@ -709,9 +739,16 @@ class PlanRunner:
                 break
         if not lines:
             lines.append(chunk["comment_ok"] or DEFAULT_COMMENT_OK)
-        return result, changes, "\n".join(lines)
+        outcome = {"result": result, "changes": changes, "comment": "\n".join(lines)}
+        if skip_watch:
+            outcome["skip_watch"] = True
+        return outcome
 
     def run_step(self, step: Dict[str, Any]) -> StepOutcome:
+        if "file" in step:
+            return self.run_file_step(step["file"])
+        if "command" in step:
+            return self.run_command_step(step["command"])
         read, expect = step["probe"]["read"], step["expect"]
         observed = self.probe(step)
         if isinstance(observed, ProbeFailure):
@@ -755,6 +792,61 @@ class PlanRunner:
             message = f"{step['key']} is still {still} after the change, expected {expected}"
             return StepOutcome("failed", comment=tuple(lines) + (message,))
         return StepOutcome("changed", change, tuple(lines))
+
+    def run_file_step(self, spec: Dict[str, Any]) -> StepOutcome:
+        """Bring a path to the state a file step describes; in test mode, only predict it."""
+        real = host_path(spec["path"])
+        try:
+            check_owner(spec)
+            seen = observe_file(real)
+            update = plan_file(spec, seen, real)
+        except (FileError, OSError) as error:
+            return StepOutcome("failed", comment=(str(error),))
+        if update is None:
+            return StepOutcome("held")
+        if self.test:
+            changes = update.changes if update.test_changes is None else update.test_changes
+            return StepOutcome("predicted", changes, (update.test_comment,))
+        try:
+            apply_file_update(spec, update, seen, real)
+        except OSError as error:
+            return StepOutcome("failed", comment=(f"{spec['path']}: {error.strerror}",))
+        finally:
+            # The change may show in any probe, such as a qrexec policy that a tool reads.
+            self.cache.results.clear()
+        try:
+            still = plan_file(spec, observe_file(real), real)
+        except (FileError, OSError) as error:
+            still_message = str(error)
+        else:
+            still_message = None if still is None else (
+                f"{spec['path']} still differs after the change in: {', '.join(still.changes)}")
+        if still_message is not None:
+            return StepOutcome("failed", comment=(update.comment, still_message))
+        return StepOutcome("changed", update.changes, (update.comment,))
+
+    def run_command_step(self, spec: Dict[str, Any]) -> StepOutcome:
+        """Run a command step's shell command unless its conditions say not to.
+
+        onlyif and unless run in test mode too, as in Salt, because they only decide.
+        """
+        skipped = command_skip(spec, self.timeout)
+        if skipped is not None:
+            return StepOutcome("held", comment=(skipped,), skip_watch=True)
+        shown = f'Command "{spec["shell"]}"'
+        if self.test:
+            return StepOutcome("predicted", {}, (f"{shown} would have been executed",))
+        pid, result = run_shell(spec, spec["shell"], self.timeout)
+        # A shell command may change anything that a probe reads.
+        self.cache.results.clear()
+        if pid is None:
+            return StepOutcome("failed", comment=(result.stderr.strip(),))
+        changes = {"pid": pid, "retcode": result.exit, "stdout": result.stdout.rstrip(),
+                   "stderr": result.stderr.rstrip()}
+        comment = f"{shown} run"
+        if result.problem is not None:
+            comment += f", and {result.problem}"
+        return StepOutcome("changed" if result.exit == 0 else "failed", changes, (comment,))
 
     def missing_target_qube(self, step: Dict[str, Any]) -> Optional[str]:
         """In test mode, explain why a qube-valued property could not be set, or return None.
@@ -847,6 +939,449 @@ def skipped_groups(failed_step: Dict[str, Any], later_steps: List[Dict[str, Any]
         if name not in names:
             names.append(name)
     return [f"[{name}] skipped because an earlier step failed" for name in names]
+
+
+# ---------------------------------------------------------------------------------------------
+# File and command steps: changes that the shim makes itself
+
+
+FILE_OPS = ("managed", "absent", "directory", "symlink", "append", "prepend", "replace")
+# Simulator-only hook: when this variable is set, the absolute paths of file steps, and the
+# `creates` paths of command steps, are taken below that directory, so that a simulated host
+# on a developer's machine never writes the machine's own /etc.
+SIM_ROOT_VARIABLE = "QUBES_SIM_ROOT"
+RE_FLAGS = ("ASCII", "IGNORECASE", "LOCALE", "MULTILINE", "DOTALL", "VERBOSE")
+
+
+def host_path(path: str) -> str:
+    """Map an absolute path of a file step to the path this shim reads and writes."""
+    root = os.environ.get(SIM_ROOT_VARIABLE)
+    if not root:
+        return path
+    return os.path.join(root, os.path.normpath(path).lstrip("/"))
+
+
+def validate_file_step(spec: Any, where: str) -> None:
+    check(isinstance(spec, dict), where, f"must be an object, got {type_name(spec)}")
+    op = spec.get("op")
+    check(op in FILE_OPS, where + ".op", f"must be one of {', '.join(FILE_OPS)}, got {op!r}")
+    path = spec.get("path")
+    check(isinstance(path, str) and path.startswith("/") and "\0" not in path
+          and os.path.normpath(path) != "/", where + ".path",
+          f"must be an absolute path other than /, got {path!r}")
+    for field in ("contents", "mode", "user", "group", "target", "pattern", "repl",
+                  "not_found_content"):
+        value = spec.setdefault(field, None)
+        check(value is None or isinstance(value, str), f"{where}.{field}",
+              "must be a string or null")
+    for field in ("makedirs", "force", "append_if_not_found", "prepend_if_not_found",
+                  "ignore_if_missing"):
+        check(isinstance(spec.setdefault(field, False), bool), f"{where}.{field}",
+              "must be true or false")
+    text = spec.setdefault("text", [])
+    check(isinstance(text, list) and all(isinstance(line, str) for line in text),
+          where + ".text", "must be an array of strings")
+    count = spec.setdefault("count", 0)
+    check(isinstance(count, int) and not isinstance(count, bool) and count >= 0,
+          where + ".count", "must be a number of replacements, 0 for all")
+    flags = spec.setdefault("flags", ["MULTILINE"])
+    check(isinstance(flags, list) and all(flag in RE_FLAGS for flag in flags),
+          where + ".flags", f"must be an array of {', '.join(RE_FLAGS)}")
+    mode = spec["mode"]
+    check(mode is None or (len(mode) == 4 and all(digit in "01234567" for digit in mode)),
+          where + ".mode", f"must be four octal digits such as 0644, got {mode!r}")
+    check(op != "symlink" or spec["target"] is not None, where + ".target",
+          "is required for a symlink")
+    check(op != "replace" or (spec["pattern"] is not None and spec["repl"] is not None), where,
+          "a replace needs pattern and repl")
+
+
+def validate_command_step(spec: Any, where: str) -> None:
+    check(isinstance(spec, dict), where, f"must be an object, got {type_name(spec)}")
+    check(isinstance(spec.get("shell"), str) and spec["shell"] != "", where + ".shell",
+          "must be a non-empty string")
+    for field in ("runas", "cwd"):
+        value = spec.setdefault(field, None)
+        check(value is None or isinstance(value, str), f"{where}.{field}",
+              "must be a string or null")
+    env = spec.setdefault("env", {})
+    check(isinstance(env, dict) and all(isinstance(value, str) for value in env.values()),
+          where + ".env", "must be an object of strings")
+    for field in ("unless", "onlyif", "creates"):
+        value = spec.setdefault(field, [])
+        check(isinstance(value, list) and all(isinstance(item, str) for item in value),
+              f"{where}.{field}", "must be an array of strings")
+
+
+class FileObservation(NamedTuple):
+    """The kind, content and metadata of a path on the host; `content` only for a regular file."""
+
+    kind: str  # "missing", "file", "directory", "symlink" or "other"
+    content: Optional[bytes] = None
+    mode: Optional[str] = None
+    user: Optional[str] = None
+    group: Optional[str] = None
+    target: Optional[str] = None
+
+
+def observe_file(real: str) -> FileObservation:
+    """Read a path without following a final symlink."""
+    try:
+        info = os.lstat(real)
+    except (FileNotFoundError, NotADirectoryError):
+        return FileObservation("missing")
+    mode = f"{stat.S_IMODE(info.st_mode):04o}"
+    user, group = owner_names(info)
+    if stat.S_ISLNK(info.st_mode):
+        return FileObservation("symlink", None, mode, user, group, os.readlink(real))
+    if stat.S_ISDIR(info.st_mode):
+        return FileObservation("directory", None, mode, user, group)
+    if stat.S_ISREG(info.st_mode):
+        with open(real, "rb") as handle:
+            return FileObservation("file", handle.read(), mode, user, group)
+    return FileObservation("other", None, mode, user, group)
+
+
+def owner_names(info: os.stat_result) -> Tuple[str, str]:
+    try:
+        user = pwd.getpwuid(info.st_uid).pw_name
+    except KeyError:
+        user = str(info.st_uid)
+    try:
+        group = grp.getgrgid(info.st_gid).gr_name
+    except KeyError:
+        group = str(info.st_gid)
+    return user, group
+
+
+class FileUpdate(NamedTuple):
+    """The change a file step makes: Salt's changes and comments, and what to write.
+
+    `test_changes` replaces `changes` in test mode when Salt reports the two differently.
+    `content` is the new content of a regular file, or None to keep it.
+    """
+
+    changes: Dict[str, Any]
+    test_comment: str
+    comment: str
+    test_changes: Optional[Dict[str, Any]] = None
+    content: Optional[bytes] = None
+    remove: bool = False
+    directory: bool = False
+    link: bool = False
+
+
+class FileError(Exception):
+    """A file step that cannot be done, such as a file where a directory should be."""
+
+
+def text_diff(old: bytes, new: bytes) -> str:
+    """Return a unified diff of two file contents, or a note when one of them is binary."""
+    try:
+        old_text, new_text = old.decode("utf-8"), new.decode("utf-8")
+    except UnicodeDecodeError:
+        return "Replace binary file"
+    lines = difflib.unified_diff(old_text.splitlines(True), new_text.splitlines(True))
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def metadata_changes(spec: Dict[str, Any], seen: FileObservation) -> Dict[str, Any]:
+    changes: Dict[str, Any] = {}
+    for field in ("user", "group", "mode"):
+        if spec[field] is not None and spec[field] != getattr(seen, field):
+            changes[field] = spec[field]
+    return changes
+
+
+def check_parent(spec: Dict[str, Any], real: str, message: str) -> None:
+    if not spec["makedirs"] and not os.path.isdir(os.path.dirname(real)):
+        raise FileError(message)
+
+
+def plan_file(spec: Dict[str, Any], seen: FileObservation, real: str) -> Optional[FileUpdate]:
+    """Work out what a file step changes from what the path is now; None when nothing.
+
+    Raises FileError when the step cannot be done.
+    """
+    op = spec["op"]
+    if op == "absent":
+        return plan_absent(spec, seen)
+    if op == "directory":
+        return plan_directory(spec, seen, real)
+    if op == "symlink":
+        return plan_symlink(spec, seen, real)
+    if op == "managed":
+        return plan_managed(spec, seen, real)
+    return plan_edit(spec, seen, real)
+
+
+def plan_absent(spec: Dict[str, Any], seen: FileObservation) -> Optional[FileUpdate]:
+    path = spec["path"]
+    if seen.kind == "missing":
+        return None
+    what = "Directory" if seen.kind == "directory" else "File"
+    return FileUpdate({"removed": path}, f"{what} {path} is set for removal",
+                      f"Removed {what.lower()} {path}", remove=True)
+
+
+def plan_directory(spec: Dict[str, Any], seen: FileObservation, real: str) -> Optional[FileUpdate]:
+    path = spec["path"]
+    if seen.kind == "missing":
+        check_parent(spec, real, f"No directory to create {path} in")
+        change = {"directory": "new"}
+        change.update(metadata_changes(spec, FileObservation("directory")))
+    elif seen.kind == "directory":
+        change = metadata_changes(spec, seen)
+        if not change:
+            return None
+    else:
+        raise FileError(f"Specified location {path} exists and is a {describe_kind(seen)}")
+    listed = ", ".join(f"{key} - {value}" for key, value in change.items())
+    return FileUpdate({path: change}, f"The following files will be changed:\n{path}: {listed}",
+                      f"Directory {path} updated", directory=seen.kind == "missing")
+
+
+def describe_kind(seen: FileObservation) -> str:
+    return {"file": "file", "directory": "directory", "symlink": "symlink"}.get(
+        seen.kind, "special file")
+
+
+def plan_symlink(spec: Dict[str, Any], seen: FileObservation, real: str) -> Optional[FileUpdate]:
+    path, target = spec["path"], spec["target"]
+    if seen.kind == "symlink" and seen.target == target:
+        return None
+    if seen.kind == "missing":
+        check_parent(spec, real, f"Directory {os.path.dirname(path)} for symlink is not present")
+        return FileUpdate({"new": path}, f"Symlink {path} to {target} is set for creation",
+                          f"Created new symlink {path} -> {target}", link=True)
+    if seen.kind == "symlink":
+        return FileUpdate({"change": path}, f"Symlink {path} is set to point to {target}",
+                          f"Set symlink {path} to point to {target}", link=True)
+    if not spec["force"]:
+        raise FileError(f"{describe_kind(seen).capitalize()} exists where the symlink {path}"
+                        " should be; set force: True to replace it")
+    return FileUpdate({"forced": "Symlink was forcibly replaced"},
+                      f"Symlink {path} to {target} is set to replace a {describe_kind(seen)}",
+                      f"Created new symlink {path} -> {target}", link=True, remove=True)
+
+
+def plan_managed(spec: Dict[str, Any], seen: FileObservation, real: str) -> Optional[FileUpdate]:
+    path = spec["path"]
+    wanted = None if spec["contents"] is None else spec["contents"].encode("utf-8")
+    predicted = f"The file {path} is set to be changed"
+    if seen.kind == "missing":
+        check_parent(spec, real, "Parent directory not present")
+        metadata = metadata_changes(spec, FileObservation("file"))
+        return FileUpdate(dict({"diff": "New file"}, **metadata), predicted, f"File {path} updated",
+                          test_changes=dict({"newfile": path}, **metadata),
+                          content=b"" if wanted is None else wanted)
+    if seen.kind != "file":
+        raise FileError(f"Specified target {path} is a {describe_kind(seen)}, not a regular file")
+    changes: Dict[str, Any] = {}
+    if wanted is not None and wanted != seen.content:
+        changes["diff"] = text_diff(seen.content or b"", wanted)
+    changes.update(metadata_changes(spec, seen))
+    if not changes:
+        return None
+    content = wanted if "diff" in changes else None
+    return FileUpdate(changes, predicted, f"File {path} updated", content=content)
+
+
+def contains_text(content: str, text: str) -> bool:
+    """Return whether text occurs in content, with runs of whitespace matching any whitespace."""
+    words = text.split()
+    if not words:
+        return True
+    pattern = r"\s+".join(re.escape(word) for word in words)
+    return re.search(pattern, content) is not None
+
+
+def plan_edit(spec: Dict[str, Any], seen: FileObservation, real: str) -> Optional[FileUpdate]:
+    """Plan file.append, file.prepend and file.replace on the file's current text."""
+    op, path = spec["op"], spec["path"]
+    if seen.kind not in ("file", "missing"):
+        raise FileError(f"Specified target {path} is a {describe_kind(seen)}, not a regular file")
+    if seen.kind == "missing" and op == "replace":
+        if spec["ignore_if_missing"]:
+            return None
+        raise FileError(f"{path}: file not found")
+    if seen.kind == "missing":
+        check_parent(spec, real, f"Directory {os.path.dirname(path)} is not present; set"
+                     " makedirs: True to create it")
+    old = (seen.content or b"").decode("utf-8", errors="surrogateescape")
+    if op == "replace":
+        new = replaced_text(spec, old)
+        if new == old:
+            return None
+        changes = {"diff": text_diff(old.encode("utf-8", "surrogateescape"),
+                                     new.encode("utf-8", "surrogateescape"))}
+        return FileUpdate(changes, "Changes would have been made", "Changes were made",
+                          content=new.encode("utf-8", "surrogateescape"))
+
+    missing = [line for text in spec["text"] for line in text.splitlines()
+               if not contains_text(old, line)]
+    if not missing:
+        return None
+    added = "".join(line + "\n" for line in missing)
+    if op == "append":
+        new = old + ("\n" if old and not old.endswith("\n") else "") + added
+        comment = f"Appended {len(missing)} lines"
+    else:
+        new = added + old
+        comment = f"Prepended {len(missing)} lines"
+    new_bytes = new.encode("utf-8", "surrogateescape")
+    changes = {"diff": text_diff(old.encode("utf-8", "surrogateescape"), new_bytes)}
+    test_changes = {"new": path} if seen.kind == "missing" else None
+    predicted = (f"File {path} is set to be created" if seen.kind == "missing"
+                 else f"File {path} is set to be updated")
+    return FileUpdate(changes, predicted, comment, test_changes=test_changes, content=new_bytes)
+
+
+def replaced_text(spec: Dict[str, Any], old: str) -> str:
+    """Apply a file.replace to text: Python's re.subn, then the not-found handling."""
+    flags = 0
+    for name in spec["flags"]:
+        flags |= getattr(re, name)
+    try:
+        pattern = re.compile(spec["pattern"], flags)
+        new, found = pattern.subn(spec["repl"], old, count=spec["count"])
+    except (re.error, IndexError) as error:
+        raise FileError(f"pattern {spec['pattern']!r} or repl {spec['repl']!r} is invalid:"
+                        f" {error}") from None
+    if found or not (spec["append_if_not_found"] or spec["prepend_if_not_found"]):
+        return new
+    line = spec["not_found_content"] if spec["not_found_content"] is not None else spec["repl"]
+    if line + "\n" in old or old.endswith(line):
+        return old
+    if spec["prepend_if_not_found"]:
+        return line + "\n" + old
+    return old + ("\n" if old and not old.endswith("\n") else "") + line + "\n"
+
+
+def apply_file_update(spec: Dict[str, Any], update: FileUpdate, seen: FileObservation,
+                      real: str) -> None:
+    """Make a planned file change. Files are written to a temporary file and renamed."""
+    parent = os.path.dirname(real)
+    if spec["makedirs"] and not os.path.isdir(parent):
+        os.makedirs(parent, mode=directory_mode(spec["mode"]))
+    if update.remove:
+        if seen.kind == "directory":
+            shutil.rmtree(real)
+        else:
+            os.unlink(real)
+        seen = FileObservation("missing")
+    if update.link:
+        os.symlink(spec["target"], real)
+        return
+    if update.directory:
+        os.mkdir(real, 0o755)
+    if update.content is not None:
+        write_atomically(real, update.content, seen)
+    if update.remove or spec["op"] not in ("managed", "directory"):
+        return
+    if spec["mode"] is not None:
+        os.chmod(real, int(spec["mode"], 8))
+    if spec["user"] is not None or spec["group"] is not None:
+        shutil.chown(real, spec["user"], spec["group"])
+
+
+def directory_mode(file_mode: Optional[str]) -> int:
+    """Return the mode of directories made for a file: its mode, searchable where readable."""
+    if file_mode is None:
+        return 0o755
+    mode = int(file_mode, 8)
+    return mode | ((mode & 0o444) >> 2)
+
+
+def write_atomically(real: str, content: bytes, seen: FileObservation) -> None:
+    """Replace a file's content by renaming a temporary file over it, keeping its mode and owner."""
+    directory, name = os.path.split(real)
+    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".qfleet", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if seen.kind == "file":
+            info = os.stat(real)
+            os.chmod(temporary, stat.S_IMODE(info.st_mode))
+            if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
+                os.chown(temporary, info.st_uid, info.st_gid)
+        else:
+            os.chmod(temporary, 0o644)
+        os.replace(temporary, real)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def check_owner(spec: Dict[str, Any]) -> None:
+    if spec["user"] is not None:
+        try:
+            pwd.getpwnam(spec["user"])
+        except KeyError:
+            raise FileError(f"User {spec['user']} is not available") from None
+    if spec["group"] is not None:
+        try:
+            grp.getgrnam(spec["group"])
+        except KeyError:
+            raise FileError(f"Group {spec['group']} is not available") from None
+
+
+def run_shell(spec: Dict[str, Any], shell: str, timeout: float) -> Tuple[Optional[int], CommandResult]:
+    """Run a command of a command step through /bin/sh -c, as its runas user and in its cwd.
+
+    Returns the process id (None when it could not start) and the result.
+    """
+    argv = ["/bin/sh", "-c", shell]
+    runas = spec["runas"]
+    env = dict(os.environ)
+    env.update(spec["env"])
+    cwd = spec["cwd"]
+    if runas is not None:
+        try:
+            account = pwd.getpwnam(runas)
+        except KeyError:
+            return None, CommandResult(1, "", f"User {runas} is not available\n",
+                                       f"cannot run as {runas}: no such user")
+        if account.pw_uid != os.geteuid():
+            argv = ["runuser", "-u", runas, "--"] + argv
+        env.update(HOME=account.pw_dir, USER=runas, LOGNAME=runas)
+        cwd = cwd or account.pw_dir
+    cwd = cwd or os.path.expanduser("~")
+    try:
+        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, start_new_session=True, cwd=cwd,
+                                   env=env)
+    except OSError as error:
+        return None, CommandResult(EXIT_NOT_FOUND, "", f"{error}\n", f"could not start: {error}")
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        stdout, stderr = kill_process_group(process)
+        return process.pid, CommandResult(EXIT_TIMED_OUT, decode(stdout), decode(stderr),
+                                          f"timed out after {timeout:g} seconds", True)
+    code = process.returncode
+    return process.pid, CommandResult(128 - code if code < 0 else code, decode(stdout),
+                                      decode(stderr))
+
+
+def command_skip(spec: Dict[str, Any], timeout: float) -> Optional[str]:
+    """Check a command step's onlyif, unless and creates, in Salt's order.
+
+    Returns the comment of a command that is not to run, or None when it runs.
+    """
+    for condition in spec["onlyif"]:
+        if run_shell(spec, condition, timeout)[1].exit != 0:
+            return "onlyif condition is false"
+    if spec["unless"] and all(run_shell(spec, condition, timeout)[1].exit == 0
+                              for condition in spec["unless"]):
+        return "unless condition is true"
+    creates = spec["creates"]
+    if creates and all(os.path.exists(host_path(path)) for path in creates):
+        return f"{creates[0]} exists" if len(creates) == 1 else "All files in creates exist"
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.util.ArrayList;
@@ -119,6 +121,40 @@ final class HostKeyVerifier implements ServerKeyVerifier {
     private record KnownLine(int lineNumber, KnownHostEntry entry, PublicKey key) {
     }
 
+    /**
+     * One line of the file with its host patterns parsed. Its key is decoded only when a
+     * host matches the line, because decoding an Ed25519 key costs about a millisecond and a
+     * fleet's file holds one line per host.
+     */
+    private final class CachedLine {
+        private final int lineNumber;
+        private final KnownHostEntry entry;
+        private volatile KnownLine resolved;
+        private volatile boolean invalid;
+
+        CachedLine(int lineNumber, KnownHostEntry entry) {
+            this.lineNumber = lineNumber;
+            this.entry = entry;
+        }
+
+        KnownLine resolve() {
+            KnownLine line = resolved;
+            if (line == null && !invalid) {
+                line = decode(entry, lineNumber);
+                resolved = line;
+                invalid = line == null;
+            }
+            return line;
+        }
+    }
+
+    /** The parsed lines of one version of the file, which is known by its modification time and size. */
+    private record Snapshot(FileTime modified, long size, List<CachedLine> lines) {
+    }
+
+    /** The file's lines as last read; every connection of a run reads the same file. */
+    private volatile Snapshot snapshot;
+
     @Override
     public boolean verifyServerKey(ClientSession session, SocketAddress remoteAddress, PublicKey serverKey) {
         ConnectAttempt attempt = session.getConnectionContext() == null
@@ -178,32 +214,64 @@ final class HostKeyVerifier implements ServerKeyVerifier {
     }
 
     private List<KnownLine> matchingLines(SshTarget target) throws IOException {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return List.of();
-        }
         List<KnownLine> matching = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            String text = lines.get(i).strip();
-            if (text.isEmpty() || text.startsWith("#")) {
-                continue;
-            }
-            KnownLine parsed = parse(text, i + 1);
-            if (parsed != null && parsed.entry().isHostMatch(target.host(), target.port())) {
-                matching.add(parsed);
+        for (CachedLine line : lines()) {
+            if (line.entry.isHostMatch(target.host(), target.port())) {
+                KnownLine resolved = line.resolve();
+                if (resolved != null) {
+                    matching.add(resolved);
+                }
             }
         }
         return matching;
     }
 
-    private KnownLine parse(String text, int lineNumber) {
+    /** Returns the file's lines, read again only when its modification time or size changed. */
+    private List<CachedLine> lines() throws IOException {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return List.of();
+        }
+        Snapshot current = snapshot;
+        if (current != null && current.modified().equals(attributes.lastModifiedTime())
+                && current.size() == attributes.size()) {
+            return current.lines();
+        }
+        List<String> text;
+        try {
+            text = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return List.of();
+        }
+        List<CachedLine> lines = new ArrayList<>();
+        for (int i = 0; i < text.size(); i++) {
+            String stripped = text.get(i).strip();
+            if (stripped.isEmpty() || stripped.startsWith("#")) {
+                continue;
+            }
+            KnownHostEntry entry = parseEntry(stripped, i + 1);
+            if (entry != null) {
+                lines.add(new CachedLine(i + 1, entry));
+            }
+        }
+        snapshot = new Snapshot(attributes.lastModifiedTime(), attributes.size(), List.copyOf(lines));
+        return lines;
+    }
+
+    private KnownHostEntry parseEntry(String text, int lineNumber) {
         try {
             KnownHostEntry entry = KnownHostEntry.parseKnownHostEntry(text);
-            if (entry == null || entry.getKeyEntry() == null) {
-                return null;
-            }
+            return entry == null || entry.getKeyEntry() == null ? null : entry;
+        } catch (RuntimeException e) {
+            LOG.warn("known_hosts {} line {} is invalid and was skipped: {}", file, lineNumber, e.getMessage());
+            return null;
+        }
+    }
+
+    private KnownLine decode(KnownHostEntry entry, int lineNumber) {
+        try {
             PublicKey key = entry.getKeyEntry().resolvePublicKey(null, null, PublicKeyEntryResolver.IGNORING);
             if (key == null) {
                 LOG.debug("known_hosts {} line {}: key type {} is not supported, line skipped", file, lineNumber,

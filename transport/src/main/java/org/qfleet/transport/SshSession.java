@@ -297,10 +297,7 @@ public final class SshSession implements HostSession {
     }
 
     private TransportException hostTimedOut(String action) {
-        return new TransportException(TransportException.Kind.HOST_TIMEOUT, target.id(),
-                "host " + target.id() + " (" + target.address() + "): the whole-host time limit (--timeout "
-                        + SshTransport.seconds(settings.hostTimeout()) + " s) ran out while " + action
-                        + ". Raise --timeout if the host needs longer.");
+        return SshTransport.hostTimedOut(target, settings, action);
     }
 
     private TransportException timedOut(String action, Duration limit) {

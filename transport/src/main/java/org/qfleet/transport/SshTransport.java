@@ -93,7 +93,8 @@ public final class SshTransport implements AutoCloseable {
      *
      * <p>Each TCP connect waits at most {@link SshTarget#connectTimeout()} and is tried up to
      * {@link SshSettings#connectAttempts()} times when it is refused or reset; then key exchange and authentication
-     * wait at most {@link SshSettings#authTimeout()}. The host's whole time limit, when set, starts here.
+     * wait at most {@link SshSettings#authTimeout()}. The host's whole time limit, when set, starts here and bounds
+     * every one of those waits, the retries included, so a host that stalls in its handshake is cut off at that limit.
      *
      * @throws TransportException of every kind but the exec ones
      */
@@ -114,7 +115,7 @@ public final class SshTransport implements AutoCloseable {
                     address = hop.host();
                     port = hop.port();
                 }
-                ClientSession hopSession = open(hop, address, port);
+                ClientSession hopSession = open(hop, address, port, hostDeadline);
                 tunnel.add(hopSession);
                 SshTarget next = nextAfter(target, hop);
                 ExplicitPortForwardingTracker forward = forward(hopSession, hop, next);
@@ -123,8 +124,8 @@ public final class SshTransport implements AutoCloseable {
                 port = forward.getBoundAddress().getPort();
             }
             ClientSession session = address == null
-                    ? open(target, target.host(), target.port())
-                    : open(target, address, port);
+                    ? open(target, target.host(), target.port(), hostDeadline)
+                    : open(target, address, port, hostDeadline);
             connected = true;
             return new SshSession(session, target, settings, hostDeadline, tunnel);
         } finally {
@@ -175,8 +176,12 @@ public final class SshTransport implements AutoCloseable {
         }
     }
 
-    /** Connects to {@code address:port} as {@code target}, with retries, and authenticates. */
-    private ClientSession open(SshTarget target, String address, int port) throws TransportException {
+    /**
+     * Connects to {@code address:port} as {@code target}, with retries, and authenticates, all before
+     * {@code hostDeadline} (a {@link System#nanoTime()} value, or null for no whole-host limit).
+     */
+    private ClientSession open(SshTarget target, String address, int port, Long hostDeadline)
+            throws TransportException {
         List<KeyPair> keys = identities.load(target);
         boolean agent = settings.agentSocket() != null && !target.identitiesOnly();
         if (keys.isEmpty() && !agent && target.password() == null) {
@@ -187,12 +192,15 @@ public final class SshTransport implements AutoCloseable {
         }
         for (int attemptNumber = 1; ; attemptNumber++) {
             try {
-                return openOnce(target, address, port, keys);
+                return openOnce(target, address, port, keys, hostDeadline);
             } catch (TransportException e) {
                 if (!retryable(e) || attemptNumber >= settings.connectAttempts()) {
                     throw e;
                 }
                 Duration wait = backoff(attemptNumber);
+                if (hostDeadline != null && hostDeadline - System.nanoTime() <= wait.toNanos()) {
+                    throw hostTimedOut(target, settings, "waiting to retry the connect");
+                }
                 LOG.warn("host {} ({}): connect attempt {} of {} failed ({}), retrying in {} ms", target.id(),
                         target.address(), attemptNumber, settings.connectAttempts(), reason(e.getCause()),
                         wait.toMillis());
@@ -205,19 +213,19 @@ public final class SshTransport implements AutoCloseable {
         }
     }
 
-    private ClientSession openOnce(SshTarget target, String address, int port, List<KeyPair> keys)
-            throws TransportException {
+    private ClientSession openOnce(SshTarget target, String address, int port, List<KeyPair> keys,
+                                   Long hostDeadline) throws TransportException {
         HostKeyVerifier.ConnectAttempt attempt = new HostKeyVerifier.ConnectAttempt(target);
         LOG.debug("connect({}) {} via {}:{} keys={}", target.id(), target.address(), address, port,
                 target.identities());
-        ClientSession session = openConnection(target, address, port, attempt);
+        ClientSession session = openConnection(target, address, port, attempt, hostDeadline);
         boolean authenticated = false;
         try {
             keys.forEach(session::addPublicKeyIdentity);
             if (target.password() != null) {
                 session.addPasswordIdentity(target.password());
             }
-            authenticate(session, target, attempt);
+            authenticate(session, target, attempt, hostDeadline);
             authenticated = true;
             LOG.debug("connect({}) authenticated", target.id());
             return session;
@@ -250,7 +258,9 @@ public final class SshTransport implements AutoCloseable {
     }
 
     private ClientSession openConnection(SshTarget target, String address, int port,
-                                         HostKeyVerifier.ConnectAttempt attempt) throws TransportException {
+                                         HostKeyVerifier.ConnectAttempt attempt, Long hostDeadline)
+            throws TransportException {
+        Duration limit = withinHostLimit(target, target.connectTimeout(), hostDeadline, "connecting");
         ConnectFuture future;
         try {
             future = client.connect(target.user(), address, port,
@@ -259,7 +269,10 @@ public final class SshTransport implements AutoCloseable {
             throw unreachable(target, e);
         }
         try {
-            if (!future.await(target.connectTimeout(), CancelOption.CANCEL_ON_TIMEOUT, CancelOption.CANCEL_ON_INTERRUPT)) {
+            if (!future.await(limit, CancelOption.CANCEL_ON_TIMEOUT, CancelOption.CANCEL_ON_INTERRUPT)) {
+                if (limit.compareTo(target.connectTimeout()) < 0) {
+                    throw hostTimedOut(target, settings, "connecting");
+                }
                 throw new TransportException(TransportException.Kind.CONNECT_TIMEOUT, target.id(),
                         "host " + target.id() + " (" + target.address() + "): TCP connect timed out after "
                                 + seconds(target.connectTimeout()) + " s (the connect time limit). Check that the host"
@@ -277,13 +290,14 @@ public final class SshTransport implements AutoCloseable {
         return future.getSession();
     }
 
-    private void authenticate(ClientSession session, SshTarget target, HostKeyVerifier.ConnectAttempt attempt)
-            throws TransportException {
+    private void authenticate(ClientSession session, SshTarget target, HostKeyVerifier.ConnectAttempt attempt,
+                              Long hostDeadline) throws TransportException {
+        Duration limit = withinHostLimit(target, settings.authTimeout(), hostDeadline, "authenticating");
         AuthFuture auth;
         boolean done;
         try {
             auth = session.auth();
-            done = auth.await(settings.authTimeout(), CancelOption.CANCEL_ON_TIMEOUT, CancelOption.CANCEL_ON_INTERRUPT);
+            done = auth.await(limit, CancelOption.CANCEL_ON_TIMEOUT, CancelOption.CANCEL_ON_INTERRUPT);
         } catch (InterruptedIOException e) {
             throw interrupted(target, "authenticating", e);
         } catch (IOException e) {
@@ -291,6 +305,9 @@ public final class SshTransport implements AutoCloseable {
         }
         if (attempt.hostKeyProblem != null) {
             throw attempt.hostKeyProblem;
+        }
+        if (!done && limit.compareTo(settings.authTimeout()) < 0) {
+            throw hostTimedOut(target, settings, "authenticating");
         }
         if (!done) {
             throw new TransportException(TransportException.Kind.AUTH_TIMEOUT, target.id(),
@@ -335,6 +352,31 @@ public final class SshTransport implements AutoCloseable {
             methods.add("the password from the roster");
         }
         return String.join(", ", methods);
+    }
+
+    /**
+     * Returns {@code limit}, or the time left before {@code hostDeadline} when that is shorter.
+     *
+     * @throws TransportException {@code HOST_TIMEOUT} when the whole-host time limit has already run out
+     */
+    private Duration withinHostLimit(SshTarget target, Duration limit, Long hostDeadline, String action)
+            throws TransportException {
+        if (hostDeadline == null) {
+            return limit;
+        }
+        long left = hostDeadline - System.nanoTime();
+        if (left <= 0) {
+            throw hostTimedOut(target, settings, action);
+        }
+        return left < limit.toNanos() ? Duration.ofNanos(left) : limit;
+    }
+
+    /** Returns the {@code HOST_TIMEOUT} failure: the whole-host limit ({@code --timeout}) ran out during {@code action}. */
+    static TransportException hostTimedOut(SshTarget target, SshSettings settings, String action) {
+        return new TransportException(TransportException.Kind.HOST_TIMEOUT, target.id(),
+                "host " + target.id() + " (" + target.address() + "): the whole-host time limit (--timeout "
+                        + seconds(settings.hostTimeout()) + " s) ran out while " + action
+                        + ". Raise --timeout if the host needs longer.");
     }
 
     private static TransportException unreachable(SshTarget target, Throwable failure) {

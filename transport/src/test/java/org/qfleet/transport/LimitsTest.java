@@ -92,18 +92,38 @@ class LimitsTest {
 
     @Test
     void hostLimitCoversWholeHost() throws Exception {
-        SshSettings settings = SshSettings.defaults(knownHosts).withLimits(Duration.ZERO, Duration.ofSeconds(2));
+        // The limit leaves the handshake, which it also bounds, time to finish on a busy machine.
+        SshSettings settings = SshSettings.defaults(knownHosts).withLimits(Duration.ZERO, Duration.ofSeconds(6));
         SshSession session = connect(settings, target(server.port()));
         session.exec("true", null, line -> { }, EXEC_TIMEOUT);
 
         TransportException e = assertThrows(TransportException.class,
-                () -> session.exec("sleep 10", null, line -> { }, EXEC_TIMEOUT));
+                () -> session.exec("sleep 20", null, line -> { }, EXEC_TIMEOUT));
 
         assertEquals(TransportException.Kind.HOST_TIMEOUT, e.kind());
-        assertTrue(e.getMessage().contains("--timeout 2 s"), e.getMessage());
+        assertTrue(e.getMessage().contains("--timeout 6 s"), e.getMessage());
         TransportException next = assertThrows(TransportException.class,
                 () -> session.exec("true", null, line -> { }, EXEC_TIMEOUT));
         assertEquals(TransportException.Kind.HOST_TIMEOUT, next.kind());
+    }
+
+    @Test
+    void hostLimitCutsStalledHandshake() throws Exception {
+        // The kernel completes the TCP connect, but nothing ever sends an SSH banner.
+        ServerSocket silent = new ServerSocket(0, 10, java.net.InetAddress.getByName("127.0.0.1"));
+        toClose.add(silent);
+        SshSettings settings = SshSettings.defaults(knownHosts).withLimits(Duration.ZERO, Duration.ofSeconds(2));
+
+        long started = System.nanoTime();
+        TransportException e = assertThrows(TransportException.class,
+                () -> connect(settings, target(silent.getLocalPort())));
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+        assertEquals(TransportException.Kind.HOST_TIMEOUT, e.kind());
+        assertTrue(e.getMessage().contains("--timeout 2 s"), e.getMessage());
+        assertTrue(e.getMessage().contains("authenticating"), e.getMessage());
+        assertTrue(elapsedMillis < 6000, "took " + elapsedMillis + " ms, the authentication limit is 15 s");
+        assertEquals(TransportException.RETCODE_TIMED_OUT, e.retcode());
     }
 
     @Test

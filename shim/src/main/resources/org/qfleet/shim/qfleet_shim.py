@@ -264,6 +264,9 @@ def validate_outcome(chunk: Dict[str, Any], field: str, where: str) -> None:
         check(isinstance(outcome["steps"], list), where + ".steps", "must be an array of steps")
         for step_index, step in enumerate(outcome["steps"]):
             validate_step(step, f"{where}.steps[{step_index}]")
+        comment_ok = outcome.setdefault("comment_ok", None)
+        check(comment_ok is None or isinstance(comment_ok, str), where + ".comment_ok",
+              "must be a string or null")
         return
     check(outcome.get("result") in (True, False, None), where + ".result",
           "must be true, false or null")
@@ -302,6 +305,10 @@ def validate_step(step: Any, where: str) -> None:
         value = step.setdefault(field, None)
         valid = value is None or isinstance(value, str)
         check(valid, f"{where}.{field}", "must be a string or null")
+    check(isinstance(step.setdefault("ignore_failure", False), bool), where + ".ignore_failure",
+          "must be true or false")
+    check(isinstance(step.setdefault("verify", True), bool), where + ".verify",
+          "must be true or false")
     if "file" in step:
         validate_file_step(step["file"], where + ".file")
         return
@@ -706,7 +713,8 @@ class PlanRunner:
     def mod_watch(self, chunk: Dict[str, Any]) -> Dict[str, Any]:
         """Run or report the chunk's mod_watch, as Salt calls it when a watched state changed."""
         if "steps" in chunk["mod_watch"]:
-            return self.run_steps(chunk, chunk["mod_watch"]["steps"])
+            return self.run_steps(chunk, chunk["mod_watch"]["steps"],
+                                  chunk["mod_watch"]["comment_ok"])
         changed = []
         for tag in chunk["requisites"].get("watch", []):
             if self.results[tag]["changes"]:
@@ -714,13 +722,22 @@ class PlanRunner:
                 changed.append(f"{other['state']}: {other['id']}")
         return fixed_outcome(chunk["mod_watch"], {"Requisites with changes": changed})
 
-    def run_steps(self, chunk: Dict[str, Any], steps: List[Dict[str, Any]]) -> Dict[str, Any]:
-        """Run steps in order and return the chunk's result, changes and comment."""
+    def run_steps(
+        self, chunk: Dict[str, Any], steps: List[Dict[str, Any]], comment_ok: Optional[str] = None
+    ) -> Dict[str, Any]:
+        """Run steps in order and return the chunk's result, changes and comment.
+
+        `comment_ok` replaces the chunk's own `comment_ok` when every step held.
+        """
         changes: Dict[str, Any] = {}
         lines: List[str] = []
         result: Optional[bool] = True
         skip_watch = False
+        ignored_group: Optional[str] = None
         for index, step in enumerate(steps):
+            if ignored_group is not None and step["group"] == ignored_group:
+                continue
+            ignored_group = None
             outcome = self.run_step(step)
             lines.extend(outcome.comment)
             skip_watch = skip_watch or outcome.skip_watch
@@ -733,12 +750,18 @@ class PlanRunner:
                 target[step["key"]] = outcome.change
             if outcome.status == "predicted":
                 result = None
+            if outcome.status == "failed" and step["ignore_failure"]:
+                # The rest of this step's group is skipped, and the later groups still run.
+                label = step["group"] if step["group"] is not None else step["key"]
+                lines.append(f"[{label}] failed, and its failure is ignored")
+                ignored_group = step["group"]
+                continue
             if outcome.status == "failed":
                 lines.extend(skipped_groups(step, steps[index + 1 :]))
                 result = False
                 break
         if not lines:
-            lines.append(chunk["comment_ok"] or DEFAULT_COMMENT_OK)
+            lines.append(comment_ok or chunk["comment_ok"] or DEFAULT_COMMENT_OK)
         outcome = {"result": result, "changes": changes, "comment": "\n".join(lines)}
         if skip_watch:
             outcome["skip_watch"] = True
@@ -783,6 +806,8 @@ class PlanRunner:
                 return StepOutcome("failed", comment=tuple(lines))
             lines.append(f"Ran: {join_argv(argv)}")
 
+        if not step["verify"]:
+            return StepOutcome("changed", change, tuple(lines))
         observed = self.probe(step, fresh=True)
         if isinstance(observed, ProbeFailure):
             return StepOutcome("failed", comment=tuple(lines) + (observed.message,))

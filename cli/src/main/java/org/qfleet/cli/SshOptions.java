@@ -45,6 +45,11 @@ final class SshOptions {
             description = "Limit for all the work on one host, from connect to the last result (default: none).")
     Integer hostTimeoutSeconds;
 
+    @Option(names = "--step-timeout", paramLabel = "SECONDS",
+            description = "Limit for each command that the shim runs on a host: a probe or change that runs longer "
+                    + "is killed and fails its state, and the next state runs (default: 600).")
+    Integer stepTimeoutSeconds;
+
     @Option(names = "--idle-timeout", paramLabel = "SECONDS",
             description = "Fail a host whose command writes no output for this long (default: none).")
     Integer idleTimeoutSeconds;
@@ -66,6 +71,9 @@ final class SshOptions {
             throws UsageException {
         if (hostTimeoutSeconds != null && hostTimeoutSeconds < 1) {
             throw new UsageException("--timeout must be at least 1 second, got: " + hostTimeoutSeconds);
+        }
+        if (stepTimeoutSeconds != null && stepTimeoutSeconds < 1) {
+            throw new UsageException("--step-timeout must be at least 1 second, got: " + stepTimeoutSeconds);
         }
         if (idleTimeoutSeconds != null && idleTimeoutSeconds < 1) {
             throw new UsageException("--idle-timeout must be at least 1 second, got: " + idleTimeoutSeconds);

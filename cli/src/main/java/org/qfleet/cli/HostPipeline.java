@@ -84,7 +84,7 @@ final class HostPipeline {
                 return report;
             }
             Plan plan = new Plan(jid, entry.id(), call.testMode(), config.failhard(), chunks);
-            ShimClient.Reply reply = shim.sendRaw(plan.toJson(), line -> {
+            ShimClient.Reply reply = shim.sendRaw(StepTimeout.apply(plan.toJson(), ssh.stepTimeoutSeconds), line -> {
                 if ("result".equals(line.get("type"))) {
                     synchronized (report) {
                         report.states.put(String.valueOf(line.get("tag")), stateResult(line));

@@ -15,7 +15,7 @@ public final class ExitCodes {
     /** At least one host failed: a state failed, the formulas did not compile, or the host was unreachable. */
     public static final int HOSTS_FAILED = 20;
 
-    /** The run was interrupted (SIGINT, Ctrl-C); the hosts that finished were reported and recorded. */
+    /** The run was interrupted (SIGINT from Ctrl-C, or SIGTERM); the hosts that finished were reported and recorded. */
     public static final int INTERRUPTED = 130;
 
     private ExitCodes() {

@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
             "2:invalid usage or configuration, found before any host was contacted",
             "20:at least one host failed: a state failed, the formulas did not compile, "
                     + "or the host could not be reached",
-            "130:interrupted (Ctrl-C); the hosts that finished were reported and recorded",
+            "130:interrupted (Ctrl-C or SIGTERM); the hosts that finished were reported and recorded",
         })
 final class QfleetCommand implements Callable<Integer> {
 

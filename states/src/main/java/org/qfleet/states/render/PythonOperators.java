@@ -4,6 +4,7 @@ import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
 import com.hubspot.jinjava.el.TruthyTypeConverter;
+import com.hubspot.jinjava.el.ext.CollectionNonMembershipOperator;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
 import com.hubspot.jinjava.el.ext.ExtendedScanner;
 import com.hubspot.jinjava.el.ext.PowerOfOperator;
@@ -29,6 +30,7 @@ import jinjava.de.odysseus.el.tree.impl.Scanner.Token;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
 import jinjava.de.odysseus.el.tree.impl.ast.AstIdentifier;
 import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
+import jinjava.de.odysseus.el.tree.impl.ast.AstParameters;
 import jinjava.javax.el.ELException;
 import jinjava.javax.el.ExpressionFactory;
 
@@ -211,6 +213,102 @@ final class PythonOperators {
                 }
             }
             return super.createAstIdentifier(name, index);
+        }
+
+        /**
+         * Parses Jinja2's comparisons, which share one precedence level and chain as in
+         * Python: {@code 1 < x < 3} means {@code 1 < x and x < 3}. Jinjava's grammar puts
+         * {@code ==} below {@code <} and does not chain, so {@code 1 < x < 3} failed to parse.
+         * NOTE: a middle operand is evaluated once per comparison it takes part in, where
+         * Python evaluates it once; this matters only for an operand with side effects.
+         */
+        @Override
+        protected AstNode eq(boolean required) throws Scanner.ScanException, ParseException {
+            AstNode left = add(required);
+            if (left == null) {
+                return null;
+            }
+            AstNode chain = null;
+            while (true) {
+                Comparison comparison = comparison();
+                if (comparison == null) {
+                    return chain == null ? left : chain;
+                }
+                AstNode right = add(true);
+                AstNode test = comparison.create(this, left, right);
+                chain = chain == null ? test : super.createAstBinary(chain, test, AstBinary.AND);
+                left = right;
+            }
+        }
+
+        /** One comparison operator of a chain, consumed from the input. */
+        private interface Comparison {
+            AstNode create(PythonParser parser, AstNode left, AstNode right);
+        }
+
+        private Comparison comparison() throws Scanner.ScanException, ParseException {
+            Token token = getToken();
+            AstBinary.Operator operator = switch (token.getSymbol()) {
+                case EQ -> AstBinary.EQ;
+                case NE -> AstBinary.NE;
+                case LT -> AstBinary.LT;
+                case LE -> AstBinary.LE;
+                case GT -> AstBinary.GT;
+                case GE -> AstBinary.GE;
+                default -> null;
+            };
+            if (operator != null) {
+                consumeToken();
+                return (parser, left, right) -> parser.createAstBinary(left, right, operator);
+            }
+            if (token.getSymbol() == Scanner.Symbol.EXTENSION) {
+                ExtensionPoint point = getExtensionHandler(token).getExtensionPoint();
+                if (point == ExtensionPoint.CMP || point == ExtensionPoint.EQ) {
+                    var handler = getExtensionHandler(consumeToken());
+                    return (parser, left, right) -> handler.createAstNode(left, right);
+                }
+                return null;
+            }
+            if ("not".equals(token.getImage()) && "in".equals(lookahead(0).getImage())) {
+                consumeToken();
+                consumeToken();
+                var handler = getExtensionHandler(CollectionNonMembershipOperator.TOKEN);
+                return (parser, left, right) -> handler.createAstNode(left, right);
+            }
+            return null;
+        }
+
+        /**
+         * Parses Python's empty tuple {@code ()} and, through {@link #params}, the one-item
+         * tuple {@code (x,)}, which Jinjava's grammar rejects.
+         */
+        @Override
+        protected AstNode nonliteral() throws Scanner.ScanException, ParseException {
+            if (getToken().getSymbol() == Scanner.Symbol.LPAREN && lookahead(0).getSymbol() == Scanner.Symbol.RPAREN) {
+                return createAstTuple(params());
+            }
+            return super.nonliteral();
+        }
+
+        /** Parses a parenthesised or bracketed list of expressions that may end with a comma. */
+        @Override
+        protected AstParameters params(Scanner.Symbol left, Scanner.Symbol right)
+                throws Scanner.ScanException, ParseException {
+            consumeToken(left);
+            List<AstNode> nodes = new ArrayList<>();
+            AstNode first = expr(false);
+            if (first != null) {
+                nodes.add(first);
+                while (getToken().getSymbol() == Scanner.Symbol.COMMA) {
+                    consumeToken();
+                    if (getToken().getSymbol() == right) {
+                        break;
+                    }
+                    nodes.add(expr(true));
+                }
+            }
+            consumeToken(right);
+            return createAstParameters(nodes);
         }
 
         private AstNode power(boolean required) throws Scanner.ScanException, ParseException {

@@ -1,9 +1,11 @@
 package org.qfleet.states.render;
 
+import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,6 +22,8 @@ final class RenderSession {
     private final RenderContext context;
     private final String templatePath;
     private RenderException firstError;
+    private Jinjava application;
+    private Map<String, Object> globals = Map.of();
 
     RenderSession(FileRoots roots, RenderContext context, String templatePath) {
         this.roots = roots;
@@ -39,8 +43,21 @@ final class RenderSession {
         return session;
     }
 
-    void open() {
+    /** Makes this the current session of the thread, rendering with the engine and the Salt globals given. */
+    void open(Jinjava application, Map<String, Object> globals) {
+        this.application = application;
+        this.globals = globals;
         CURRENT.get().push(this);
+    }
+
+    /** Returns the engine that renders this session's templates. */
+    Jinjava application() {
+        return application;
+    }
+
+    /** Returns Salt's render context variables, which every template and import sees. */
+    Map<String, Object> globals() {
+        return globals;
     }
 
     void close() {

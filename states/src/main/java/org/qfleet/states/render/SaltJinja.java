@@ -73,6 +73,8 @@ final class SaltJinja {
         globals.registerTag(new FilterBlockTag());
         globals.registerTag(new CallWithArgumentsTag());
         globals.registerTag(new IncludeTag());
+        globals.registerTag(new ImportScope.SaltImportTag());
+        globals.registerTag(new ImportScope.SaltFromTag());
         for (String format : List.of("yaml", "json", "text")) {
             globals.registerTag(new SerializerTags.LoadTag(format));
             globals.registerTag(new SerializerTags.ImportTag(format));
@@ -89,7 +91,7 @@ final class SaltJinja {
      * @throws RenderException for the first error Salt would report, with its file and line
      */
     String render(RenderSession session, String text, Map<String, Object> variables) throws RenderException {
-        session.open();
+        session.open(jinjava, variables);
         try {
             RenderResult result = jinjava.renderForResult(TemplateSource.separateNestedClosingBraces(text), variables);
             Optional<RenderException> first = session.firstError();
@@ -178,6 +180,9 @@ final class SaltJinja {
 
     private static boolean isBoundToNull(Context context, String name) {
         for (Context scope = context; scope != null; scope = scope.getParent()) {
+            if (scope instanceof ImportScope.GlobalsOnlyContext importScope) {
+                return importScope.binds(name);
+            }
             if (scope.getScope().containsKey(name)) {
                 return true;
             }
@@ -201,6 +206,11 @@ final class SaltJinja {
     private static final class SaltInterpreterFactory implements InterpreterFactory {
         @Override
         public JinjavaInterpreter newInstance(JinjavaInterpreter orig) {
+            if (ImportScope.takeIsolationRequest()) {
+                SaltInterpreter child = new SaltInterpreter(RenderSession.require().application(),
+                        ImportScope.globalsOnly(orig.getContext()), orig.getConfig());
+                return child;
+            }
             return new SaltInterpreter(orig);
         }
 

@@ -23,10 +23,29 @@ public final class SaltRenderer {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final FileRoots roots;
-    private final SaltJinja jinja = new SaltJinja();
+    private final SaltJinja jinja = SharedEngine.JINJA;
+    private final RenderingCache cache;
 
     public SaltRenderer(FileRoots roots) {
+        this(roots, null);
+    }
+
+    /**
+     * Creates a renderer that shares renderings with other hosts through a cache.
+     *
+     * @param cache renderings of earlier hosts of the run, or null to render every time
+     */
+    public SaltRenderer(FileRoots roots, RenderingCache cache) {
         this.roots = roots;
+        this.cache = cache;
+    }
+
+    /**
+     * The one engine of the process: its configuration, tags, filters and parse cache are the
+     * same for every renderer, and each rendering keeps its state in its own session.
+     */
+    private static final class SharedEngine {
+        static final SaltJinja JINJA = new SaltJinja();
     }
 
     /** Returns whether {@code a.b} exists as {@code a/b.sls} or {@code a/b/init.sls}. */
@@ -46,35 +65,65 @@ public final class SaltRenderer {
      */
     public Map<String, Object> renderSls(String sls, RenderContext ctx) throws RenderException {
         RelativeFile file = findSls(sls).orElseThrow(() -> slsNotFound(sls));
-        return toMapping(render(file, ctx, sls), file.absolute(), "SLS " + sls);
+        return renderShared("sls", file, ctx, sls, "SLS " + sls);
     }
 
     /** Renders a file of the roots, such as {@code top.sls}, through Jinja and YAML. */
     public Map<String, Object> renderFile(String relativePath, RenderContext ctx) throws RenderException {
         RelativeFile file = findFile(relativePath);
-        return toMapping(render(file, ctx, slsNameOf(relativePath)), file.absolute(), relativePath);
+        return renderShared("file", file, ctx, slsNameOf(relativePath), relativePath);
+    }
+
+    /** Renders a file to a mapping, or takes an equal host's rendering from the cache. */
+    private Map<String, Object> renderShared(String kind, RelativeFile file, RenderContext ctx, String sls,
+            String what) throws RenderException {
+        if (cache == null) {
+            return toMapping(render(file, ctx, sls, null), file.absolute(), what);
+        }
+        RenderingCache.Key key = new RenderingCache.Key(kind, roots.toString(), file.relative(), sls, ctx.saltenv());
+        return cache.render(key, inputSources(ctx), ctx.host(), (recorder, host) -> {
+            RenderContext asking = new RenderContext(ctx.minionId(), ctx.grains(), ctx.pillar(), host, ctx.saltenv());
+            return toMapping(render(file, asking, sls, recorder), file.absolute(), what);
+        });
+    }
+
+    /** Returns the context mappings a template of this renderer reads for a host, by name. */
+    private Map<String, Map<String, Object>> inputSources(RenderContext ctx) {
+        Map<String, Map<String, Object>> sources = new LinkedHashMap<>();
+        sources.put("grains", ctx.grains());
+        sources.put("pillar", ctx.pillar());
+        sources.put("opts", opts(ctx));
+        return sources;
     }
 
     /** Renders a file of the roots through Jinja only and returns the text. */
     public String renderText(String relativePath, RenderContext ctx) throws RenderException {
         RelativeFile file = findFile(relativePath);
-        return renderJinja(file, ctx, slsNameOf(relativePath));
+        return renderJinja(file, ctx, slsNameOf(relativePath), null);
     }
 
-    private Object render(RelativeFile file, RenderContext ctx, String sls) throws RenderException {
+    private Object render(RelativeFile file, RenderContext ctx, String sls, RenderInputs.Recorder recorder)
+            throws RenderException {
         String text = read(file.absolute());
         RendererPipe pipe = rendererPipe(text, file.absolute());
-        String rendered = pipe.templated() ? renderJinja(file, ctx, sls) : text;
+        String rendered = pipe.templated() ? renderJinja(file, ctx, sls, recorder) : text;
         Object data = pipe.json()
                 ? loadJson(rendered, file.absolute(), pipe.templated())
                 : SaltYaml.load(rendered, file.absolute(), pipe.templated());
         return data == null ? new LinkedHashMap<String, Object>() : data;
     }
 
-    private String renderJinja(RelativeFile file, RenderContext ctx, String sls) throws RenderException {
+    /**
+     * Renders a file through Jinja. With a recorder, the template sees recording views of the
+     * context mappings and of the host, so the recorder learns what the rendering read.
+     */
+    private String renderJinja(RelativeFile file, RenderContext ctx, String sls, RenderInputs.Recorder recorder)
+            throws RenderException {
         String text = read(file.absolute());
-        RenderSession session = new RenderSession(roots, ctx, file.relative());
-        Map<String, Object> variables = contextVariables(file, ctx, sls);
+        RenderContext seen = recorder == null ? ctx
+                : new RenderContext(ctx.minionId(), ctx.grains(), ctx.pillar(), recorder.watch(ctx.host()), ctx.saltenv());
+        RenderSession session = new RenderSession(roots, seen, file.relative());
+        Map<String, Object> variables = contextVariables(file, seen, sls, recorder);
         return jinja.render(session, text, variables);
     }
 
@@ -132,7 +181,8 @@ public final class SaltRenderer {
         }
     }
 
-    private Map<String, Object> contextVariables(RelativeFile file, RenderContext ctx, String sls) {
+    /** Returns Salt's {@code opts} for a host: the few master options that formulas read. */
+    private Map<String, Object> opts(RenderContext ctx) {
         Map<String, Object> opts = new LinkedHashMap<>();
         opts.put("id", ctx.minionId());
         opts.put("saltenv", ctx.saltenv());
@@ -140,12 +190,22 @@ public final class SaltRenderer {
         Map<String, Object> fileRoots = new LinkedHashMap<>();
         fileRoots.put(ctx.saltenv(), roots.roots().stream().map(Path::toString).toList());
         opts.put("file_roots", fileRoots);
+        return opts;
+    }
 
+    private Map<String, Object> contextVariables(RelativeFile file, RenderContext ctx, String sls,
+            RenderInputs.Recorder recorder) {
+        Map<String, Object> opts = opts(ctx);
         Map<String, Object> variables = new LinkedHashMap<>();
         @SuppressWarnings("unchecked")
         Map<String, Object> grains = (Map<String, Object>) SaltJinja.deepCopy(ctx.grains());
         @SuppressWarnings("unchecked")
         Map<String, Object> pillar = (Map<String, Object>) SaltJinja.deepCopy(ctx.pillar());
+        if (recorder != null) {
+            grains = recorder.watch("grains", grains);
+            pillar = recorder.watch("pillar", pillar);
+            opts = recorder.watch("opts", opts);
+        }
         RenderContext copied = new RenderContext(ctx.minionId(), grains, pillar, ctx.host(), ctx.saltenv());
         variables.put("salt", new SaltFunctions(copied, opts));
         variables.put("grains", grains);

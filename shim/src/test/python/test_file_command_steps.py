@@ -114,6 +114,21 @@ class FileManagedTest(StepTestCase):
         self.assertEqual("Parent directory not present", result["comment"])
         self.assertEqual({}, result["changes"])
 
+    def test_test_mode_reads_files_earlier_steps_predict(self):
+        chunks = [file_chunk("managed", POLICY, contents="a allow\n", makedirs=True),
+                  file_chunk("append", POLICY, text=["b ask"]),
+                  file_chunk("replace", POLICY, pattern="allow", repl="deny"),
+                  file_chunk("managed", "/etc/qubes/policy.d/31-y.policy", contents="y\n")]
+        for chunk in chunks:
+            chunk["tag"] += chunk["fun"]
+            chunk["id"] += chunk["fun"]
+        run = self.host.run(plan(*chunks, test=True))
+        results = run.results()
+        self.assertEqual([None, None, None, None], [result["result"] for result in results])
+        self.assertIn("+b ask\n", results[1]["changes"]["diff"])
+        self.assertIn("-a allow\n+a deny\n", results[2]["changes"]["diff"])
+        self.assertFalse(self.real("/etc").exists())
+
     def test_unknown_user_fails_in_test_mode_too(self):
         chunk = file_chunk("managed", "/etc/a", contents="a", user="no-such-user-qfleet")
         result = self.run_one(chunk, test=True)

@@ -519,6 +519,8 @@ class PlanRunner:
         self.results: Dict[str, Dict[str, Any]] = {}
         # Qubes that test mode predicts a step will create.
         self.created: Set[str] = set()
+        # Paths on this host as test mode predicts earlier file steps leave them.
+        self.predicted_files: Dict[str, FileObservation] = {}
         self.known_qubes: Set[str] = {
             name
             for chunk in self.chunks
@@ -693,10 +695,12 @@ class PlanRunner:
             return not_run(True, "State was not run because its requisites were not met",
                            ran=False)
         created = set(self.created)
+        predicted_files = dict(self.predicted_files)
         try:
             return self.execute(chunk, True)
         finally:
             self.created = created
+            self.predicted_files = predicted_files
 
     def execute(self, chunk: Dict[str, Any], test: bool) -> Dict[str, Any]:
         """Run a chunk's steps, or report its fixed outcome."""
@@ -823,13 +827,21 @@ class PlanRunner:
         real = host_path(spec["path"])
         try:
             check_owner(spec)
-            seen = observe_file(real)
-            update = plan_file(spec, seen, real)
+            if self.test:
+                # An earlier state may create the parent directory, so test mode does not
+                # check it, as in Salt, and it reads a path an earlier step predicted to change
+                # as predicted.
+                seen = self.predicted_files.get(real) or observe_file(real)
+                update = plan_file(spec, seen, None)
+            else:
+                seen = observe_file(real)
+                update = plan_file(spec, seen, real)
         except (FileError, OSError) as error:
             return StepOutcome("failed", comment=(str(error),))
         if update is None:
             return StepOutcome("held")
         if self.test:
+            self.predict_file(real, spec, update, seen)
             changes = update.changes if update.test_changes is None else update.test_changes
             return StepOutcome("predicted", changes, (update.test_comment,))
         try:
@@ -849,6 +861,26 @@ class PlanRunner:
         if still_message is not None:
             return StepOutcome("failed", comment=(update.comment, still_message))
         return StepOutcome("changed", update.changes, (update.comment,))
+
+    def predict_file(self, real: str, spec: Dict[str, Any], update: FileUpdate,
+                     seen: FileObservation) -> None:
+        """Record the path as a file step in test mode predicts to leave it."""
+        if update.remove and seen.kind == "directory":
+            inside = real.rstrip("/") + "/"
+            for path in [path for path in self.predicted_files if path.startswith(inside)]:
+                del self.predicted_files[path]
+        if update.link:
+            after = FileObservation("symlink", target=spec["target"])
+        elif update.remove:
+            after = FileObservation("missing")
+        else:
+            kind = "directory" if spec["op"] == "directory" else "file"
+            content = update.content if update.content is not None else seen.content
+            after = FileObservation(kind, content if kind == "file" else None,
+                                    spec["mode"] or seen.mode or ("0755" if kind == "directory"
+                                                                  else "0644"),
+                                    spec["user"] or seen.user, spec["group"] or seen.group)
+        self.predicted_files[real] = after
 
     def run_command_step(self, spec: Dict[str, Any]) -> StepOutcome:
         """Run a command step's shell command unless its conditions say not to.
@@ -1118,15 +1150,17 @@ def metadata_changes(spec: Dict[str, Any], seen: FileObservation) -> Dict[str, A
     return changes
 
 
-def check_parent(spec: Dict[str, Any], real: str, message: str) -> None:
-    if not spec["makedirs"] and not os.path.isdir(os.path.dirname(real)):
+def check_parent(spec: Dict[str, Any], real: Optional[str], message: str) -> None:
+    if real is not None and not spec["makedirs"] and not os.path.isdir(os.path.dirname(real)):
         raise FileError(message)
 
 
-def plan_file(spec: Dict[str, Any], seen: FileObservation, real: str) -> Optional[FileUpdate]:
+def plan_file(spec: Dict[str, Any], seen: FileObservation,
+              real: Optional[str]) -> Optional[FileUpdate]:
     """Work out what a file step changes from what the path is now; None when nothing.
 
-    Raises FileError when the step cannot be done.
+    `real` is the path on this host, whose parent directory must exist unless the step makes
+    it, or None to leave the parent unchecked. Raises FileError when the step cannot be done.
     """
     op = spec["op"]
     if op == "absent":
@@ -1149,7 +1183,8 @@ def plan_absent(spec: Dict[str, Any], seen: FileObservation) -> Optional[FileUpd
                       f"Removed {what.lower()} {path}", remove=True)
 
 
-def plan_directory(spec: Dict[str, Any], seen: FileObservation, real: str) -> Optional[FileUpdate]:
+def plan_directory(spec: Dict[str, Any], seen: FileObservation,
+                   real: Optional[str]) -> Optional[FileUpdate]:
     path = spec["path"]
     if seen.kind == "missing":
         check_parent(spec, real, f"No directory to create {path} in")
@@ -1171,7 +1206,8 @@ def describe_kind(seen: FileObservation) -> str:
         seen.kind, "special file")
 
 
-def plan_symlink(spec: Dict[str, Any], seen: FileObservation, real: str) -> Optional[FileUpdate]:
+def plan_symlink(spec: Dict[str, Any], seen: FileObservation,
+                 real: Optional[str]) -> Optional[FileUpdate]:
     path, target = spec["path"], spec["target"]
     if seen.kind == "symlink" and seen.target == target:
         return None
@@ -1190,7 +1226,8 @@ def plan_symlink(spec: Dict[str, Any], seen: FileObservation, real: str) -> Opti
                       f"Created new symlink {path} -> {target}", link=True, remove=True)
 
 
-def plan_managed(spec: Dict[str, Any], seen: FileObservation, real: str) -> Optional[FileUpdate]:
+def plan_managed(spec: Dict[str, Any], seen: FileObservation,
+                 real: Optional[str]) -> Optional[FileUpdate]:
     path = spec["path"]
     wanted = None if spec["contents"] is None else spec["contents"].encode("utf-8")
     predicted = f"The file {path} is set to be changed"
@@ -1221,7 +1258,8 @@ def contains_text(content: str, text: str) -> bool:
     return re.search(pattern, content) is not None
 
 
-def plan_edit(spec: Dict[str, Any], seen: FileObservation, real: str) -> Optional[FileUpdate]:
+def plan_edit(spec: Dict[str, Any], seen: FileObservation,
+              real: Optional[str]) -> Optional[FileUpdate]:
     """Plan file.append, file.prepend and file.replace on the file's current text."""
     op, path = spec["op"], spec["path"]
     if seen.kind not in ("file", "missing"):

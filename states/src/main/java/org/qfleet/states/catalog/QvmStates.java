@@ -25,8 +25,10 @@ final class QvmStates {
     private QvmStates() {}
 
     /**
-     * qvm.present: creates the qube with {@code qvm-create} when {@code qvm-check} does not find it.
-     * An existing qube is left as it is, whatever its template or label.
+     * qvm.present: creates the qube with {@code qvm-create} when {@code qvm-prefs QUBE} fails, which
+     * it does for a qube that does not exist. An existing qube is left as it is, whatever its
+     * template or label. The probe is the same property listing that the qube's qvm.prefs steps
+     * read, so the shim runs it once for both.
      */
     static List<Step> present(Invocation call) {
         call.checkKnown(Set.of("template", "label", "class", "mem", "vcpus", "root_move_from",
@@ -73,7 +75,7 @@ final class QvmStates {
         report.put("old", null);
         report.put("new", created);
         return List.of(new Step(call.group, call.name, call.name,
-                Probe.exit(List.of("qvm-check", "--quiet", call.name)), Expect.exit(0),
+                Probe.exit(List.of("qvm-prefs", call.name)), Expect.exit(0),
                 List.of(create), call.name, report));
     }
 

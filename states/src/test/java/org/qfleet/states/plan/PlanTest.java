@@ -72,7 +72,7 @@ class PlanTest {
         JsonNode steps = planJson(WHONIX, false).get("chunks").get(1).get("steps");
         assertEquals(json("""
                 {"group": "qvm.present", "key": "sys-whonix", "vm": "sys-whonix",
-                 "probe": {"argv": ["qvm-check", "--quiet", "sys-whonix"], "read": "exit"},
+                 "probe": {"argv": ["qvm-prefs", "sys-whonix"], "read": "exit"},
                  "expect": {"exit": 0},
                  "change": [["qvm-create", "sys-whonix", "--class=AppVM", "--template=whonix-gateway-17",
                              "--label=black", "--property=provides_network=True"]],

@@ -62,7 +62,8 @@ public final class SimulatedFleet implements AutoCloseable {
     static final List<String> TOOL_NAMES = List.of("qvm-check", "qvm-create", "qvm-prefs", "qubes-prefs",
             "qvm-features", "qvm-tags", "qvm-ls", "qvm-template", "qvm-start", "qvm-shutdown", "qvm-kill",
             "qvm-pause", "qvm-unpause", "qvm-remove", "qvm-clone", "qvm-service", "qvm-firewall", "qvm-volume",
-            "qvm-pci", "qvm-device", "qvm-run", "qubes-dom0-update", "rpm", "lspci", "xl", "hostname");
+            "qvm-pci", "qvm-device", "qvm-run", "qubes-dom0-update", "qubes-vm-update", "rpm", "lspci", "xl",
+            "hostname");
 
     /** Helper names linked to the simulator program that users do not run on a real host. */
     static final List<String> HELPER_NAMES = List.of("qubes-sim-seed", "qubes-sim-import");
@@ -71,7 +72,8 @@ public final class SimulatedFleet implements AutoCloseable {
 
     /** Python modules that the simulator program imports; they are copied next to it. */
     private static final List<String> TOOL_MODULES = List.of("qsim_state.py", "qsim_model.py", "qsim_cli.py",
-            "qsim_qubes.py", "qsim_power.py", "qsim_config.py", "qsim_host.py", "qsim_faults.py", "qsim_devices.py", "qsim_ls.py");
+            "qsim_qubes.py", "qsim_power.py", "qsim_config.py", "qsim_host.py", "qsim_faults.py", "qsim_devices.py", "qsim_ls.py",
+            "qsim_updates.py");
     private static final String SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(5);

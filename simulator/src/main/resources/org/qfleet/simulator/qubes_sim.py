@@ -10,7 +10,7 @@ profiles, hardware facts), qsim_model (properties and qubesd's rules), qsim_cli
 template), qsim_ls (qvm-ls), qsim_power (start, shutdown, kill, pause, unpause,
 remove, clone), qsim_config (service, firewall, volume), qsim_devices (qvm-pci
 and qvm-device pci), qsim_host (qvm-run, dom0 packages, lspci, xl, hostname,
-import) and qsim_faults (injected faults).
+import), qsim_updates (qubes-vm-update) and qsim_faults (injected faults).
 
 The simulated host lives in one JSON file named by QUBES_SIM_STATE. Writers
 hold an exclusive flock on "<state>.lock" and replace the file atomically;
@@ -36,6 +36,7 @@ import qsim_host
 import qsim_ls
 import qsim_power
 import qsim_qubes
+import qsim_updates
 
 TOOLS = {
     "qvm-check": qsim_qubes.qvm_check,
@@ -60,6 +61,7 @@ TOOLS = {
     "qvm-device": qsim_devices.qvm_device,
     "qvm-run": qsim_host.qvm_run,
     "qubes-dom0-update": qsim_host.qubes_dom0_update,
+    "qubes-vm-update": qsim_updates.qubes_vm_update,
     "rpm": qsim_host.rpm,
     "lspci": qsim_host.lspci,
     "xl": qsim_host.xl,

@@ -97,6 +97,16 @@ public final class Plan {
         if (chunk.modWatch() != null) {
             node.set("mod_watch", outcomeNode(chunk.modWatch()));
         }
+        if (chunk.modWatchSteps() != null) {
+            ObjectNode modWatch = node.putObject("mod_watch");
+            ArrayNode watchSteps = modWatch.putArray("steps");
+            for (Step step : chunk.modWatchSteps().steps()) {
+                watchSteps.add(stepNode(step));
+            }
+            if (chunk.modWatchSteps().commentOk() != null) {
+                modWatch.put("comment_ok", chunk.modWatchSteps().commentOk());
+            }
+        }
         if (chunk.failhard()) {
             node.put("failhard", true);
         }
@@ -136,6 +146,12 @@ public final class Plan {
         }
         if (step.report() != null) {
             node.set("report", JSON.valueToTree(step.report()));
+        }
+        if (step.ignoreFailure()) {
+            node.put("ignore_failure", true);
+        }
+        if (!step.verify()) {
+            node.put("verify", false);
         }
         return node;
     }

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param modWatch the result of the state's {@code mod_watch} when a watched chunk changed and
  *     the chunk itself reported no changes, or null when the state has no {@code mod_watch}
  * @param failhard whether a failure of this chunk stops the run
+ * @param modWatchSteps the steps the shim runs as the state's {@code mod_watch}, or null; a
+ *     chunk has at most one of {@code modWatch} and {@code modWatchSteps}
  */
 public record PlanChunk(
         String tag,
@@ -34,13 +36,22 @@ public record PlanChunk(
         Outcome outcome,
         Outcome testOutcome,
         Outcome modWatch,
-        boolean failhard) {
+        boolean failhard,
+        WatchSteps modWatchSteps) {
 
     /** Creates a chunk whose steps decide its result, with no {@code mod_watch} and no failhard. */
     public PlanChunk(String tag, String id, String sls, String state, String fun, String name,
             int order, Map<String, List<String>> requisites, String commentOk, List<Step> steps) {
         this(tag, id, sls, state, fun, name, order, requisites, commentOk, steps, null, null, null,
-                false);
+                false, null);
+    }
+
+    /** Creates a chunk without {@code mod_watch} steps. */
+    public PlanChunk(String tag, String id, String sls, String state, String fun, String name,
+            int order, Map<String, List<String>> requisites, String commentOk, List<Step> steps,
+            Outcome outcome, Outcome testOutcome, Outcome modWatch, boolean failhard) {
+        this(tag, id, sls, state, fun, name, order, requisites, commentOk, steps, outcome,
+                testOutcome, modWatch, failhard, null);
     }
 
     public PlanChunk {
@@ -49,6 +60,10 @@ public record PlanChunk(
         }
         if (outcome != null && !steps.isEmpty()) {
             throw new IllegalArgumentException("chunk " + tag + " has both steps and a fixed outcome");
+        }
+        if (modWatch != null && modWatchSteps != null) {
+            throw new IllegalArgumentException("chunk " + tag + " has both a mod_watch outcome and"
+                    + " mod_watch steps");
         }
         Map<String, List<String>> copy = new LinkedHashMap<>();
         requisites.forEach((kind, tags) -> copy.put(kind, List.copyOf(tags)));

@@ -18,6 +18,11 @@ import java.util.List;
  * @param creates the qube that the change creates, or null
  * @param report the value reported in {@code changes} when the change runs, or null for the
  *     shim's own {@code {"old": ..., "new": ...}}
+ * @param ignoreFailure whether a failure of this step leaves the chunk's result alone: the shim
+ *     skips the rest of the step's group and goes on with the next group, as Qubes' qvm.vm does
+ *     for an action marked {@code pass}
+ * @param verify whether the shim probes again after the change commands; false for a change
+ *     whose effect the probe cannot show, such as restarting a running qube
  */
 public record Step(
         String group,
@@ -27,7 +32,9 @@ public record Step(
         Expect expect,
         List<List<String>> change,
         String creates,
-        Object report) {
+        Object report,
+        boolean ignoreFailure,
+        boolean verify) {
 
     public Step {
         List<List<String>> commands = new ArrayList<>();
@@ -37,8 +44,26 @@ public record Step(
         change = List.copyOf(commands);
     }
 
+    /** Creates a step whose failure fails its chunk and whose change is probed again. */
+    public Step(String group, String key, String vm, Probe probe, Expect expect,
+            List<List<String>> change, String creates, Object report) {
+        this(group, key, vm, probe, expect, change, creates, report, false, true);
+    }
+
     /** Returns this step reported under {@code group}. */
     public Step inGroup(String group) {
-        return new Step(group, key, vm, probe, expect, change, creates, report);
+        return new Step(group, key, vm, probe, expect, change, creates, report, ignoreFailure,
+                verify);
+    }
+
+    /** Returns this step with a failure that leaves the chunk's result alone. */
+    public Step ignoringFailure() {
+        return new Step(group, key, vm, probe, expect, change, creates, report, true, verify);
+    }
+
+    /** Returns this step without the probe after its change. */
+    public Step unverified() {
+        return new Step(group, key, vm, probe, expect, change, creates, report, ignoreFailure,
+                false);
     }
 }

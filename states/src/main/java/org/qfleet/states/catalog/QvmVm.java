@@ -2,8 +2,10 @@ package org.qfleet.states.catalog;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.qfleet.states.plan.Step;
 
@@ -11,6 +13,8 @@ import org.qfleet.states.plan.Step;
  * The {@code qvm.vm} meta state: one keyword per action, each a list of one-key mappings
  * (keyword arguments) and strings (flags), compiled to the actions' steps in Qubes' default
  * order or the order of {@code actions}. Each action's steps form the group {@code qvm.<action>}.
+ * A failed step makes the shim skip every later action, except in an action that
+ * {@code actions} marks {@code pass}, whose failure leaves the result alone.
  */
 final class QvmVm {
 
@@ -23,18 +27,28 @@ final class QvmVm {
 
     static {
         SUPPORTED.put("exists", call -> QvmStates.check(call, true));
+        SUPPORTED.put("running", QvmLifecycle::running);
         SUPPORTED.put("missing", call -> QvmStates.check(call, false));
+        SUPPORTED.put("halted", QvmLifecycle::halted);
+        SUPPORTED.put("absent", QvmLifecycle::absent);
         SUPPORTED.put("present", QvmStates::present);
+        SUPPORTED.put("clone", QvmLifecycle::clone);
         SUPPORTED.put("prefs", QvmStates::prefs);
         SUPPORTED.put("service", QvmStates::service);
         SUPPORTED.put("features", QvmStates::features);
         SUPPORTED.put("tags", QvmStates::tags);
+        SUPPORTED.put("unpause", QvmLifecycle::unpause);
+        SUPPORTED.put("pause", QvmLifecycle::pause);
+        SUPPORTED.put("shutdown", QvmLifecycle::shutdown);
+        SUPPORTED.put("kill", QvmLifecycle::kill);
+        SUPPORTED.put("start", QvmLifecycle::start);
     }
 
     private QvmVm() {}
 
     static List<Step> steps(Invocation call) {
-        List<String> order = actionOrder(call);
+        Set<String> passing = new LinkedHashSet<>();
+        List<String> order = actionOrder(call, passing);
         List<Step> steps = new ArrayList<>();
         for (String action : order) {
             if (!SUPPORTED.containsKey(action)) {
@@ -43,28 +57,37 @@ final class QvmVm {
                 continue;
             }
             Invocation actionCall = actionInvocation(call, action);
-            List<Step> actionSteps = SUPPORTED.get(action).apply(actionCall);
-            steps.addAll(actionSteps);
+            for (Step step : SUPPORTED.get(action).apply(actionCall)) {
+                steps.add(passing.contains(action) ? step.ignoringFailure() : step);
+            }
         }
         return steps;
     }
 
     /**
      * Returns the actions to run: the given keywords, in the order of {@code actions} when it is
-     * given, else in the default order.
+     * given, else in the default order. Adds the actions that {@code actions} marks
+     * {@code pass} to {@code passing}.
      */
-    private static List<String> actionOrder(Invocation call) {
+    private static List<String> actionOrder(Invocation call, Set<String> passing) {
         if (!call.flags.isEmpty()) {
             call.error("qvm.vm takes no flags, got: " + String.join(", ", call.flags)
                     + "; put flags under an action, such as '- present: [{flags: [proxy]}]'");
         }
         Object actionsValue = call.kwargs.get("actions");
+        List<String> listedNames = new ArrayList<>();
+        if (actionsValue != null) {
+            for (Object action : call.asList("actions", actionsValue)) {
+                listedNames.add(action instanceof Map<?, ?> map && map.size() == 1
+                        ? String.valueOf(map.keySet().iterator().next()) : String.valueOf(action));
+            }
+        }
         for (String key : call.kwargs.keySet()) {
             if (key.equals("actions")) {
                 continue;
             }
             boolean listed = actionsValue == null ? DEFAULT_ORDER.contains(key)
-                    : actionsValue instanceof List<?> list && list.contains(key);
+                    : listedNames.contains(key);
             if (!listed) {
                 String hint = DEFAULT_ORDER.contains(key)
                         ? " It is an action, but this state's actions list leaves it out: " + actionsValue
@@ -82,10 +105,23 @@ final class QvmVm {
             return order;
         }
         List<String> order = new ArrayList<>();
-        for (Object action : call.asList("actions", actionsValue)) {
+        for (Object entry : call.asList("actions", actionsValue)) {
+            Object action = entry;
+            if (entry instanceof Map<?, ?> map && map.size() == 1) {
+                Map.Entry<?, ?> only = map.entrySet().iterator().next();
+                action = only.getKey();
+                String mode = String.valueOf(only.getValue());
+                if (mode.equalsIgnoreCase("pass")) {
+                    passing.add(String.valueOf(action));
+                } else if (!mode.equalsIgnoreCase("fail")) {
+                    call.error("entry " + entry + " of 'actions' has the mode '" + mode
+                            + "'; valid modes: pass (a failure of the action does not fail the"
+                            + " state) and fail");
+                }
+            }
             if (!(action instanceof String name)) {
-                call.error("entry " + action + " of 'actions' is not supported; list action names"
-                        + " only (a '{action: pass}' entry is not supported yet)");
+                call.error("entry " + entry + " of 'actions' is not an action name or a one-key"
+                        + " mapping such as '{prefs: pass}'");
             } else if (!DEFAULT_ORDER.contains(name)) {
                 call.error("unknown action '" + name + "' in 'actions'; valid actions: "
                         + String.join(", ", DEFAULT_ORDER));

@@ -289,7 +289,7 @@ class HighStateCompilerTest {
     }
 
     @Test
-    void watchOnQvmStateRunsAsRequire() throws Exception {
+    void watchOnQvmStateStaysWatch() throws Exception {
         List<LowChunk> chunks = compile("main", """
                 work:
                   qvm.prefs:
@@ -311,9 +311,10 @@ class HighStateCompilerTest {
                     - order: last
                 """);
         assertEquals(List.of("sys-net", "sys-usb", "work", "late"), ids(chunks));
-        assertEquals(List.of("qvm_|-sys-net_|-sys-net_|-exists", "qvm_|-sys-usb_|-sys-usb_|-exists"),
-                chunks.get(2).requisites().get("require"));
-        assertEquals(List.of("qvm_|-sys-usb_|-sys-usb_|-exists"), chunks.get(3).requisites().get("require"));
+        // The qvm states have a mod_watch (a restart of a running qube), so watch is kept.
+        assertEquals(List.of("qvm_|-sys-net_|-sys-net_|-exists"), chunks.get(2).requisites().get("require"));
+        assertEquals(List.of("qvm_|-sys-usb_|-sys-usb_|-exists"), chunks.get(2).requisites().get("watch"));
+        assertEquals(List.of("qvm_|-sys-usb_|-sys-usb_|-exists"), chunks.get(3).requisites().get("watch"));
     }
 
     @Test

@@ -1,3 +1,6 @@
+work-up:
+  qvm.start:
+    - name: work
 work-label:
   qvm.prefs:
     - name: work

@@ -116,6 +116,9 @@ public final class StateCatalog {
         if (chunk.state().equals(TestStates.MODULE)) {
             return TestStates.compile(withoutFailhard(chunk), failhard, unknown);
         }
+        if (chunk.state().equals(QvmWatch.MODULE) && chunk.fun().equals("mod_watch")) {
+            return QvmWatch.listener(chunk, failhard);
+        }
         StateFunction stateFunction = functions.get(function);
         if (stateFunction == null) {
             org.qfleet.states.spi.StateFunction customFunction = custom().functions.get(function);
@@ -135,8 +138,8 @@ public final class StateCatalog {
         }
         return new PlanChunk(chunk.tag(), chunk.id(), chunk.sls(), chunk.state(), chunk.fun(),
                 chunk.name(), chunk.order(), chunk.requisites(),
-                String.format(okComments.get(function), chunk.name()), steps, null, null, null,
-                failhard);
+                String.format(okComments.get(function), chunk.name()), steps, null, null,
+                QvmWatch.dom0Outcome(chunk.name()), failhard, QvmWatch.modWatch(chunk.name()));
     }
 
     /** Compiles a chunk of a function that a provider on the class path adds. */

@@ -238,6 +238,7 @@ def seed_dom0_packages():
     }
     available = {
         "qubes-usb-proxy-dom0": "4.2.3-1.fc37.noarch",
+        "qubes-input-proxy": "1.0.36-1.fc37.x86_64",
         "qubes-input-proxy-sender": "1.0.36-1.fc37.x86_64",
         "qubes-repo-contrib": "4.2.1-1.fc37.noarch",
         "kernel-latest": "6.11.10-1.fc37.x86_64",

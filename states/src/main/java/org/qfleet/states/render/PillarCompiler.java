@@ -28,8 +28,18 @@ public final class PillarCompiler {
 
     /** @param nodegroups Salt's {@code nodegroups} option: a name to a compound expression or a list of IDs */
     public PillarCompiler(FileRoots pillarRoots, Map<String, Object> nodegroups) {
+        this(pillarRoots, nodegroups, null);
+    }
+
+    /**
+     * Compiles pillar with renderings shared between hosts.
+     *
+     * @param nodegroups Salt's {@code nodegroups} option: a name to a compound expression or a list of IDs
+     * @param cache renderings of earlier hosts of the run, or null to render every time
+     */
+    public PillarCompiler(FileRoots pillarRoots, Map<String, Object> nodegroups, RenderingCache cache) {
         this.pillarRoots = pillarRoots;
-        this.renderer = new SaltRenderer(pillarRoots);
+        this.renderer = new SaltRenderer(pillarRoots, cache);
         this.matcher = new TargetMatcher(nodegroups);
     }
 

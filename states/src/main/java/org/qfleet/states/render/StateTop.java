@@ -28,8 +28,13 @@ public final class StateTop {
     private final SaltRenderer renderer;
 
     public StateTop(FileRoots roots) {
+        this(roots, null);
+    }
+
+    /** @param cache renderings of earlier hosts of the run, or null to render every time */
+    public StateTop(FileRoots roots, RenderingCache cache) {
         this.roots = roots;
-        this.renderer = new SaltRenderer(roots);
+        this.renderer = new SaltRenderer(roots, cache);
     }
 
     /** Returns whether the roots contain a {@code top.sls} or an enabled {@code _tops} top. */

@@ -20,6 +20,7 @@ import org.qfleet.states.render.FileRoots;
 import org.qfleet.states.render.PillarCompiler;
 import org.qfleet.states.render.RenderContext;
 import org.qfleet.states.render.RenderException;
+import org.qfleet.states.render.RenderingCache;
 import org.qfleet.states.render.SaltRenderer;
 import org.qfleet.states.render.StateTop;
 import org.qfleet.states.render.TargetMatcher;
@@ -42,6 +43,8 @@ final class HostPipeline {
     private final QfleetConfig config;
     private final FunctionCall call;
     private final String jid;
+    /** Renderings shared by the hosts of this run whose values for the inputs a rendering read are equal. */
+    private final RenderingCache renderings = new RenderingCache();
 
     HostPipeline(SshTransport transport, QfleetConfig config, FunctionCall call, SshOptions ssh) {
         this.transport = transport;
@@ -149,11 +152,11 @@ final class HostPipeline {
                 : new LinkedHashMap<>(config.nodegroups().definitions());
         Map<String, Object> pillar = config.pillarRoots().isEmpty()
                 ? new LinkedHashMap<>()
-                : new PillarCompiler(new FileRoots(config.pillarRoots()), nodegroups)
+                : new PillarCompiler(new FileRoots(config.pillarRoots()), nodegroups, renderings)
                         .compile(entry.id(), facts.grains(), queries);
         RenderContext context = new RenderContext(entry.id(), facts.grains(), pillar, queries, "base");
         FileRoots roots = new FileRoots(config.fileRoots());
-        SaltRenderer renderer = new SaltRenderer(roots);
+        SaltRenderer renderer = new SaltRenderer(roots, renderings);
         SlsSource source = new SlsSource() {
             @Override
             public Map<String, Object> render(String sls) throws StateException {
@@ -170,16 +173,18 @@ final class HostPipeline {
                 return SlsNames.list(config.fileRoots());
             }
         };
-        return new Rendering(entry.id(), facts.grains(), pillar, context, roots, new TargetMatcher(nodegroups), source);
+        return new Rendering(entry.id(), facts.grains(), pillar, context, roots, new TargetMatcher(nodegroups), source,
+                renderings);
     }
 
     /** One host's render inputs: its pillar and context, the file roots and its target matcher. */
     private record Rendering(String minionId, Map<String, Object> grains, Map<String, Object> pillar,
-            RenderContext context, FileRoots roots, TargetMatcher matcher, SlsSource source) {
+            RenderContext context, FileRoots roots, TargetMatcher matcher, SlsSource source,
+            RenderingCache renderings) {
 
         /** Returns the SLS names per saltenv that the state top selects for the host. */
         Map<String, List<String>> topSls() throws StateException {
-            StateTop top = new StateTop(roots);
+            StateTop top = new StateTop(roots, renderings);
             if (!top.exists()) {
                 throw new RenderException("no top.sls and no enabled tops in _tops/<saltenv>/ in file roots " + roots
                         + "; name the SLS to apply, such as: state.apply qvm.sys-net");

@@ -3,6 +3,7 @@ package org.qfleet.states.render;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,6 +32,13 @@ import org.yaml.snakeyaml.DumperOptions;
  */
 public final class SaltYaml {
 
+    /**
+     * The maximum number of values (scalars, lists and mappings) in one document once its aliases
+     * are expanded. Ten lines of ten aliases each expand to 10^10 values, which no formula needs
+     * and which would exhaust memory wherever the document is printed or serialised.
+     */
+    public static final long MAX_EXPANDED_VALUES = 1_000_000;
+
     private SaltYaml() {}
 
     /**
@@ -52,13 +60,53 @@ public final class SaltYaml {
      */
     public static Object load(String text, Path file, boolean rendered) throws RenderException {
         Yaml yaml = newYaml();
+        Object document;
         try {
-            return yaml.load(text);
+            document = yaml.load(text);
         } catch (MarkedYAMLException e) {
             throw rendered ? toRenderedTextException(e, text, file) : toRenderException(e, text, file);
         } catch (YAMLException e) {
             throw new RenderException("invalid YAML: " + e.getMessage(), file, 0, e);
         }
+        if (expandedSize(document, new IdentityHashMap<>()) > MAX_EXPANDED_VALUES) {
+            throw new RenderException("invalid YAML: its aliases (*name) expand it to more than " + MAX_EXPANDED_VALUES
+                    + " values, or a list or mapping contains itself. Write the repeated data out, or use fewer nested"
+                    + " aliases.", file, 0);
+        }
+        return document;
+    }
+
+    /**
+     * Counts the values in {@code value} as if every alias were expanded, visiting each shared list or
+     * mapping once. Returns more than {@link #MAX_EXPANDED_VALUES} as soon as the count passes it, and
+     * for a list or mapping that contains itself. {@code sizes} holds the counts found so far, and -1
+     * for the lists and mappings being counted.
+     */
+    private static long expandedSize(Object value, IdentityHashMap<Object, Long> sizes) {
+        if (!(value instanceof Map<?, ?>) && !(value instanceof List<?>)) {
+            return 1;
+        }
+        Long known = sizes.get(value);
+        if (known != null) {
+            return known < 0 ? MAX_EXPANDED_VALUES + 1 : known;
+        }
+        sizes.put(value, -1L);
+        List<Object> children = new ArrayList<>();
+        if (value instanceof Map<?, ?> map) {
+            children.addAll(map.keySet());
+            children.addAll(map.values());
+        } else {
+            children.addAll((List<?>) value);
+        }
+        long total = 1;
+        for (Object child : children) {
+            total += expandedSize(child, sizes);
+            if (total > MAX_EXPANDED_VALUES) {
+                break;
+            }
+        }
+        sizes.put(value, total);
+        return total;
     }
 
     private static Yaml newYaml() {

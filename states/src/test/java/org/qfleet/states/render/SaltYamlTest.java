@@ -67,4 +67,31 @@ class SaltYamlTest {
                 + " (Invalid YAML, possible double curly-brace)\n    ? [a, b]    <======================",
                 error.getMessage());
     }
+
+    @Test
+    void aliasBombIsRejected() {
+        StringBuilder text = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (int level = 1; level <= 11; level++) {
+            text.append("a").append(level).append(": &a").append(level).append(" [");
+            text.append(String.join(", ", java.util.Collections.nCopies(10, "*a" + (level - 1)))).append("]\n");
+        }
+
+        RenderException error = assertThrows(RenderException.class, () -> SaltYaml.load(text.toString(), FILE));
+
+        assertEquals(true, error.getMessage().contains("expand it to more than 1000000 values"), error.getMessage());
+    }
+
+    @Test
+    void sharedAliasesWithinLimitLoad() throws Exception {
+        Object data = SaltYaml.load("base: &base {label: red, memory: 400}\nwork: *base\nvault: *base\n", FILE);
+
+        assertEquals(Map.of("label", "red", "memory", 400), ((Map<?, ?>) data).get("vault"));
+    }
+
+    @Test
+    void selfContainingListIsRejected() {
+        RenderException error = assertThrows(RenderException.class, () -> SaltYaml.load("a: &a [1, *a]\n", FILE));
+
+        assertEquals(true, error.getMessage().contains("contains itself"), error.getMessage());
+    }
 }

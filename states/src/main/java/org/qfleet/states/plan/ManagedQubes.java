@@ -49,7 +49,7 @@ public final class ManagedQubes {
         Set<String> messages = new LinkedHashSet<>();
         for (PlanChunk chunk : chunks) {
             for (Step step : chunk.steps()) {
-                if (step.change().isEmpty()) {
+                if (step.change().isEmpty() && step.action() == null) {
                     continue;
                 }
                 List<String> touched = new ArrayList<>();

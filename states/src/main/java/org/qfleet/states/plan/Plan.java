@@ -129,6 +129,10 @@ public final class Plan {
         node.put("group", step.group());
         node.put("key", step.key());
         node.put("vm", step.vm());
+        if (step.action() != null) {
+            node.set(step.action().kind(), JSON.valueToTree(step.action().spec()));
+            return node;
+        }
         ObjectNode probe = node.putObject("probe");
         probe.set("argv", JSON.valueToTree(step.probe().argv()));
         probe.put("read", step.probe().read());

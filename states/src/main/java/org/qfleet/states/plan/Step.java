@@ -23,6 +23,8 @@ import java.util.List;
  *     for an action marked {@code pass}
  * @param verify whether the shim probes again after the change commands; false for a change
  *     whose effect the probe cannot show, such as restarting a running qube
+ * @param action the change the shim makes itself, or null; a step with an action has no probe,
+ *     expectation or change commands
  */
 public record Step(
         String group,
@@ -34,7 +36,8 @@ public record Step(
         String creates,
         Object report,
         boolean ignoreFailure,
-        boolean verify) {
+        boolean verify,
+        ShimAction action) {
 
     public Step {
         List<List<String>> commands = new ArrayList<>();
@@ -47,23 +50,36 @@ public record Step(
     /** Creates a step whose failure fails its chunk and whose change is probed again. */
     public Step(String group, String key, String vm, Probe probe, Expect expect,
             List<List<String>> change, String creates, Object report) {
-        this(group, key, vm, probe, expect, change, creates, report, false, true);
+        this(group, key, vm, probe, expect, change, creates, report, false, true, null);
+    }
+
+    /** Creates a step with the given failure handling and re-probe, and no shim action. */
+    public Step(String group, String key, String vm, Probe probe, Expect expect,
+            List<List<String>> change, String creates, Object report, boolean ignoreFailure,
+            boolean verify) {
+        this(group, key, vm, probe, expect, change, creates, report, ignoreFailure, verify, null);
+    }
+
+    /** Creates a step about dom0 that the shim performs itself, reported under {@code group}. */
+    public static Step performed(String group, String key, ShimAction action) {
+        return new Step(group, key, null, null, null, List.of(), null, null, false, true, action);
     }
 
     /** Returns this step reported under {@code group}. */
     public Step inGroup(String group) {
         return new Step(group, key, vm, probe, expect, change, creates, report, ignoreFailure,
-                verify);
+                verify, action);
     }
 
     /** Returns this step with a failure that leaves the chunk's result alone. */
     public Step ignoringFailure() {
-        return new Step(group, key, vm, probe, expect, change, creates, report, true, verify);
+        return new Step(group, key, vm, probe, expect, change, creates, report, true, verify,
+                action);
     }
 
     /** Returns this step without the probe after its change. */
     public Step unverified() {
         return new Step(group, key, vm, probe, expect, change, creates, report, ignoreFailure,
-                false);
+                false, action);
     }
 }

@@ -1,0 +1,109 @@
+package org.qfleet.states.catalog;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.qfleet.states.plan.Expect;
+import org.qfleet.states.plan.Probe;
+import org.qfleet.states.plan.Step;
+
+/**
+ * Salt's {@code pkg} states for dom0 packages: {@code rpm -q} probes whether a package is
+ * installed, {@code qubes-dom0-update} installs it through the UpdateVM and removes it with
+ * {@code --action=remove}.
+ */
+final class PkgStates {
+
+    private static final Pattern PACKAGE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
+
+    private PkgStates() {}
+
+    /** pkg.installed: one step per package, installing the missing ones. */
+    static List<Step> installed(Invocation call) {
+        call.checkKnown(Set.of("pkgs", "fromrepo", "refresh"), Set.of());
+        List<String> options = new ArrayList<>(List.of("qubes-dom0-update", "-y"));
+        String repo = call.string("fromrepo");
+        if (repo != null) {
+            options.add("--enablerepo=" + repo);
+        }
+        List<Step> steps = new ArrayList<>();
+        for (String name : packages(call)) {
+            List<String> install = new ArrayList<>(options);
+            install.add(name);
+            steps.add(new Step(null, name, null, Probe.exit(List.of("rpm", "-q", name)),
+                    Expect.exit(0), List.of(install), null, change("", "installed")));
+        }
+        return steps;
+    }
+
+    /** pkg.removed: one step per package, removing the installed ones. */
+    static List<Step> removed(Invocation call) {
+        call.checkKnown(Set.of("pkgs"), Set.of());
+        List<Step> steps = new ArrayList<>();
+        for (String name : packages(call)) {
+            // rpm -q exits with the number of packages that are not installed.
+            steps.add(new Step(null, name, null, Probe.exit(List.of("rpm", "-q", name)),
+                    Expect.exit(1), List.of(List.of("qubes-dom0-update", "-y", "--action=remove", name)),
+                    null, change("installed", "")));
+        }
+        return steps;
+    }
+
+    /**
+     * pkg.uptodate: {@code qubes-dom0-update --check-only} must report no updates, else every
+     * package is upgraded.
+     */
+    static List<Step> uptodate(Invocation call) {
+        call.checkKnown(Set.of("refresh", "fromrepo", "dist_upgrade"), Set.of());
+        List<String> check = new ArrayList<>(List.of("qubes-dom0-update", "--check-only"));
+        List<String> upgrade = new ArrayList<>(List.of("qubes-dom0-update", "-y"));
+        String repo = call.string("fromrepo");
+        if (repo != null) {
+            check.add("--enablerepo=" + repo);
+            upgrade.add("--enablerepo=" + repo);
+        }
+        // NOTE: this relies on qubes-dom0-update --check-only exiting non-zero when updates
+        // are available, as dnf check-update does (exit 100); checked on the simulator only.
+        return List.of(new Step(null, "dom0", null, Probe.exit(check), Expect.exit(0),
+                List.of(upgrade), null, change("outdated", "up to date")));
+    }
+
+    private static Map<String, Object> change(String old, String updated) {
+        Map<String, Object> change = new LinkedHashMap<>();
+        change.put("old", old);
+        change.put("new", updated);
+        return change;
+    }
+
+    /** Returns the package names of {@code name} or {@code pkgs}, each checked. */
+    private static List<String> packages(Invocation call) {
+        List<String> names = new ArrayList<>();
+        Object pkgs = call.kwargs.get("pkgs");
+        if (pkgs == null) {
+            names.add(call.name);
+        } else {
+            for (Object entry : call.asList("pkgs", pkgs)) {
+                if (entry instanceof Map<?, ?> pinned) {
+                    call.error("version pins such as " + pinned + " in field 'pkgs' are not supported;"
+                            + " list the package name only");
+                    continue;
+                }
+                names.add(ValueForms.pythonString(entry));
+            }
+        }
+        for (String name : names) {
+            if (!PACKAGE_NAME.matcher(name).matches()) {
+                call.error("invalid package name '" + name + "'; package names are letters, digits"
+                        + " and . _ + -");
+            }
+        }
+        if (call.kwargs.containsKey("refresh") && !(call.kwargs.get("refresh") instanceof Boolean)) {
+            call.error("invalid value for field 'refresh': '" + call.kwargs.get("refresh")
+                    + "'; it must be True or False");
+        }
+        return names;
+    }
+}

@@ -26,8 +26,16 @@ public final class StateCatalog {
 
     private final Map<String, StateFunction> functions = new LinkedHashMap<>();
     private final Map<String, String> okComments = new LinkedHashMap<>();
+    private final FileSource files;
 
+    /** Creates a catalog without file roots, in which {@code source: salt://...} is an error. */
     public StateCatalog() {
+        this(FileSource.NONE);
+    }
+
+    /** @param files the file roots and pillar of the host, for {@code file.managed} */
+    public StateCatalog(FileSource files) {
+        this.files = files;
         register("qvm.present", QvmStates::present, "Qube %s already exists; qvm.present settings such as"
                 + " template and label apply only when it is created, so change them with qvm.prefs");
         register("qvm.exists", call -> QvmStates.check(call, true), "Qube %s exists");
@@ -65,6 +73,7 @@ public final class StateCatalog {
     private Set<String> builtInFunctions() {
         Set<String> names = new TreeSet<>(functions.keySet());
         names.addAll(TestStates.functions());
+        names.addAll(Dom0States.functions());
         return names;
     }
 
@@ -115,6 +124,9 @@ public final class StateCatalog {
         boolean failhard = Boolean.TRUE.equals(chunk.args().get("failhard"));
         if (chunk.state().equals(TestStates.MODULE)) {
             return TestStates.compile(withoutFailhard(chunk), failhard, unknown);
+        }
+        if (Dom0States.MODULES.contains(chunk.state())) {
+            return Dom0States.compile(withoutFailhard(chunk), failhard, unknown, files);
         }
         if (chunk.state().equals(QvmWatch.MODULE) && chunk.fun().equals("mod_watch")) {
             return QvmWatch.listener(chunk, failhard);

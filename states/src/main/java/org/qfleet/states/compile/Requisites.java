@@ -67,7 +67,7 @@ final class Requisites {
      * qubes-mgmt-salt-dom0-qvm ({@code _states/ext_state_qvm.py}) define none; qfleet's qvm
      * states restart their qube when it is running.
      */
-    static final Set<String> WITH_MOD_WATCH = Set.of("test", "qvm");
+    static final Set<String> WITH_MOD_WATCH = Set.of("test", "qvm", "cmd");
 
     private Requisites() {}
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.qfleet.roster.RosterEntry;
 import org.qfleet.states.StateException;
+import org.qfleet.states.catalog.FileSource;
 import org.qfleet.states.catalog.StateCatalog;
 import org.qfleet.states.compile.CompileException;
 import org.qfleet.states.compile.HighStateCompiler;
@@ -73,7 +74,9 @@ final class HostPipeline {
                     report.raw = show(entry, shim, facts);
                     return report;
                 }
-                chunks = new StateCatalog().compile(compile(entry, shim, facts, false));
+                Rendering rendering = rendering(entry, shim, facts);
+                chunks = new StateCatalog(FileSource.of(rendering.roots(), rendering.context()))
+                        .compile(compile(rendering, false));
             } catch (CompileException ex) {
                 report.compileErrors = ex.errors();
                 return report;
@@ -122,7 +125,10 @@ final class HostPipeline {
      */
     private List<LowChunk> compile(RosterEntry entry, ShimClient shim, HostFacts facts, boolean sorted)
             throws StateException {
-        Rendering rendering = rendering(entry, shim, facts);
+        return compile(rendering(entry, shim, facts), sorted);
+    }
+
+    private List<LowChunk> compile(Rendering rendering, boolean sorted) throws StateException {
         List<String> slsNames = call.slsNames();
         if (slsNames.isEmpty()) {
             slsNames = rendering.topSls().values().stream().flatMap(List::stream).distinct().toList();

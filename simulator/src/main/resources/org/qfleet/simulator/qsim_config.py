@@ -1,6 +1,7 @@
 """qvm-service, qvm-firewall and qvm-volume."""
 
 import re
+import socket
 import sys
 import time
 
@@ -69,6 +70,9 @@ def qvm_service(prog, argv):
 
 RULE_KEYS = ("action", "dsthost", "dst4", "dst6", "proto", "dstports", "icmptype",
              "specialtarget", "expire", "comment")
+# The order in which qubesadmin's Rule.rule writes a rule, as `qvm-firewall --raw` prints it.
+RAW_KEYS = ("action", "proto", "dsthost", "dst4", "dst6", "dstports", "icmptype",
+            "specialtarget", "expire", "comment")
 # Keys that the positional form "ACTION [HOST [PROTO [PORTS]]]" fills in order.
 POSITIONAL_RULE_KEYS = ("action", "dsthost", "proto", "dstports")
 HOST_PATTERN = re.compile(r"[a-zA-Z0-9.:/_-]+")
@@ -119,6 +123,7 @@ def validate_rule(rule):
     for key in hosts:
         if not HOST_PATTERN.fullmatch(rule[key]):
             raise RuleError(f"Invalid {key}: {rule[key]}")
+        normalise_host(rule, key)
     proto = rule.get("proto")
     if proto is not None and proto not in ("tcp", "udp", "icmp"):
         raise RuleError(f"Invalid protocol: {proto}; use tcp, udp or icmp")
@@ -141,6 +146,22 @@ def validate_rule(rule):
             raise RuleError(f"Invalid expire: {expire}; use +SECONDS or a Unix time")
 
 
+def normalise_host(rule, key):
+    """Store an IP address or network as qubesadmin does: dst4 or dst6 with a prefix length."""
+    value = rule.pop(key)
+    address, _, prefix = value.partition("/")
+    for family, kind, length in ((socket.AF_INET, "dst4", 32), (socket.AF_INET6, "dst6", 128)):
+        try:
+            socket.inet_pton(family, address)
+        except OSError:
+            continue
+        rule[kind] = f"{address}/{prefix or length}"
+        return
+    if key != "dsthost" or prefix:
+        raise RuleError(f"Invalid IP address: {address}")
+    rule[key] = value
+
+
 def normalise_ports(text):
     """Return a port range as the API writes it, "N-M" (also for one port)."""
     match = re.fullmatch(r"(\d+)(?:-(\d+))?", text)
@@ -154,7 +175,7 @@ def normalise_ports(text):
 
 
 def rule_text(rule):
-    return " ".join(f"{key}={rule[key]}" for key in RULE_KEYS if key in rule)
+    return " ".join(f"{key}={rule[key]}" for key in RAW_KEYS if key in rule)
 
 
 def rule_row(number, rule):

@@ -65,8 +65,8 @@ enum QubeProperty {
             "stubdom_xid", "stubdom_uuid", "dispid", "is_preload", "visible_ip", "visible_ip6",
             "visible_gateway", "visible_gateway6", "visible_netmask", "gateway", "gateway6", "dns");
 
-    /** Properties that Qubes' prefs state handles as PCI assignments, not compiled yet. */
-    static final Set<String> NOT_SUPPORTED = Set.of("pcidevs", "pci_strictreset");
+    /** Keys of Qubes' prefs state that qvm.prefs compiles to PCI assignments, not to qvm-prefs. */
+    static final Set<String> PCI_KEYS = Set.of("pcidevs", "pci_strictreset");
 
     private static final Map<String, QubeProperty> BY_NAME = new LinkedHashMap<>();
 
@@ -100,6 +100,8 @@ enum QubeProperty {
     }
 
     static String validNames() {
-        return String.join(", ", new TreeSet<>(BY_NAME.keySet()));
+        TreeSet<String> names = new TreeSet<>(BY_NAME.keySet());
+        names.addAll(PCI_KEYS);
+        return String.join(", ", names);
     }
 }

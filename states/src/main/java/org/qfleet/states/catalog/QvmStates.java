@@ -139,8 +139,21 @@ final class QvmStates {
         call.checkKnown(Set.copyOf(call.kwargs.keySet()), Set.of());
         List<Step> steps = new ArrayList<>();
         Set<QubeProperty> seen = new LinkedHashSet<>();
+        Object strictReset = call.kwargs.get("pci_strictreset");
+        if (strictReset != null && !call.kwargs.containsKey("pcidevs")) {
+            call.error("property 'pci_strictreset' works only together with 'pcidevs': it sets the"
+                    + " no-strict-reset option of the PCI devices that pcidevs assigns");
+        }
         for (Map.Entry<String, Object> entry : call.kwargs.entrySet()) {
             String key = entry.getKey();
+            if (key.equals("pcidevs")) {
+                // PCI devices are assignments, not a property that qvm-prefs sets.
+                steps.addAll(QvmDevices.pcidevs(call, entry.getValue(), strictReset));
+                continue;
+            }
+            if (key.equals("pci_strictreset")) {
+                continue;
+            }
             QubeProperty property = QubeProperty.find(key);
             if (property == null) {
                 reportUnknownProperty(call, key);
@@ -161,8 +174,6 @@ final class QvmStates {
     private static void reportUnknownProperty(Invocation call, String key) {
         if (QubeProperty.READ_ONLY.contains(key)) {
             call.error("property '" + key + "' is read-only and cannot be set with qvm.prefs");
-        } else if (QubeProperty.NOT_SUPPORTED.contains(key)) {
-            call.error("property '" + key + "' (PCI devices) is not supported yet");
         } else {
             call.error("unknown property '" + key + "'."
                     + Suggestions.didYouMean(key.replace('-', '_'), QubeProperty.names())

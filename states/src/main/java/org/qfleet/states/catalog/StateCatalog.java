@@ -54,6 +54,8 @@ public final class StateCatalog {
         register("qvm.unpause", QvmLifecycle::unpause, "Qube %s is not paused");
         register("qvm.absent", QvmLifecycle::absent, "Qube %s does not exist");
         register("qvm.clone", QvmLifecycle::clone, "Qube %s already exists; it is not cloned again");
+        register("qvm.firewall", QvmFirewall::steps, "Firewall rules of qube %s are already set");
+        register("qvm.devices", QvmDevices::steps, "PCI devices of qube %s are already set");
         register("qvm.template_installed", QvmStates::templateInstalled,
                 "Template %s is already installed");
     }

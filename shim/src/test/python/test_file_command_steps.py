@@ -142,6 +142,18 @@ class FileManagedTest(StepTestCase):
         self.assertIn("is a directory, not a regular file", result["comment"])
 
 
+class SimulatorRootTest(StepTestCase):
+    def test_symlink_out_of_root_is_not_followed(self):
+        outside = self.host.directory / "outside"
+        outside.mkdir()
+        self.real("/etc").mkdir()
+        self.real("/etc/escape").symlink_to(outside)
+        result = self.run_one(file_chunk("managed", "/etc/escape/passwd", contents="x\n"))
+        self.assertIs(False, result["result"])
+        self.assertIn("leads out of the simulated host's root", result["comment"])
+        self.assertEqual([], list(outside.iterdir()))
+
+
 class OtherFileStatesTest(StepTestCase):
     def test_absent_removes_file_and_directory(self):
         self.real("/etc/old.conf").parent.mkdir(parents=True)

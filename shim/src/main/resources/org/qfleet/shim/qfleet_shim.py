@@ -825,8 +825,8 @@ class PlanRunner:
 
     def run_file_step(self, spec: Dict[str, Any]) -> StepOutcome:
         """Bring a path to the state a file step describes; in test mode, only predict it."""
-        real = host_path(spec["path"])
         try:
+            real = file_step_path(spec["path"])
             check_owner(spec)
             if self.test:
                 # An earlier state may create the parent directory, so test mode does not
@@ -1017,6 +1017,23 @@ def host_path(path: str) -> str:
     if not root:
         return path
     return os.path.join(root, os.path.normpath(path).lstrip("/"))
+
+
+def file_step_path(path: str) -> str:
+    """Map a file step's path, and keep it below the simulator root when one is set.
+
+    A symlink below the root may point out of it, and following it would write the real
+    file system, so such a path raises FileError.
+    """
+    mapped = host_path(path)
+    root = os.environ.get(SIM_ROOT_VARIABLE)
+    if root:
+        real_root = os.path.realpath(root)
+        parent = os.path.realpath(os.path.dirname(mapped))
+        if parent != real_root and not parent.startswith(real_root + os.sep):
+            raise FileError(f"{path} leads out of the simulated host's root {root} through a"
+                            " symlink, so it is not changed")
+    return mapped
 
 
 def validate_file_step(spec: Any, where: str) -> None:

@@ -23,10 +23,17 @@ final class ShimClient {
 
     private final SshSession session;
     private final Duration timeout;
+    /** The roster entry's manage globs, passed on the shim's command line; empty for no limit. */
+    private final List<String> manageGlobs;
 
     ShimClient(SshSession session, Duration timeout) {
+        this(session, timeout, List.of());
+    }
+
+    ShimClient(SshSession session, Duration timeout, List<String> manageGlobs) {
         this.session = session;
         this.timeout = timeout;
+        this.manageGlobs = List.copyOf(manageGlobs);
     }
 
     /** The outcome of one request: every line the shim wrote, and how it ended. */
@@ -76,7 +83,7 @@ final class ShimClient {
     /** Sends a request that is already JSON text. */
     Reply sendRaw(byte[] requestJson, Consumer<Map<String, Object>> onLine) throws TransportException {
         List<Map<String, Object>> lines = new ArrayList<>();
-        ExecResult result = session.exec(Shim.bootstrapCommand(), Shim.stdinFor(requestJson), text -> {
+        ExecResult result = session.exec(Shim.bootstrapCommand(manageGlobs), Shim.stdinFor(requestJson), text -> {
             Map<String, Object> line = parse(text);
             synchronized (lines) {
                 lines.add(line);

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * The host-side runner of qfleet: a Python 3 program that is streamed to a Qubes host over one
@@ -49,6 +50,21 @@ public final class Shim {
      */
     public static String bootstrapCommand() {
         return BOOTSTRAP_COMMAND;
+    }
+
+    /**
+     * Returns the exec command that starts the shim limited to the qubes that match
+     * {@code manageGlobs}: each glob follows as {@code --manage 'GLOB'}. The shim then rejects a
+     * request with a command that would change any other qube. The globs travel on the command
+     * line, outside the request, so that a plan cannot widen them. An empty list gives
+     * {@link #bootstrapCommand()}.
+     */
+    public static String bootstrapCommand(List<String> manageGlobs) {
+        StringBuilder command = new StringBuilder(BOOTSTRAP_COMMAND);
+        for (String glob : manageGlobs) {
+            command.append(" --manage '").append(glob.replace("'", "'\\''")).append('\'');
+        }
+        return command.toString();
     }
 
     /**

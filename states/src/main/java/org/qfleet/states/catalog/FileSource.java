@@ -23,6 +23,11 @@ public interface FileSource {
         }
 
         @Override
+        public boolean exists(String relativePath) {
+            return false;
+        }
+
+        @Override
         public Object pillar(String key) {
             return null;
         }
@@ -35,6 +40,9 @@ public interface FileSource {
      * @throws StateException when the file is missing or does not render
      */
     String read(String relativePath, boolean jinja) throws StateException;
+
+    /** Returns whether a file of the file roots exists at this path. */
+    boolean exists(String relativePath);
 
     /** Returns the pillar value at a colon-separated key such as {@code a:b}, or null. */
     Object pillar(String key);
@@ -56,6 +64,11 @@ public interface FileSource {
                     throw new StateException("cannot read " + file + ": " + e.getMessage()
                             + "; file.managed sends text files only");
                 }
+            }
+
+            @Override
+            public boolean exists(String relativePath) {
+                return roots.find(relativePath).isPresent();
             }
 
             @Override

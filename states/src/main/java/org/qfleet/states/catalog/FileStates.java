@@ -114,30 +114,44 @@ final class FileStates {
         spec.put("contents", contents);
     }
 
+    /**
+     * Reads the source, or with a list of sources the first that exists in the file roots, as
+     * Salt does.
+     */
     private static String source(Invocation call, FileSource files, boolean jinja) {
-        Object value = call.kwargs.get("source");
-        String url = value instanceof List<?> list && list.size() == 1
-                ? ValueForms.pythonString(list.get(0)) : call.string("source");
-        if (url == null) {
-            call.error("argument 'source' must be one salt:// URL, got: " + value);
+        List<String> urls = call.asList("source", call.kwargs.get("source")).stream()
+                .map(ValueForms::pythonString).toList();
+        if (urls.isEmpty()) {
+            call.error("argument 'source' is empty; give a salt:// URL");
             return null;
         }
-        if (!url.startsWith("salt://")) {
-            call.error("invalid value for field 'source': '" + url + "'; qfleet reads salt://"
-                    + " files from the file roots only");
-            return null;
+        for (String url : urls) {
+            if (!url.startsWith("salt://")) {
+                call.error("invalid value for field 'source': '" + url + "'; qfleet reads salt://"
+                        + " files from the file roots only");
+                return null;
+            }
         }
-        String path = url.substring("salt://".length());
-        int query = path.indexOf('?');
-        if (query >= 0) {
-            path = path.substring(0, query);
+        StateException missing = null;
+        for (String url : urls) {
+            String path = url.substring("salt://".length());
+            int query = path.indexOf('?');
+            if (query >= 0) {
+                path = path.substring(0, query);
+            }
+            try {
+                return files.read(path, jinja);
+            } catch (StateException e) {
+                if (urls.size() == 1 || !files.exists(path)) {
+                    missing = missing == null ? e : missing;
+                    continue;
+                }
+                call.error("field 'source': " + url + ": " + e.describe());
+                return null;
+            }
         }
-        try {
-            return files.read(path, jinja);
-        } catch (StateException e) {
-            call.error("field 'source': " + url + ": " + e.describe());
-            return null;
-        }
+        call.error("field 'source': " + String.join(", ", urls) + ": " + missing.describe());
+        return null;
     }
 
     private static void replace(Invocation call, Map<String, Object> spec) {
@@ -206,8 +220,8 @@ final class FileStates {
         }
         String digits = ValueForms.pythonString(value).strip();
         if (!MODE.matcher(digits).matches()) {
-            call.error("invalid value for field 'mode': '" + value + "'; write the mode as octal"
-                    + " digits such as 644 or '0644' (quote a leading 0, or YAML reads it as octal)");
+            call.error("invalid value for field 'mode': '" + value + "'; write the mode as three or"
+                    + " four octal digits, such as 644 or '0640'");
             return null;
         }
         return digits.length() == 3 ? "0" + digits : digits;

@@ -38,6 +38,11 @@ class Dom0StatesTest {
         }
 
         @Override
+        public boolean exists(String relativePath) {
+            return relativePath.equals("policy.j2");
+        }
+
+        @Override
         public Object pillar(String key) {
             return key.equals("gpg:policy") ? "qubes.Gpg * work vault allow" : null;
         }
@@ -77,7 +82,15 @@ class Dom0StatesTest {
                     - source: salt://policy.j2
                     - template: jinja
                 """).action().spec().get("contents");
+        String firstFound = (String) onlyStep("""
+                /etc/a:
+                  file.managed:
+                    - source:
+                      - salt://missing.j2
+                      - salt://policy.j2
+                """).action().spec().get("contents");
         assertEquals("{{ grains['id'] }}\n", plain);
+        assertEquals("{{ grains['id'] }}\n", firstFound);
         assertEquals("rendered for lab-01\n", rendered);
     }
 
@@ -110,8 +123,8 @@ class Dom0StatesTest {
                   file.managed:
                     - mode: 0999
                 """, "file.managed state with ID '/etc/a' in SLS 'main': invalid value for field"
-                + " 'mode': '0999'; write the mode as octal digits such as 644 or '0644' (quote a"
-                + " leading 0, or YAML reads it as octal)");
+                + " 'mode': '0999'; write the mode as three or four octal digits, such as 644 or"
+                + " '0640'");
         assertError("""
                 /etc/a:
                   file.managed:

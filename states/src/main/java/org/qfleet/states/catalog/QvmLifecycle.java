@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import org.qfleet.states.plan.Expect;
 import org.qfleet.states.plan.Probe;
+import org.qfleet.states.plan.ShimAction;
 import org.qfleet.states.plan.Step;
 
 /**
@@ -226,6 +227,66 @@ final class QvmLifecycle {
                     List.of(List.of("qvm-prefs", call.name, "label", label)), null, null));
         }
         return steps;
+    }
+
+    /**
+     * qvm.run: runs {@code cmd} in the qube with {@code qvm-run --pass-io}, on every run, and
+     * reports its exit code and output in {@code changes} as Salt's {@code cmd.run} does. The
+     * qube is started first unless the {@code no_autostart} flag is given. A non-zero exit fails
+     * the state.
+     */
+    static List<Step> run(Invocation call) {
+        call.checkKnown(Set.of("cmd", "user"), Set.of("gui", "nogui", "no_autostart", "service"));
+        rejectDom0(call, "the target of qvm-run");
+        String command = call.string("cmd");
+        if (command == null || command.isBlank()) {
+            call.error("missing argument 'cmd': the command to run in the qube");
+            return List.of();
+        }
+        if (call.hasFlag("gui") && call.hasFlag("nogui")) {
+            call.error("flags 'gui' and 'nogui' exclude each other; give one of them");
+        }
+        List<String> argv = new ArrayList<>(List.of("qvm-run", "--pass-io"));
+        String user = call.string("user");
+        if (user != null) {
+            argv.add("--user=" + user);
+        }
+        if (call.hasFlag("gui")) {
+            argv.add("--gui");
+        }
+        if (call.hasFlag("nogui")) {
+            argv.add("--nogui");
+        }
+        if (call.hasFlag("no_autostart")) {
+            argv.add("--no-autostart");
+        }
+        if (call.hasFlag("service")) {
+            argv.add("--service");
+        }
+        argv.add(call.name);
+        argv.add(command);
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("shell", shellWords(argv));
+        spec.put("runas", null);
+        spec.put("cwd", null);
+        spec.put("env", Map.of());
+        spec.put("unless", List.of());
+        spec.put("onlyif", List.of());
+        spec.put("creates", List.of());
+        return List.of(Step.performed(call.group, call.name, new ShimAction("command", spec)));
+    }
+
+    /** Joins argv into one shell command, quoting each word that needs it. */
+    static String shellWords(List<String> argv) {
+        List<String> words = new ArrayList<>();
+        for (String word : argv) {
+            if (word.matches("[A-Za-z0-9_./=:@%+-]+")) {
+                words.add(word);
+            } else {
+                words.add("'" + word.replace("'", "'\\''") + "'");
+            }
+        }
+        return String.join(" ", words);
     }
 
     private static void rejectDom0(Invocation call, String verb) {

@@ -166,6 +166,32 @@ class QvmLifecycleTest {
     }
 
     @Test
+    void runBuildsQuotedQvmRunCommand() throws Exception {
+        Step step = compile("""
+                work:
+                  qvm.run:
+                    - cmd: echo it's done > /tmp/x
+                    - user: root
+                    - flags: [nogui, no-autostart]
+                """).steps().get(0);
+
+        assertEquals("command", step.action().kind());
+        assertEquals("qvm-run --pass-io --user=root --nogui --no-autostart work"
+                + " 'echo it'\\''s done > /tmp/x'", step.action().spec().get("shell"));
+        assertEquals("work", step.key());
+    }
+
+    @Test
+    void runErrorsNameTheArgument() {
+        assertEquals("qvm.run state with ID 'work' in SLS 'main': missing argument 'cmd': the"
+                + " command to run in the qube", error("work:\n  qvm.run: []\n"));
+        assertTrue(error("work:\n  qvm.run:\n    - cmd: ls\n    - flags: [gui, nogui]\n")
+                .contains("flags 'gui' and 'nogui' exclude each other"));
+        assertEquals("qvm.run state with ID 'work' in SLS 'main': unknown argument 'localcmd'; valid"
+                + " arguments: cmd, flags, user", error("work:\n  qvm.run:\n    - cmd: ls\n    - localcmd: x\n"));
+    }
+
+    @Test
     void okCommentsNameTheQube() throws Exception {
         assertEquals("Qube work is already running", compile("work:\n  qvm.start: []\n").commentOk());
         assertEquals("Qube work does not exist", compile("work:\n  qvm.absent: []\n").commentOk());

@@ -341,13 +341,6 @@ class StateCatalogTest {
     }
 
     @Test
-    void vmUnsupportedActionIsError() {
-        CompileException error = catalogError("work:\n  qvm.vm:\n    - run: []\n");
-        assertTrue(error.getMessage().startsWith("qvm.vm state with ID 'work' in SLS 'main': action"
-                + " 'run' is not supported yet; supported actions: exists, running, missing,"), error.getMessage());
-    }
-
-    @Test
     void vmActionErrorNamesAction() {
         CompileException error = catalogError("work:\n  qvm.vm:\n    - prefs:\n      - memroy: 400\n");
         assertTrue(error.getMessage().startsWith("qvm.vm state with ID 'work' in SLS 'main', action"

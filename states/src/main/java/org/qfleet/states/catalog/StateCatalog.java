@@ -56,6 +56,7 @@ public final class StateCatalog {
         register("qvm.clone", QvmLifecycle::clone, "Qube %s already exists; it is not cloned again");
         register("qvm.firewall", QvmFirewall::steps, "Firewall rules of qube %s are already set");
         register("qvm.devices", QvmDevices::steps, "PCI devices of qube %s are already set");
+        register("qvm.run", QvmLifecycle::run, "Command ran in qube %s");
         register("qvm.template_installed", QvmStates::templateInstalled,
                 "Template %s is already installed");
     }

@@ -5,11 +5,12 @@ such as /etc/qubes/policy.d land below it, as on a simulated host.
 Run from the repository: python3 -m unittest discover -s shim/src/test/python -v
 """
 
+import json
 import os
 import unittest
 from pathlib import Path
 
-from test_qfleet_shim import FakeHost, plan
+from test_qfleet_shim import PYTHON, FakeHost, plan
 
 POLICY = "/etc/qubes/policy.d/30-x.policy"
 
@@ -316,6 +317,90 @@ class CommandStepTest(StepTestCase):
                                 requisites={"watch": [trigger["tag"]]})
         run = self.host.run(plan(trigger, watcher))
         self.assertEqual("onlyif condition is false", run.result("watcher")["comment"])
+
+
+FAKE_PACKAGE_TOOL = """
+import json, os, sys
+state_path = os.environ["FAKE_PACKAGES"]
+installed = json.load(open(state_path))
+name = os.path.basename(sys.argv[0])
+args = sys.argv[1:]
+if name == "rpm":
+    missing = 0
+    for package in args[1:]:
+        if package in installed:
+            print(f"{package}-{installed[package]}")
+        else:
+            print(f"package {package} is not installed")
+            missing += 1
+    sys.exit(missing)
+remove = "--action=remove" in args
+packages = [arg for arg in args if not arg.startswith("-")]
+for package in packages:
+    if package == "broken":
+        print("Error: Unable to find a match: broken", file=sys.stderr)
+        sys.exit(1)
+    if remove:
+        installed.pop(package, None)
+    elif package != "ghost":
+        installed[package] = "1.0-1.fc37.noarch"
+json.dump(installed, open(state_path, "w"))
+"""
+
+
+def package_chunk(chunk_id, op, names, fromrepo=None):
+    spec = {"op": op, "names": names, "fromrepo": fromrepo}
+    return {"tag": f"pkg_|-{chunk_id}_|-{chunk_id}_|-{op}", "id": chunk_id, "sls": "packages",
+            "state": "pkg", "fun": op, "name": chunk_id,
+            "comment_ok": "All specified packages are already installed",
+            "steps": [{"group": None, "key": chunk_id, "vm": None, "package": spec}]}
+
+
+class PackageStepTest(StepTestCase):
+    def setUp(self):
+        super().setUp()
+        self.packages = self.host.directory / "packages.json"
+        self.packages.write_text(json.dumps({"kernel": "6.6.63-1.fc37.x86_64"}))
+        self.host.env["FAKE_PACKAGES"] = str(self.packages)
+        for tool in ("rpm", "qubes-dom0-update"):
+            path = self.host.bin / tool
+            path.write_text(f"#!{PYTHON}\n" + FAKE_PACKAGE_TOOL)
+            path.chmod(0o755)
+
+    def installed(self):
+        return json.loads(self.packages.read_text())
+
+    def test_install_reports_versions(self):
+        chunk = package_chunk("tools", "installed", ["kernel", "split-gpg2-dom0"])
+        predicted = self.run_one(chunk, test=True)
+        self.assertIsNone(predicted["result"])
+        self.assertEqual({"split-gpg2-dom0": {"new": "installed", "old": ""}}, predicted["changes"])
+        self.assertEqual("The following packages would be installed/updated: split-gpg2-dom0",
+                         predicted["comment"])
+        self.assertNotIn("split-gpg2-dom0", self.installed())
+        result = self.run_one(chunk)
+        self.assertIs(True, result["result"])
+        self.assertEqual({"split-gpg2-dom0": {"new": "1.0-1.fc37.noarch", "old": ""}},
+                         result["changes"])
+        again = self.run_one(chunk)
+        self.assertEqual({}, again["changes"])
+        self.assertEqual("All specified packages are already installed", again["comment"])
+
+    def test_remove_reports_old_version(self):
+        result = self.run_one(package_chunk("old", "removed", ["kernel"]))
+        self.assertEqual({"kernel": {"new": "", "old": "6.6.63-1.fc37.x86_64"}}, result["changes"])
+        self.assertEqual("The following packages were removed: kernel.", result["comment"])
+        self.assertEqual({}, self.installed())
+
+    def test_failed_install_has_stderr(self):
+        result = self.run_one(package_chunk("bad", "installed", ["broken"]))
+        self.assertIs(False, result["result"])
+        self.assertIn("Unable to find a match: broken", result["comment"])
+
+    def test_package_still_missing_fails(self):
+        result = self.run_one(package_chunk("ghost", "installed", ["ghost"]))
+        self.assertIs(False, result["result"])
+        self.assertEqual("The following packages failed to install/update: ghost", result["comment"])
 
 
 class FileValidationTest(StepTestCase):

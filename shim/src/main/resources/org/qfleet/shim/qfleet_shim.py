@@ -316,6 +316,9 @@ def validate_step(step: Any, where: str) -> None:
     if "command" in step:
         validate_command_step(step["command"], where + ".command")
         return
+    if "package" in step:
+        validate_package_step(step["package"], where + ".package")
+        return
 
     probe = step.get("probe")
     check(isinstance(probe, dict), where + ".probe", f"must be an object, got {type_name(probe)}")
@@ -746,7 +749,7 @@ class PlanRunner:
             outcome = self.run_step(step)
             lines.extend(outcome.comment)
             skip_watch = skip_watch or outcome.skip_watch
-            if outcome.change is not None and ("file" in step or "command" in step):
+            if outcome.change is not None and PERFORMED_STEPS & step.keys():
                 # File and command steps report Salt's own keys, such as diff or retcode.
                 target = changes if step["group"] is None else changes.setdefault(step["group"], {})
                 target.update(outcome.change)
@@ -777,6 +780,8 @@ class PlanRunner:
             return self.run_file_step(step["file"])
         if "command" in step:
             return self.run_command_step(step["command"])
+        if "package" in step:
+            return self.run_package_step(step["package"])
         read, expect = step["probe"]["read"], step["expect"]
         observed = self.probe(step)
         if isinstance(observed, ProbeFailure):
@@ -882,6 +887,45 @@ class PlanRunner:
                                                                   else "0644"),
                                     spec["user"] or seen.user, spec["group"] or seen.group)
         self.predicted_files[real] = after
+
+    def run_package_step(self, spec: Dict[str, Any]) -> StepOutcome:
+        """Install or remove dom0 packages that rpm -q finds missing or present."""
+        names, install = spec["names"], spec["op"] == "installed"
+        versions = query_packages(names, self.cache)
+        if isinstance(versions, ProbeFailure):
+            return StepOutcome("failed", comment=(versions.message,))
+        targets = [name for name in names if (versions[name] is None) == install]
+        if not targets:
+            return StepOutcome("held")
+        listed = ", ".join(targets)
+        if self.test:
+            action = "installed" if install else "removed"
+            changes = {name: {"new": action, "old": ""} for name in targets}
+            comment = (f"The following packages would be installed/updated: {listed}" if install
+                       else f"The following packages will be removed: {listed}.")
+            return StepOutcome("predicted", changes, (comment,))
+        argv = ["qubes-dom0-update", "-y"]
+        argv += [f"--enablerepo={spec['fromrepo']}"] if spec["fromrepo"] else []
+        argv += [] if install else ["--action=remove"]
+        argv += targets
+        result = run_command(argv, self.timeout)
+        # Packages bring files, and with them changes that any probe may show.
+        self.cache.results.clear()
+        if result.exit != 0 or result.problem is not None:
+            return StepOutcome("failed", comment=(command_failure(argv, result),))
+        after = query_packages(names, self.cache)
+        if isinstance(after, ProbeFailure):
+            return StepOutcome("failed", comment=(after.message,))
+        failed = [name for name in targets if (after[name] is None) == install]
+        changes = {name: {"new": after[name] or "", "old": versions[name] or ""}
+                   for name in targets if name not in failed}
+        if failed:
+            verb = "install/update" if install else "remove"
+            return StepOutcome("failed", changes, (
+                f"The following packages failed to {verb}: {', '.join(failed)}",))
+        comment = (f"The following packages were installed/updated: {listed}" if install
+                   else f"The following packages were removed: {listed}.")
+        return StepOutcome("changed", changes, (comment,))
 
     def run_command_step(self, spec: Dict[str, Any]) -> StepOutcome:
         """Run a command step's shell command unless its conditions say not to.
@@ -1004,6 +1048,8 @@ def skipped_groups(failed_step: Dict[str, Any], later_steps: List[Dict[str, Any]
 
 
 FILE_OPS = ("managed", "absent", "directory", "symlink", "append", "prepend", "replace")
+# Step kinds that the shim performs itself; they report Salt's own keys in `changes`.
+PERFORMED_STEPS = {"file", "command", "package"}
 # Simulator-only hook: when this variable is set, the absolute paths of file steps, and the
 # `creates` paths of command steps, are taken below that directory, so that a simulated host
 # on a developer's machine never writes the machine's own /etc.
@@ -1069,6 +1115,47 @@ def validate_file_step(spec: Any, where: str) -> None:
           "is required for a symlink")
     check(op != "replace" or (spec["pattern"] is not None and spec["repl"] is not None), where,
           "a replace needs pattern and repl")
+
+
+def validate_package_step(spec: Any, where: str) -> None:
+    check(isinstance(spec, dict), where, f"must be an object, got {type_name(spec)}")
+    check(spec.get("op") in ("installed", "removed"), where + ".op",
+          f"must be installed or removed, got {spec.get('op')!r}")
+    names = spec.get("names")
+    check(isinstance(names, list) and len(names) > 0
+          and all(isinstance(name, str) and name and not name.startswith("-") for name in names),
+          where + ".names", "must be a non-empty array of package names")
+    fromrepo = spec.setdefault("fromrepo", None)
+    check(fromrepo is None or isinstance(fromrepo, str), where + ".fromrepo",
+          "must be a string or null")
+
+
+def query_packages(names: List[str], cache: "ProbeCache") -> Any:
+    """Return each package's installed version from `rpm -q`, None when not installed.
+
+    rpm prints, in the order of the names, `NAME-VERSION-RELEASE.ARCH` for each installed
+    version (a kernel may have several, joined here with ", ") or `package NAME is not
+    installed`, and exits with the number of names not installed.
+    """
+    argv = ["rpm", "-q"] + names
+    result = cache.run(argv)
+    if result.problem is not None:
+        return ProbeFailure(command_failure(argv, result))
+    lines = result.stdout.splitlines()
+    versions: Dict[str, Optional[str]] = {}
+    index = 0
+    for name in names:
+        found = []
+        while index < len(lines) and lines[index].startswith(name + "-") \
+                and lines[index][len(name) + 1:][:1].isdigit():
+            found.append(lines[index][len(name) + 1:])
+            index += 1
+        if not found and index < len(lines) and lines[index] == f"package {name} is not installed":
+            index += 1
+        elif not found:
+            return ProbeFailure(command_failure(argv, result) + f" (no line for package {name})")
+        versions[name] = ", ".join(found) if found else None
+    return versions
 
 
 def validate_command_step(spec: Any, where: str) -> None:

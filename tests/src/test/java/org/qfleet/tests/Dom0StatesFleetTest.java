@@ -151,8 +151,10 @@ class Dom0StatesFleetTest {
         assertTrue(installed.has("split-gpg2-dom0"), installed.toString());
         assertTrue(installed.has("qubes-input-proxy-sender"), installed.toString());
         assertFalse(installed.has("qubes-template-debian-12-xfce"), installed.toString());
-        assertEquals("installed", state(applied, "qubes-template-debian-12-xfce").get("changes")
-                .get("qubes-template-debian-12-xfce").get("old").asText());
+        assertEquals("4.2.0-202501150000.noarch", state(applied, "qubes-template-debian-12-xfce")
+                .get("changes").get("qubes-template-debian-12-xfce").get("old").asText());
+        assertEquals("1.1.1-1.fc37.noarch", state(applied, "dom0-tools").get("changes")
+                .get("split-gpg2-dom0").get("new").asText());
 
         JsonNode rerun = apply("packages", false);
         assertEquals(0, rerun.get("retcode").asInt(), rerun.toString());

@@ -8,12 +8,13 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.qfleet.states.plan.Expect;
 import org.qfleet.states.plan.Probe;
+import org.qfleet.states.plan.ShimAction;
 import org.qfleet.states.plan.Step;
 
 /**
- * Salt's {@code pkg} states for dom0 packages: {@code rpm -q} probes whether a package is
- * installed, {@code qubes-dom0-update} installs it through the UpdateVM and removes it with
- * {@code --action=remove}.
+ * Salt's {@code pkg} states for dom0 packages. The shim reads installed versions with
+ * {@code rpm -q}, installs packages through the UpdateVM with {@code qubes-dom0-update} and
+ * removes them with its {@code --action=remove}.
  */
 final class PkgStates {
 
@@ -21,35 +22,24 @@ final class PkgStates {
 
     private PkgStates() {}
 
-    /** pkg.installed: one step per package, installing the missing ones. */
+    /** pkg.installed: one package step that installs the packages rpm -q does not find. */
     static List<Step> installed(Invocation call) {
         call.checkKnown(Set.of("pkgs", "fromrepo", "refresh"), Set.of());
-        List<String> options = new ArrayList<>(List.of("qubes-dom0-update", "-y"));
-        String repo = call.string("fromrepo");
-        if (repo != null) {
-            options.add("--enablerepo=" + repo);
-        }
-        List<Step> steps = new ArrayList<>();
-        for (String name : packages(call)) {
-            List<String> install = new ArrayList<>(options);
-            install.add(name);
-            steps.add(new Step(null, name, null, Probe.exit(List.of("rpm", "-q", name)),
-                    Expect.exit(0), List.of(install), null, change("", "installed")));
-        }
-        return steps;
+        return packageStep(call, "installed", call.string("fromrepo"));
     }
 
-    /** pkg.removed: one step per package, removing the installed ones. */
+    /** pkg.removed: one package step that removes the packages rpm -q finds. */
     static List<Step> removed(Invocation call) {
         call.checkKnown(Set.of("pkgs"), Set.of());
-        List<Step> steps = new ArrayList<>();
-        for (String name : packages(call)) {
-            // rpm -q exits with the number of packages that are not installed.
-            steps.add(new Step(null, name, null, Probe.exit(List.of("rpm", "-q", name)),
-                    Expect.exit(1), List.of(List.of("qubes-dom0-update", "-y", "--action=remove", name)),
-                    null, change("installed", "")));
-        }
-        return steps;
+        return packageStep(call, "removed", null);
+    }
+
+    private static List<Step> packageStep(Invocation call, String op, String fromrepo) {
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("op", op);
+        spec.put("names", packages(call));
+        spec.put("fromrepo", fromrepo);
+        return List.of(Step.performed(null, call.name, new ShimAction("package", spec)));
     }
 
     /**

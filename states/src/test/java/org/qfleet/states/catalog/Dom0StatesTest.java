@@ -226,31 +226,40 @@ class Dom0StatesTest {
     }
 
     @Test
-    void pkgInstalledChecksEachPackage() throws Exception {
-        List<Step> steps = compile("""
+    void pkgInstalledBecomesPackageStep() throws Exception {
+        Step step = onlyStep("""
                 dom0-packages:
                   pkg.installed:
                     - pkgs:
                       - qubes-input-proxy-sender
                       - split-gpg2-dom0
                     - fromrepo: qubes-dom0-current-testing
-                """).steps();
-        assertEquals(2, steps.size());
-        assertEquals(List.of("rpm", "-q", "split-gpg2-dom0"), steps.get(1).probe().argv());
-        assertEquals(List.of(List.of("qubes-dom0-update", "-y",
-                "--enablerepo=qubes-dom0-current-testing", "split-gpg2-dom0")), steps.get(1).change());
-        assertEquals("split-gpg2-dom0", steps.get(1).key());
+                """);
+        assertEquals("package", step.action().kind());
+        Map<String, Object> spec = step.action().spec();
+        assertEquals("installed", spec.get("op"));
+        assertEquals(List.of("qubes-input-proxy-sender", "split-gpg2-dom0"), spec.get("names"));
+        assertEquals("qubes-dom0-current-testing", spec.get("fromrepo"));
     }
 
     @Test
-    void pkgRemovedUsesRemoveAction() throws Exception {
-        Step step = onlyStep("""
+    void pkgRemovedTakesStateName() throws Exception {
+        Map<String, Object> spec = onlyStep("""
                 kernel-latest:
                   pkg.removed: []
+                """).action().spec();
+        assertEquals("removed", spec.get("op"));
+        assertEquals(List.of("kernel-latest"), spec.get("names"));
+    }
+
+    @Test
+    void pkgUptodateChecksForUpdates() throws Exception {
+        Step step = onlyStep("""
+                update-dom0:
+                  pkg.uptodate: []
                 """);
-        assertEquals(1, step.expect().value());
-        assertEquals(List.of(List.of("qubes-dom0-update", "-y", "--action=remove", "kernel-latest")),
-                step.change());
+        assertEquals(List.of("qubes-dom0-update", "--check-only"), step.probe().argv());
+        assertEquals(List.of(List.of("qubes-dom0-update", "-y")), step.change());
     }
 
     @Test

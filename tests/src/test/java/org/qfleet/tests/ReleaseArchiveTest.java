@@ -138,6 +138,7 @@ class ReleaseArchiveTest {
         assertTrue(manPage.contains(":doctype: manpage"), manPage);
         assertTrue(manPage.contains("--doc"), manPage);
         assertTrue(Files.exists(home.resolve("man/qfleet-sim-start.adoc")));
+        assertTrue(Files.exists(home.resolve("man/qfleet_jobs-merge.adoc")));
         assertTrue(Files.exists(home.resolve("completion/qfleet.zsh")));
 
         Path completion = home.resolve("completion/qfleet.bash");

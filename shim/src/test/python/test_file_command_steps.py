@@ -292,6 +292,12 @@ class CommandStepTest(StepTestCase):
                                             env={"FOO": "bar"}))
         self.assertEqual("bar /tmp", result["changes"]["stdout"])
 
+    @unittest.skipUnless(os.geteuid() == 0, "runuser needs root")
+    def test_runas_runs_as_that_user(self):
+        result = self.run_one(command_chunk("as", "id -un; pwd", runas="nobody"))
+        self.assertIs(True, result["result"], result["comment"])
+        self.assertEqual("nobody", result["changes"]["stdout"].splitlines()[0])
+
     def test_unknown_runas_user_fails(self):
         result = self.run_one(command_chunk("as", "true", runas="no-such-user-qfleet"))
         self.assertIs(False, result["result"])
@@ -408,6 +414,11 @@ class FileValidationTest(StepTestCase):
         run = self.host.run(plan(file_chunk("managed", "etc/x", contents="a")))
         self.assertEqual(2, run.exit_code)
         self.assertIn("file.path: must be an absolute path", run.lines[0]["message"])
+
+    def test_nul_in_command_is_rejected(self):
+        run = self.host.run(plan(command_chunk("nul", "echo \0")))
+        self.assertEqual(2, run.exit_code, run.stderr)
+        self.assertIn("must not contain a NUL character", run.lines[0]["message"])
 
     def test_bad_mode_is_rejected(self):
         run = self.host.run(plan(file_chunk("managed", "/etc/x", mode="644")))

@@ -1113,6 +1113,9 @@ def validate_file_step(spec: Any, where: str) -> None:
           where + ".mode", f"must be four octal digits such as 0644, got {mode!r}")
     check(op != "symlink" or spec["target"] is not None, where + ".target",
           "is required for a symlink")
+    for field in ("target", "user", "group"):
+        check(spec[field] is None or "\0" not in spec[field], f"{where}.{field}",
+              "must not contain a NUL character")
     check(op != "replace" or (spec["pattern"] is not None and spec["repl"] is not None), where,
           "a replace needs pattern and repl")
 
@@ -1123,7 +1126,8 @@ def validate_package_step(spec: Any, where: str) -> None:
           f"must be installed or removed, got {spec.get('op')!r}")
     names = spec.get("names")
     check(isinstance(names, list) and len(names) > 0
-          and all(isinstance(name, str) and name and not name.startswith("-") for name in names),
+          and all(isinstance(name, str) and name and not name.startswith("-") and "\0" not in name
+                  for name in names),
           where + ".names", "must be a non-empty array of package names")
     fromrepo = spec.setdefault("fromrepo", None)
     check(fromrepo is None or isinstance(fromrepo, str), where + ".fromrepo",
@@ -1173,6 +1177,11 @@ def validate_command_step(spec: Any, where: str) -> None:
         value = spec.setdefault(field, [])
         check(isinstance(value, list) and all(isinstance(item, str) for item in value),
               f"{where}.{field}", "must be an array of strings")
+    # A NUL cannot be passed to a process, so it would stop the shim in the middle of a run.
+    texts = [spec["shell"], spec["runas"] or "", spec["cwd"] or ""] + list(env) + list(
+        env.values()) + spec["unless"] + spec["onlyif"] + spec["creates"]
+    check(all("\0" not in text for text in texts), where,
+          "must not contain a NUL character in any field")
 
 
 class FileObservation(NamedTuple):
@@ -1518,6 +1527,9 @@ def run_shell(spec: Dict[str, Any], shell: str, timeout: float) -> Tuple[Optiona
         env.update(HOME=account.pw_dir, USER=runas, LOGNAME=runas)
         cwd = cwd or account.pw_dir
     cwd = cwd or os.path.expanduser("~")
+    if not os.path.isdir(cwd) and not spec["cwd"]:
+        # A service account's home, such as /nonexistent, may not exist.
+        cwd = "/"
     try:
         process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, start_new_session=True, cwd=cwd,

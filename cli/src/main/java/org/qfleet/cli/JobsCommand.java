@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "qfleet jobs",
         mixinStandardHelpOptions = true,
-        version = "qfleet 0.1.0",
+        versionProvider = QfleetCommand.Version.class,
         description = "Lists, shows and merges the runs recorded in the job cache.",
         subcommands = {JobsCommand.ListJobs.class, JobsCommand.ShowJob.class, JobsCommand.MergeJobs.class},
         exitCodeListHeading = "%nExit codes:%n",

@@ -1,9 +1,12 @@
 package org.qfleet.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.qfleet.shim.Shim;
 import picocli.CommandLine;
@@ -149,7 +152,20 @@ final class QfleetCommand implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"qfleet 0.1.0 (shim protocol " + Shim.PROTOCOL + ")"};
+            return new String[] {"qfleet " + number() + " (shim protocol " + Shim.PROTOCOL + ")"};
+        }
+
+        /** Returns the version Maven built, such as {@code 0.1.0-SNAPSHOT}. */
+        static String number() {
+            Properties properties = new Properties();
+            try (InputStream in = QfleetCommand.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    properties.load(in);
+                }
+            } catch (IOException e) {
+                // NOTE: the version is only shown, so a jar without the file still runs.
+            }
+            return properties.getProperty("version", "unknown");
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.qfleet.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -23,6 +24,8 @@ class VersionTest {
         }
 
         assertEquals(ExitCodes.OK, exit);
-        assertEquals("qfleet 0.1.0 (shim protocol " + Shim.PROTOCOL + ")", out.toString(StandardCharsets.UTF_8).strip());
+        String printed = out.toString(StandardCharsets.UTF_8).strip();
+        assertTrue(printed.matches("qfleet [0-9]+\\.[0-9]+\\.[0-9]+(-SNAPSHOT)? \\(shim protocol " + Shim.PROTOCOL + "\\)"),
+                printed);
     }
 }

@@ -41,6 +41,9 @@ final class SaltJinja {
 
     private static final int MAX_MACRO_RECURSION_DEPTH = 100;
 
+    /** Prepares the text of a template rendered at the top, for {@link TemplateFiles#read}. */
+    static final java.util.function.UnaryOperator<String> PREPARE_TOP = TemplateSource::separateNestedClosingBraces;
+
     private final Jinjava jinjava;
 
     SaltJinja() {
@@ -90,14 +93,15 @@ final class SaltJinja {
     }
 
     /**
-     * Renders one template of the session's file roots with the given variables.
+     * Renders one template of the session's file roots with the given variables. The text
+     * must already be prepared by {@link #PREPARE_TOP}.
      *
      * @throws RenderException for the first error Salt would report, with its file and line
      */
     String render(RenderSession session, String text, Map<String, Object> variables) throws RenderException {
         session.open(jinjava, variables);
         try {
-            RenderResult result = renderForResult(TemplateSource.separateNestedClosingBraces(text), variables);
+            RenderResult result = renderForResult(text, variables);
             Optional<RenderException> first = session.firstError();
             if (first.isPresent()) {
                 throw first.get();
@@ -342,16 +346,23 @@ final class SaltJinja {
                 throw new ResourceNotFoundException("template " + quoted(fullName) + " not found in file roots "
                         + session.roots());
             }
-            // Jinja2 drops one trailing newline of every template it loads (keep_trailing_newline
-            // is off); Salt adds it back only for the template it renders at the top.
-            String text = Files.readString(file.get(), encoding);
-            if (text.endsWith("\r\n")) {
-                text = text.substring(0, text.length() - 2);
-            } else if (text.endsWith("\n")) {
-                text = text.substring(0, text.length() - 1);
-            }
-            return TemplateSource.separateNestedClosingBraces(text);
+            return TemplateFiles.read(file.get(), encoding, PREPARE_IMPORTED);
         }
+
+        /**
+         * Drops one trailing newline, as Jinja2 does for every template it loads
+         * (keep_trailing_newline is off; Salt adds it back only for the template it renders
+         * at the top), and prepares the text for Jinjava.
+         */
+        private static final java.util.function.UnaryOperator<String> PREPARE_IMPORTED = text -> {
+            String trimmed = text;
+            if (trimmed.endsWith("\r\n")) {
+                trimmed = trimmed.substring(0, trimmed.length() - 2);
+            } else if (trimmed.endsWith("\n")) {
+                trimmed = trimmed.substring(0, trimmed.length() - 1);
+            }
+            return TemplateSource.separateNestedClosingBraces(trimmed);
+        };
 
         @Override
         public Optional<LocationResolver> getLocationResolver() {

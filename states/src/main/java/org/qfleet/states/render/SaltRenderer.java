@@ -104,7 +104,7 @@ public final class SaltRenderer {
 
     private Object render(RelativeFile file, RenderContext ctx, String sls, RenderInputs.Recorder recorder)
             throws RenderException {
-        String text = read(file.absolute());
+        String text = read(file.absolute(), UNCHANGED);
         RendererPipe pipe = rendererPipe(text, file.absolute());
         String rendered = pipe.templated() ? renderJinja(file, ctx, sls, recorder) : text;
         Object data = pipe.json()
@@ -119,7 +119,7 @@ public final class SaltRenderer {
      */
     private String renderJinja(RelativeFile file, RenderContext ctx, String sls, RenderInputs.Recorder recorder)
             throws RenderException {
-        String text = read(file.absolute());
+        String text = read(file.absolute(), SaltJinja.PREPARE_TOP);
         RenderContext seen = recorder == null ? ctx
                 : new RenderContext(ctx.minionId(), ctx.grains(), ctx.pillar(), recorder.watch(ctx.host()), ctx.saltenv());
         RenderSession session = new RenderSession(roots, seen, file.relative());
@@ -286,9 +286,12 @@ public final class SaltRenderer {
         return path.replace('/', '.');
     }
 
-    private static String read(Path file) throws RenderException {
+    /** The preparation for {@link TemplateFiles#read} that keeps a file's text as it is. */
+    private static final java.util.function.UnaryOperator<String> UNCHANGED = text -> text;
+
+    private static String read(Path file, java.util.function.UnaryOperator<String> preparation) throws RenderException {
         try {
-            return Files.readString(file);
+            return TemplateFiles.read(file, java.nio.charset.StandardCharsets.UTF_8, preparation);
         } catch (IOException e) {
             throw new RenderException("cannot read: " + e.getMessage(), file, 0, e);
         }

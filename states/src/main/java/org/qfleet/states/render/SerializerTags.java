@@ -8,6 +8,8 @@ import com.hubspot.jinjava.lib.tag.Tag;
 import com.hubspot.jinjava.tree.Node;
 import com.hubspot.jinjava.tree.TagNode;
 import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,12 +36,35 @@ final class SerializerTags {
         };
     }
 
+    /** The most parsed YAML texts kept; the cache starts over when it is full. */
+    private static final int MAX_CACHED_YAML = 1024;
+
+    /**
+     * Parsed {@code load_yaml} and {@code import_yaml} texts by their text. Formulas load the
+     * same defaults in their {@code map.jinja} for every SLS that imports it and for every host,
+     * and parsing them was a tenth of the CPU time of rendering the formula library. Callers
+     * get a copy, because templates change the mappings they load.
+     */
+    private static final Map<String, Object> PARSED_YAML = new ConcurrentHashMap<>();
+
     static Object parseYaml(String text) {
+        Object cached = PARSED_YAML.get(text);
+        if (cached != null) {
+            return SaltJinja.deepCopy(cached);
+        }
+        Object parsed;
         try {
-            return SaltYaml.load(text, null);
+            parsed = SaltYaml.load(text, null);
         } catch (RenderException e) {
             throw new IllegalArgumentException("Encountered error loading yaml: " + e.getMessage(), e);
         }
+        if (parsed != null) {
+            if (PARSED_YAML.size() >= MAX_CACHED_YAML) {
+                PARSED_YAML.clear();
+            }
+            PARSED_YAML.put(text, SaltJinja.deepCopy(parsed));
+        }
+        return parsed;
     }
 
     static Object parseJson(String text) {

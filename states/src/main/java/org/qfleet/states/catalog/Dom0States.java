@@ -41,7 +41,10 @@ final class Dom0States {
     static PlanChunk compile(LowChunk chunk, boolean failhard, String unknownFunctionMessage,
             FileSource files) throws CompileException {
         String function = chunk.state() + "." + chunk.fun();
-        if (!functions().contains(function)) {
+        // The listener_ chunk of a cmd state with listen runs the command, as Salt's
+        // cmd.mod_watch does for run and wait.
+        boolean listener = function.equals("cmd.mod_watch");
+        if (!functions().contains(function) && !listener) {
             throw new CompileException(unknownFunctionMessage);
         }
         List<String> errors = new ArrayList<>();
@@ -68,6 +71,11 @@ final class Dom0States {
             throw new CompileException(errors);
         }
         String okComment = okComment(chunk);
+        if (listener) {
+            return new PlanChunk(chunk.tag(), chunk.id(), chunk.sls(), chunk.state(), chunk.fun(),
+                    chunk.name(), chunk.order(), chunk.requisites(), null, steps, null, null, null,
+                    failhard);
+        }
         if (chunk.state().equals("cmd")) {
             boolean wait = chunk.fun().equals("wait");
             Outcome waiting = wait ? new Outcome(true, Map.of(), "", null) : null;

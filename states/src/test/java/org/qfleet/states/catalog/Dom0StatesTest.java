@@ -206,6 +206,23 @@ class Dom0StatesTest {
     }
 
     @Test
+    void cmdListenRunsCommandInListener() throws Exception {
+        List<PlanChunk> chunks = compileAll("""
+                /etc/a:
+                  file.managed:
+                    - contents: x
+                reload:
+                  cmd.run:
+                    - name: echo reload
+                    - listen:
+                      - file: /etc/a
+                """);
+        PlanChunk listener = chunks.get(chunks.size() - 1);
+        assertEquals("listener_reload", listener.id());
+        assertEquals("echo reload", listener.steps().get(0).action().spec().get("shell"));
+    }
+
+    @Test
     void cmdErrors() {
         assertError("""
                 x:
@@ -297,6 +314,10 @@ class Dom0StatesTest {
     }
 
     private static PlanChunk compile(String yaml) throws CompileException {
+        return compileAll(yaml).get(0);
+    }
+
+    private static List<PlanChunk> compileAll(String yaml) throws CompileException {
         List<PlanChunk> chunks = new ArrayList<>();
         StateCatalog catalog = new StateCatalog(FILES);
         SlsSource source = new SlsSource() {
@@ -313,6 +334,6 @@ class Dom0StatesTest {
         for (LowChunk chunk : new HighStateCompiler(source).compile(List.of("main"))) {
             chunks.add(catalog.compile(chunk));
         }
-        return chunks.get(0);
+        return chunks;
     }
 }

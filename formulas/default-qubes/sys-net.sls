@@ -26,6 +26,7 @@ sys-net:
       - virt-mode: hvm
       - autostart: true
       - memory: {{ default_qubes.sys_net_memory }}
+      - pcidevs: {{ default_qubes.net_devices | list }}
     - features:
       - enable:
         - servicevm

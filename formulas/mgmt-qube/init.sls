@@ -2,3 +2,4 @@
 include:
   - mgmt-qube.qube
   - mgmt-qube.tags
+  - mgmt-qube.policy

@@ -2,3 +2,4 @@
 include:
   - split-gpg.vault
   - split-gpg.clients
+  - split-gpg.policy

@@ -16,6 +16,9 @@ sys-usb:
       - virt-mode: hvm
       - autostart: true
       - memory: {{ sys_usb.memory }}
+      # USB controllers often fail the strict PCI reset check, so they are assigned without it.
+      - pcidevs: {{ sys_usb.usb_devices | list }}
+      - pci-strictreset: false
     - features:
       - enable:
         - servicevm

@@ -4,3 +4,4 @@ include:
   - whonix.sys-whonix
   - whonix.workstation-dvm
   - whonix.anon-whonix
+  - whonix.updates-policy

@@ -1,8 +1,9 @@
-# Use a USB keyboard: keyboard input from sys-usb reaches dom0 after a prompt,
-# and mice work without one. Keep the controller in 00:14.0 in dom0.
+# Use a USB keyboard through sys-usb: its input reaches dom0 after a prompt,
+# and mice and tablets work without one. sys-usb gets only the controller in
+# 00:14.0, so a keyboard on any other controller stays with dom0.
 sys_usb:
   keyboard_action: ask
   mouse_action: allow
   tablet_action: allow
   usb_devices:
-    - '3c:00.0'
+    - '00:14.0'

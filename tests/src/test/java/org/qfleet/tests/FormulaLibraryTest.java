@@ -32,7 +32,7 @@ class FormulaLibraryTest {
 
     /** Formulas of the library, each a folder of {@code formulas/} with an {@code init.sls}. */
     private static final List<String> FORMULAS =
-            List.of("default-qubes", "whonix", "sys-usb", "split-gpg", "mgmt-qube");
+            List.of("default-qubes", "whonix", "sys-usb", "split-gpg", "updates", "mgmt-qube");
 
     @TempDir
     Path work;
@@ -46,13 +46,19 @@ class FormulaLibraryTest {
         }
     }
 
-    /** Starts one host with the default Qubes install: templates, service qubes and app qubes. */
+    /**
+     * Starts one host with the default Qubes install: templates, service qubes and app qubes, and
+     * the simulator's default laptop hardware with its controllers already assigned.
+     */
     private void startFreshInstall() throws Exception {
-        fleet = SimulatedFleet.start(work.resolve("sim"), 1,
-                FleetOptions.defaults().withFresh(true).withHardwareFile(resource("hardware.json")));
+        fleet = SimulatedFleet.start(work.resolve("sim"), 1, FleetOptions.defaults().withFresh(true));
     }
 
-    /** Starts one host that has dom0 and two templates only, so that the formulas create every qube. */
+    /**
+     * Starts one host that has dom0 and two templates only, so that the formulas create every
+     * qube. Its PCI devices come from hardware.json: network controllers in 00:19.0 and 03:00.0,
+     * USB controllers in 00:14.0 and 00:1a.0, and rd.qubes.dom0_usb keeps 00:1a.0 in dom0.
+     */
     private void startTemplatesOnly() throws Exception {
         fleet = SimulatedFleet.start(work.resolve("sim"), 1, FleetOptions.defaults().withFresh(true)
                 .withProfile(resource("templates-only.json").toString())
@@ -118,6 +124,22 @@ class FormulaLibraryTest {
         return files;
     }
 
+    /** Returns a file that a formula wrote in the host's dom0, or null when it does not exist. */
+    private String dom0File(String path) throws IOException {
+        Path file = fleet.hosts().get(0).stateFile().getParent().resolve("root").resolve(path.substring(1));
+        return Files.exists(file) ? Files.readString(file) : null;
+    }
+
+    /** Returns the host's whole state file, with dom0's packages and the qubes-vm-update log. */
+    private JsonNode hostState() throws IOException {
+        return JSON.readTree(fleet.hosts().get(0).stateFile().toFile());
+    }
+
+    /** Returns the PCI assignments of a qube: device ID, such as 00_14.0, to its options. */
+    private JsonNode pciDevices(String qube) throws IOException {
+        return hostState().path("vms").path(qube).path("devices").path("pci");
+    }
+
     private static Map<String, JsonNode> results(JsonNode host) {
         Map<String, JsonNode> results = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> fields = host.path("return").fields();
@@ -163,6 +185,13 @@ class FormulaLibraryTest {
         return first;
     }
 
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        names.sort(null);
+        return names;
+    }
+
     private static String property(JsonNode qube, String name) {
         return qube.path("properties").path(name).asText(null);
     }
@@ -188,7 +217,8 @@ class FormulaLibraryTest {
         List<String> roots = List.of(formulas().toString(), work.resolve("tops").toString());
 
         Map<String, JsonNode> predicted = results(run(null, roots, "state.apply", "test=True"));
-        assertEquals(List.of("sys-net", "sys-firewall", "default-dvm", "personal", "work", "untrusted", "vault"),
+        assertEquals(List.of("sys-net", "sys-firewall", "default-dvm", "personal", "work", "untrusted", "vault",
+                "qubes-prefs-clockvm", "qubes-prefs-default_netvm", "qubes-prefs-updatevm", "qubes-prefs-default_dispvm"),
                 List.copyOf(predicted.keySet()));
         run(null, roots, "state.apply");
         Map<String, JsonNode> rerun = results(run(null, roots, "state.apply"));
@@ -208,6 +238,7 @@ class FormulaLibraryTest {
         assertEquals("400", property(sysNet, "memory"));
         assertEquals("1", feature(sysNet, "servicevm"));
         assertEquals("", feature(sysNet, "service.meminfo-writer"));
+        assertEquals(List.of("00_19.0", "03_00.0"), fieldNames(pciDevices("sys-net")));
         JsonNode sysFirewall = qubes.path("sys-firewall");
         assertEquals("green", sysFirewall.path("label").asText());
         assertEquals("sys-net", property(sysFirewall, "netvm"));
@@ -221,6 +252,11 @@ class FormulaLibraryTest {
         assertEquals("red", qubes.path("untrusted").path("label").asText());
         assertEquals("black", qubes.path("vault").path("label").asText());
         assertEquals("", property(qubes.path("vault"), "netvm"));
+        JsonNode global = JSON.readTree(fleet.hosts().get(0).showJson()).path("global");
+        assertEquals("sys-net", global.path("clockvm").asText());
+        assertEquals("sys-firewall", global.path("default_netvm").asText());
+        assertEquals("sys-firewall", global.path("updatevm").asText());
+        assertEquals("default-dvm", global.path("default_dispvm").asText());
     }
 
     @Test
@@ -229,7 +265,7 @@ class FormulaLibraryTest {
 
         Map<String, JsonNode> first = assertConverges(null, "state.apply", "default-qubes");
 
-        assertEquals(7, first.size(), first.toString());
+        assertEquals(11, first.size(), first.toString());
         assertEquals("AppVM", qubes().path("personal").path("class").asText());
     }
 
@@ -272,7 +308,8 @@ class FormulaLibraryTest {
         Map<String, JsonNode> first = assertConverges(null, "state.apply", "whonix");
 
         assertEquals(List.of("whonix-gateway-17-installed", "whonix-gateway-17", "whonix-workstation-17-installed",
-                "whonix-workstation-17", "sys-whonix", "whonix-workstation-17-dvm", "anon-whonix"),
+                "whonix-workstation-17", "sys-whonix", "whonix-workstation-17-dvm", "anon-whonix",
+                "/etc/qubes/policy.d/40-qfleet-whonix-updates.policy"),
                 List.copyOf(first.keySet()));
         JsonNode qubes = qubes();
         JsonNode gateway = qubes.path("whonix-gateway-17");
@@ -299,6 +336,9 @@ class FormulaLibraryTest {
         assertEquals("sys-whonix", property(anonWhonix, "netvm"));
         assertEquals("whonix-workstation-17-dvm", property(anonWhonix, "default_dispvm"));
         assertTrue(hasTag(anonWhonix, "anon-vm"), anonWhonix.toString());
+        String policy = dom0File("/etc/qubes/policy.d/40-qfleet-whonix-updates.policy");
+        assertTrue(policy.contains("qubes.UpdatesProxy  *  @tag:whonix-updatevm  @default  allow target=sys-whonix\n"),
+                policy);
     }
 
     @Test
@@ -311,13 +351,17 @@ class FormulaLibraryTest {
         assertTrue(predicted.containsKey("whonix-gateway-18-installed"), predicted.toString());
         assertTrue(predicted.containsKey("whonix-workstation-18-dvm"), predicted.toString());
         assertFalse(predicted.containsKey("whonix-gateway-17"), predicted.toString());
+        JsonNode policy = predicted.get("/etc/qubes/policy.d/40-qfleet-whonix-updates.policy");
+        assertTrue(policy != null, predicted.toString());
+        assertTrue(policy.path("result").asBoolean(), "the missing policy file should already be absent: " + policy);
+        assertTrue(policy.path("changes").isEmpty(), policy.toString());
     }
 
     @Test
-    void usbQubeFromFacts() throws Exception {
+    void usbQubeControllersFromFacts() throws Exception {
         startTemplatesOnly();
 
-        assertConverges(null, "state.apply", "sys-usb");
+        assertConverges(null, "state.apply", "default-qubes,sys-usb");
 
         JsonNode sysUsb = qubes().path("sys-usb");
         assertEquals("red", sysUsb.path("label").asText());
@@ -326,6 +370,42 @@ class FormulaLibraryTest {
         assertEquals("True", property(sysUsb, "autostart"));
         assertEquals("300", property(sysUsb, "memory"));
         assertEquals("1", feature(sysUsb, "servicevm"));
+        assertEquals(List.of("00_14.0"), fieldNames(pciDevices("sys-usb")));
+        assertEquals("True", pciDevices("sys-usb").path("00_14.0").path("no-strict-reset").asText());
+        assertTrue(hostState().path("dom0_packages").path("installed").has("qubes-input-proxy"));
+        String policy = dom0File("/etc/qubes/policy.d/45-qfleet-input.policy");
+        assertTrue(policy.contains("qubes.InputMouse     *  sys-usb  @adminvm  ask default_target=@adminvm\n"), policy);
+        assertTrue(policy.contains("qubes.InputKeyboard  *  sys-usb  @adminvm  deny\n"), policy);
+        assertTrue(policy.contains("qubes.InputTablet    *  sys-usb  @adminvm  ask default_target=@adminvm\n"), policy);
+    }
+
+    @Test
+    void usbKeyboardPolicyFromPillar() throws Exception {
+        startTemplatesOnly();
+        Path pillar = pillarRoot("sys-usb/pillar-examples/usb-keyboard.sls");
+
+        assertConverges(pillar, "state.apply", "default-qubes,sys-usb");
+
+        assertEquals(List.of("00_14.0"), fieldNames(pciDevices("sys-usb")));
+        String policy = dom0File("/etc/qubes/policy.d/45-qfleet-input.policy");
+        assertTrue(policy.contains("qubes.InputMouse     *  sys-usb  @adminvm  allow\n"), policy);
+        assertTrue(policy.contains("qubes.InputKeyboard  *  sys-usb  @adminvm  ask default_target=@adminvm\n"), policy);
+    }
+
+    @Test
+    void usbInvalidActionNamesPillarKey() throws Exception {
+        startTemplatesOnly();
+        Path pillar = Files.createDirectories(work.resolve("pillar"));
+        Files.writeString(pillar.resolve("top.sls"), "base:\n  '*':\n    - usb\n");
+        Files.writeString(pillar.resolve("usb.sls"), "sys_usb:\n  keyboard_action: maybe\n");
+
+        QfleetProcess.Outcome outcome = QfleetProcess.run(work, "-c", fleet.configFile().toString(),
+                "--file-root", formulas().toString(), "--pillar-root", pillar.toString(),
+                "lab-01", "state.apply", "sys-usb");
+
+        assertEquals(20, outcome.exitCode(), outcome.stdout() + outcome.stderr());
+        assertTrue(outcome.stdout().contains("invalid pillar value sys_usb:keyboard_action: maybe"), outcome.stdout());
+        assertFalse(qubes().has("sys-usb"), "a formula that did not render changed the host");
     }
 
     @Test
@@ -343,6 +423,10 @@ class FormulaLibraryTest {
         assertEquals("1", feature(qubes.path("work"), "service.split-gpg2-client"));
         assertEquals("1", feature(qubes.path("personal"), "service.split-gpg2-client"));
         assertEquals(null, feature(qubes.path("untrusted"), "service.split-gpg2-client"));
+        String policy = dom0File("/etc/qubes/policy.d/30-qfleet-split-gpg.policy");
+        assertTrue(policy.contains("qubes.Gpg2  *  work  @default  allow target=gpg-keys\n"), policy);
+        assertTrue(policy.contains("qubes.Gpg2  *  personal  gpg-keys  allow\n"), policy);
+        assertTrue(policy.endsWith("qubes.Gpg2  *  @anyvm  @anyvm  deny\n"), policy);
     }
 
     @Test
@@ -370,6 +454,42 @@ class FormulaLibraryTest {
         assertTrue(hasTag(qubes.path("untrusted"), "managed-by-mgmt"), qubes.path("untrusted").toString());
         assertFalse(hasTag(qubes.path("personal"), "managed-by-mgmt"), qubes.path("personal").toString());
         assertFalse(hasTag(qubes.path("vault"), "managed-by-mgmt"), qubes.path("vault").toString());
+        String policy = dom0File("/etc/qubes/policy.d/30-qfleet-mgmt-qube.policy");
+        assertTrue(policy.contains("admin.vm.List  *  sys-mgmt  @adminvm  allow target=@adminvm\n"), policy);
+        assertTrue(policy.contains("admin.vm.property.Set  *  sys-mgmt  @tag:managed-by-mgmt  allow target=@adminvm\n"),
+                policy);
+        assertFalse(policy.contains("admin.vm.property.Set  *  sys-mgmt  @adminvm"), policy);
+        assertFalse(policy.contains("admin.vm.tag.Set"), policy);
+    }
+
+    @Test
+    void updatesTemplatesThatReportUpdates() throws Exception {
+        startFreshInstall();
+        QfleetProcess.Outcome marked = QfleetProcess.run(work, "-c", fleet.configFile().toString(), "-r",
+                "lab-01", "qvm-features", "fedora-41-xfce", "updates-available", "1");
+        assertEquals(0, marked.exitCode(), marked.stdout() + marked.stderr());
+
+        Map<String, JsonNode> first = assertConverges(null, "state.apply", "updates");
+
+        assertEquals(List.of("dom0-up-to-date", "update-debian-12-xfce", "update-fedora-41-xfce"),
+                List.copyOf(first.keySet()));
+        assertTrue(first.get("update-debian-12-xfce").path("changes").isEmpty(), first.toString());
+        assertEquals("[\"fedora-41-xfce\"]", hostState().path("vm_update_log").toString());
+        assertEquals("", feature(qubes().path("fedora-41-xfce"), "updates-available"));
+    }
+
+    @Test
+    void updatesForcedForChosenTemplates() throws Exception {
+        startFreshInstall();
+        Path pillar = pillarRoot("updates/pillar-examples/debian-only.sls");
+
+        Map<String, JsonNode> first = results(apply(pillar, "state.apply", "updates"));
+        Map<String, JsonNode> second = results(apply(pillar, "state.apply", "updates"));
+
+        assertEquals(List.of("update-debian-12-xfce"), List.copyOf(first.keySet()));
+        assertTrue(first.get("update-debian-12-xfce").path("result").asBoolean(), first.toString());
+        assertTrue(second.get("update-debian-12-xfce").path("result").asBoolean(), second.toString());
+        assertEquals("[\"debian-12-xfce\",\"debian-12-xfce\"]", hostState().path("vm_update_log").toString());
     }
 
     @Test

@@ -1,0 +1,4 @@
+{#- Updates: dom0 and the templates brought up to date. -#}
+include:
+  - updates.dom0
+  - updates.templates

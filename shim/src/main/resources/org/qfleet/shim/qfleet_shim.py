@@ -92,6 +92,9 @@ def run_command(argv: List[str], timeout: float) -> CommandResult:
         code = EXIT_NOT_FOUND if isinstance(error, FileNotFoundError) else EXIT_NOT_EXECUTABLE
         message = f"{argv[0]}: {error.strerror}\n"
         return CommandResult(code, "", message, f"could not start: {error.strerror}")
+    except ValueError as error:
+        # An argument with a NUL character cannot be passed to a program.
+        return CommandResult(EXIT_NOT_EXECUTABLE, "", f"{error}\n", f"could not start: {error}")
 
     try:
         stdout, stderr = process.communicate(timeout=timeout)
@@ -194,7 +197,7 @@ def is_argv(value: Any) -> bool:
     return (
         isinstance(value, list)
         and len(value) > 0
-        and all(isinstance(part, str) for part in value)
+        and all(isinstance(part, str) and "\0" not in part for part in value)
         and value[0] != ""
     )
 
@@ -216,7 +219,8 @@ def validate_commands(request: Dict[str, Any]) -> None:
         if has_argv:
             check(is_argv(command["argv"]), where + ".argv", "must be a non-empty array of strings")
         else:
-            check(isinstance(command["shell"], str), where + ".shell", "must be a string")
+            check(isinstance(command["shell"], str) and "\0" not in command["shell"], where + ".shell",
+                  "must be a string without NUL characters")
 
 
 def validate_plan(request: Dict[str, Any]) -> None:
@@ -225,7 +229,8 @@ def validate_plan(request: Dict[str, Any]) -> None:
           "must be true or false")
     chunks = request.get("chunks")
     check(isinstance(chunks, list), "chunks", f"must be an array, got {type_name(chunks)}")
-    all_tags = {chunk.get("tag") for chunk in chunks if isinstance(chunk, dict)}
+    all_tags = {chunk["tag"] for chunk in chunks
+                if isinstance(chunk, dict) and isinstance(chunk.get("tag"), str)}
     earlier_tags: Set[str] = set()
     for index, chunk in enumerate(chunks):
         where = f"chunks[{index}]"
@@ -291,6 +296,7 @@ def validate_requisites(
         field = f"{where}.requisites.{kind}"
         check(isinstance(tags, list), field, f"must be an array of tags, got {type_name(tags)}")
         for tag in tags:
+            check(isinstance(tag, str), field, f"must be an array of tags, got {tag!r} in it")
             if kind == "prereq":
                 check(tag in all_tags and tag not in earlier_tags and tag != chunk["tag"], field,
                       f"{tag!r} is not the tag of a later chunk, so the plan is out of order")

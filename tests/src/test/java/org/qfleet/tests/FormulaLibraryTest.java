@@ -270,6 +270,21 @@ class FormulaLibraryTest {
     }
 
     @Test
+    void netDevicesFromRosterGrain() throws Exception {
+        startTemplatesOnly();
+        Path roster = work.resolve("roster-with-grains");
+        Files.writeString(roster, Files.readString(fleet.rosterFile())
+                + "  grains:\n    pci_net_devs:\n      - '03:00.0'\n");
+
+        QfleetProcess.Outcome outcome = QfleetProcess.run(work, "-c", fleet.configFile().toString(),
+                "--roster-file", roster.toString(), "--file-root", formulas().toString(),
+                "lab-01", "state.apply", "default-qubes.sys-net");
+
+        assertEquals(0, outcome.exitCode(), outcome.stdout() + outcome.stderr());
+        assertEquals(List.of("03_00.0"), fieldNames(pciDevices("sys-net")));
+    }
+
+    @Test
     void disposableServiceQubesFromPillar() throws Exception {
         startTemplatesOnly();
         Path pillar = pillarRoot("default-qubes/pillar-examples/disposable-service-qubes.sls");

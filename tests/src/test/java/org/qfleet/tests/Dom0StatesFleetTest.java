@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qfleet.simulator.FleetOptions;
 import org.qfleet.simulator.SimulatedFleet;
 
 /**
@@ -181,6 +182,42 @@ class Dom0StatesFleetTest {
         assertTrue(missing.get("comment").asText().contains("Unable to find a match: no-such-package"),
                 missing.toString());
         assertFalse(Files.exists(root.resolve("etc/none")));
+
+        assertEquals("File exists where the symlink /etc/qfleet/notes.txt should be; set force: True"
+                + " to replace it", state(applied, "/etc/qfleet/notes.txt").get("comment").asText());
+        assertEquals("/etc/qfleet/missing.conf: file not found",
+                state(applied, "/etc/qfleet/missing.conf").get("comment").asText());
+        assertEquals("Specified location /etc/default/grub exists and is a file",
+                state(applied, "/etc/default/grub").get("comment").asText());
+        assertTrue(state(applied, "/etc/none/appended.conf").get("comment").asText()
+                .startsWith("Directory /etc/none is not present"), applied.toString());
+        assertEquals("One or more requisite failed: failures.boom",
+                state(applied, "after-boom").get("comment").asText());
+        for (String id : List.of("/etc/qfleet/notes.txt", "/etc/qfleet/missing.conf", "/etc/default/grub",
+                "/etc/none/appended.conf", "after-boom")) {
+            assertFalse(state(applied, id).get("result").asBoolean(), id);
+        }
+        assertTrue(Files.isRegularFile(root.resolve("etc/qfleet/notes.txt")));
+    }
+
+    @Test
+    void packageToolFailuresFailTheirStates() throws Exception {
+        fleet.close();
+        fleet = SimulatedFleet.start(work.resolve("sim-faulty"), 1,
+                FleetOptions.defaults().withFaults(List.of("lab-01:fail:qubes-dom0-update")));
+        Path stateFile = fleet.hosts().get(0).stateFile();
+
+        JsonNode applied = apply("package-failures", false);
+
+        assertNotEquals(0, applied.get("retcode").asInt(), applied.toString());
+        for (String id : List.of("qubes-template-debian-12-xfce", "dom0-updates")) {
+            JsonNode state = state(applied, id);
+            assertFalse(state.get("result").asBoolean(), state.toString());
+            assertTrue(state.get("comment").asText().contains("Got empty response from qubesd"),
+                    state.toString());
+            assertEquals(JSON.createObjectNode(), state.get("changes"), state.toString());
+        }
+        assertTrue(installedPackages(stateFile).has("qubes-template-debian-12-xfce"));
     }
 
     private JsonNode apply(String sls, boolean test) throws Exception {

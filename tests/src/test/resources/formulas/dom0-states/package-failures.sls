@@ -1,0 +1,5 @@
+qubes-template-debian-12-xfce:
+  pkg.removed: []
+
+dom0-updates:
+  pkg.uptodate: []

@@ -99,6 +99,16 @@ class FileManagedTest(StepTestCase):
         self.assertEqual({}, result["changes"])
         self.assertEqual("File /etc/app.conf is in the correct state", result["comment"])
 
+    def test_replace_false_keeps_existing_content(self):
+        chunk = file_chunk("managed", "/etc/app.conf", contents="new\n", replace=False,
+                           makedirs=True)
+        created = self.run_one(chunk)
+        self.assertEqual({"diff": "New file"}, created["changes"])
+        self.real("/etc/app.conf").write_text("edited by hand\n")
+        kept = self.run_one(chunk)
+        self.assertEqual({}, kept["changes"])
+        self.assertEqual("edited by hand\n", self.real("/etc/app.conf").read_text())
+
     def test_mode_only_change(self):
         path = self.real("/etc/app.conf")
         path.parent.mkdir(parents=True)

@@ -1105,6 +1105,8 @@ def validate_file_step(spec: Any, where: str) -> None:
                   "ignore_if_missing"):
         check(isinstance(spec.setdefault(field, False), bool), f"{where}.{field}",
               "must be true or false")
+    check(isinstance(spec.setdefault("replace", True), bool), where + ".replace",
+          "must be true or false")
     text = spec.setdefault("text", [])
     check(isinstance(text, list) and all(isinstance(line, str) for line in text),
           where + ".text", "must be an array of strings")
@@ -1359,6 +1361,9 @@ def plan_managed(spec: Dict[str, Any], seen: FileObservation,
                           content=b"" if wanted is None else wanted)
     if seen.kind != "file":
         raise FileError(f"Specified target {path} is a {describe_kind(seen)}, not a regular file")
+    if not spec["replace"]:
+        # replace: false writes the content of a new file only.
+        wanted = None
     changes: Dict[str, Any] = {}
     if wanted is not None and wanted != seen.content:
         changes["diff"] = text_diff(seen.content or b"", wanted)

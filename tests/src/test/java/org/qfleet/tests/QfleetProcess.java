@@ -24,6 +24,11 @@ final class QfleetProcess {
     }
 
     static Outcome run(Path workDir, String... args) throws IOException, InterruptedException {
+        return run(workDir, RUN_LIMIT_SECONDS, args);
+    }
+
+    /** Runs qfleet and fails the test when it takes longer than {@code limitSeconds}. */
+    static Outcome run(Path workDir, long limitSeconds, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(repositoryRoot().resolve("bin/qfleet").toString());
         command.addAll(List.of(args));
@@ -36,9 +41,9 @@ final class QfleetProcess {
         Path stderr = Files.createTempFile(workDir, "qfleet-stderr", ".txt");
         builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         Process process = builder.start();
-        if (!process.waitFor(RUN_LIMIT_SECONDS, TimeUnit.SECONDS)) {
+        if (!process.waitFor(limitSeconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("qfleet did not finish within " + RUN_LIMIT_SECONDS + " s: " + command
+            throw new AssertionError("qfleet did not finish within " + limitSeconds + " s: " + command
                     + "\nstdout so far:\n" + Files.readString(stdout) + "\nstderr so far:\n" + Files.readString(stderr));
         }
         return new Outcome(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),

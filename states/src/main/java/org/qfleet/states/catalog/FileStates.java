@@ -106,12 +106,8 @@ final class FileStates {
         if (contents != null && bool(call, "contents_newline", true) && !contents.endsWith("\n")) {
             contents = contents + "\n";
         }
-        if (!bool(call, "replace", true)) {
-            // replace: False only creates a missing file, so an existing content is left alone.
-            // NOTE: a missing file is then created empty, not with the given content.
-            contents = null;
-        }
         spec.put("contents", contents);
+        spec.put("replace", bool(call, "replace", true));
     }
 
     /**

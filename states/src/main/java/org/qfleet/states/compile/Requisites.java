@@ -65,7 +65,7 @@ final class Requisites {
      * State modules that define {@code mod_watch}. Salt runs a {@code watch} on any other
      * state as a {@code require}, and qfleet compiles it to one. The qvm states of
      * qubes-mgmt-salt-dom0-qvm ({@code _states/ext_state_qvm.py}) define none; qfleet's qvm
-     * states restart their qube when it is running.
+     * states restart their qube when it is running. Salt's cmd states run their command.
      */
     static final Set<String> WITH_MOD_WATCH = Set.of("test", "qvm", "cmd");
 

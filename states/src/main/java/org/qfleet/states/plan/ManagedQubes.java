@@ -48,7 +48,12 @@ public final class ManagedQubes {
         }
         Set<String> messages = new LinkedHashSet<>();
         for (PlanChunk chunk : chunks) {
-            for (Step step : chunk.steps()) {
+            List<Step> steps = new ArrayList<>(chunk.steps());
+            if (chunk.modWatchSteps() != null) {
+                // A mod_watch restarts its qube, which is a change too.
+                steps.addAll(chunk.modWatchSteps().steps());
+            }
+            for (Step step : steps) {
                 if (step.change().isEmpty() && step.action() == null) {
                     continue;
                 }

@@ -44,6 +44,24 @@ class ManagedQubesTest {
         assertEquals(List.of(), new ManagedQubes(List.of("work-*")).violations(List.of(chunk)));
     }
 
+    @Test
+    void modWatchRestartCountsAsChange() {
+        Step check = new Step(null, "vault", "vault", Probe.exit(List.of("qvm-check", "vault")),
+                Expect.exit(0), List.of(), null, null);
+        Step restart = new Step(null, "vault", "vault",
+                Probe.exit(List.of("qvm-check", "--quiet", "--running", "vault")), Expect.exit(1),
+                List.of(List.of("qvm-shutdown", "--wait", "--force", "vault"), List.of("qvm-start", "vault")),
+                null, "restarted");
+        PlanChunk chunk = new PlanChunk("qvm_|-vault_|-vault_|-exists", "vault", "main", "qvm", "exists",
+                "vault", 10000, Map.of(), null, List.of(check), null, null, null, false,
+                new WatchSteps(List.of(restart), null));
+
+        List<String> violations = new ManagedQubes(List.of("work-*")).violations(List.of(chunk));
+
+        assertEquals(1, violations.size(), violations.toString());
+        assertTrue(violations.get(0).contains("changes qube 'vault'"), violations.toString());
+    }
+
     private static PlanChunk chunk(String id, String vm) {
         Step step = new Step(null, "memory", vm, Probe.prefs(vm, "memory", false), Expect.value("400"),
                 List.of(List.of("qvm-prefs", vm, "memory", "400")), null, null);

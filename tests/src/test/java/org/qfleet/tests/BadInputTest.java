@@ -20,9 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bad input given to the real qfleet command. Errors found on the master before any host is
- * contacted exit 2 and start no shim; errors in formulas fail the host after its facts exec
- * only, so no plan reaches it. Every message names the file, line, field and value it can,
- * and nothing prints a stack trace without --debug.
+ * contacted exit 2 and start no shim. Errors in formulas fail the host after its facts exec
+ * only, so no plan reaches it. Every message names the file, line, field and value it can, and
+ * nothing prints a stack trace without --debug.
  */
 class BadInputTest {
 
@@ -217,6 +217,19 @@ class BadInputTest {
 
         write("j.sls", "{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}\n");
         assertFailsToCompile(file + ":1: Jinja error: Max recursion limit of 100 reached for macro 'm'");
+    }
+
+    @Test
+    void includeCycleAppliesEachSlsOnce() throws Exception {
+        write("top.sls", "base:\n  '*':\n    - a\n");
+        write("a.sls", "include:\n  - b\n");
+        write("b.sls", "include:\n  - a\nwork:\n  qvm.prefs:\n    - label: blue\n");
+
+        QfleetProcess.Outcome outcome = qfleet("--file-root", formulas.toString(), "lab-01", "state.apply",
+                "test=True");
+
+        assertEquals(0, outcome.exitCode(), text(outcome));
+        assertEquals(1, outcome.stdout().split("ID: work\n", -1).length - 1, text(outcome));
     }
 
     @Test

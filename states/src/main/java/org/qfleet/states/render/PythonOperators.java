@@ -31,6 +31,7 @@ import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
 import jinjava.de.odysseus.el.tree.impl.ast.AstIdentifier;
 import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
 import jinjava.de.odysseus.el.tree.impl.ast.AstParameters;
+import jinjava.de.odysseus.el.tree.impl.ast.AstUnary;
 import jinjava.javax.el.ELException;
 import jinjava.javax.el.ExpressionFactory;
 
@@ -224,6 +225,12 @@ final class PythonOperators {
          */
         @Override
         protected AstNode eq(boolean required) throws Scanner.ScanException, ParseException {
+            if (getToken().getSymbol() == Scanner.Symbol.NOT) {
+                // Jinja2's "not" binds more loosely than a comparison: "not x == 'y'" means
+                // "not (x == 'y')". Jinjava's grammar read it as "(not x) == 'y'".
+                consumeToken();
+                return createAstUnary(eq(true), AstUnary.NOT);
+            }
             AstNode left = add(required);
             if (left == null) {
                 return null;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -133,12 +134,34 @@ class ReleaseArchiveTest {
     }
 
     @Test
-    void manPagesAndCompletionShipped() throws Exception {
-        String manPage = Files.readString(home.resolve("man/qfleet.adoc"));
-        assertTrue(manPage.contains(":doctype: manpage"), manPage);
-        assertTrue(manPage.contains("--doc"), manPage);
-        assertTrue(Files.exists(home.resolve("man/qfleet-sim-start.adoc")));
-        assertTrue(Files.exists(home.resolve("man/qfleet_jobs-merge.adoc")));
+    void manPagesAreTroff() throws Exception {
+        Path manPage = home.resolve("man/man1/qfleet.1");
+        // Asciidoctor writes comment lines, starting '\" or .\", before the .TH header.
+        String firstMacro = Files.readAllLines(manPage).stream()
+                .filter(line -> !line.startsWith("'\\\"") && !line.startsWith(".\\\""))
+                .findFirst()
+                .orElse("");
+        assertTrue(firstMacro.startsWith(".TH \"QFLEET\" \"1\""), firstMacro);
+        assertTrue(Files.exists(home.resolve("man/man1/qfleet-jobs.1")));
+        assertTrue(Files.exists(home.resolve("man/man1/qfleet-jobs-merge.1")));
+        assertTrue(Files.exists(home.resolve("man/man1/qfleet-sim-start.1")));
+    }
+
+    @Test
+    void manRendersQfleetPage() throws Exception {
+        Path man = Path.of("/usr/bin/man");
+        assumeTrue(Files.isExecutable(man), "man is not installed (Debian package man-db)");
+
+        // LC_ALL=C makes groff print ASCII hyphens, so that the option reads as a user types it.
+        Outcome rendered = run(work, List.of("env", "LC_ALL=C", "MANWIDTH=80", man.toString(), "-l",
+                home.resolve("man/man1/qfleet.1").toString()), System.getenv("PATH"));
+
+        assertEquals(0, rendered.exitCode(), rendered.stderr());
+        assertTrue(rendered.stdout().contains("--doc[=FUNCTION]"), rendered.stdout());
+    }
+
+    @Test
+    void completionShipped() throws Exception {
         assertTrue(Files.exists(home.resolve("completion/qfleet.zsh")));
 
         Path completion = home.resolve("completion/qfleet.bash");

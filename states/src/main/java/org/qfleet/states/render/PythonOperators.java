@@ -91,6 +91,115 @@ final class PythonOperators {
         }
     };
 
+    /** Python's {@code ==}: no conversion between strings, numbers and booleans, as EL does. */
+    static final AstBinary.Operator EQ = new AstBinary.SimpleOperator() {
+        @Override
+        protected Object apply(TypeConverter converter, Object left, Object right) {
+            return pythonEquals(left, right);
+        }
+
+        @Override
+        public String toString() {
+            return "==";
+        }
+    };
+
+    /** Python's {@code !=}, the negation of {@link #EQ}. */
+    static final AstBinary.Operator NE = new AstBinary.SimpleOperator() {
+        @Override
+        protected Object apply(TypeConverter converter, Object left, Object right) {
+            return !pythonEquals(left, right);
+        }
+
+        @Override
+        public String toString() {
+            return "!=";
+        }
+    };
+
+    /**
+     * Compares two values as Python's {@code ==} does: numbers and booleans by numeric value
+     * ({@code 1 == 1.0 == True}), strings only with strings, lists and mappings item by item,
+     * anything else with {@code equals}. An undefined variable raises its error, as Jinja2's
+     * StrictUndefined does.
+     */
+    static boolean pythonEquals(Object leftValue, Object rightValue) {
+        Object left = PythonRepr.unwrap(leftValue);
+        Object right = PythonRepr.unwrap(rightValue);
+        if (left instanceof Undefined undefined) {
+            throw undefined.error();
+        }
+        if (right instanceof Undefined undefined) {
+            throw undefined.error();
+        }
+        if (left == null || right == null) {
+            return left == right;
+        }
+        if (isNumeric(left) && isNumeric(right)) {
+            return compareNumbers(left, right) == 0;
+        }
+        if (left instanceof CharSequence a && right instanceof CharSequence b) {
+            return a.toString().equals(b.toString());
+        }
+        if (left instanceof List<?> a && right instanceof List<?> b) {
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (int i = 0; i < a.size(); i++) {
+                if (!pythonEquals(a.get(i), b.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (left instanceof java.util.Map<?, ?> a && right instanceof java.util.Map<?, ?> b) {
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (java.util.Map.Entry<?, ?> entry : a.entrySet()) {
+                if (!b.containsKey(entry.getKey()) || !pythonEquals(entry.getValue(), b.get(entry.getKey()))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return left.equals(right);
+    }
+
+    private static boolean isNumeric(Object value) {
+        return value instanceof Number || value instanceof Boolean;
+    }
+
+    private static int compareNumbers(Object left, Object right) {
+        if (isWhole(left) && isWhole(right)) {
+            return toBigInteger(left).compareTo(toBigInteger(right));
+        }
+        double a = toDouble(left);
+        double b = toDouble(right);
+        return a == b ? 0 : (a < b ? -1 : 1);
+    }
+
+    private static boolean isWhole(Object value) {
+        return value instanceof Boolean || isInteger(value) || value instanceof java.math.BigInteger;
+    }
+
+    private static java.math.BigInteger toBigInteger(Object value) {
+        if (value instanceof Boolean bool) {
+            return bool ? java.math.BigInteger.ONE : java.math.BigInteger.ZERO;
+        }
+        if (value instanceof java.math.BigInteger big) {
+            return big;
+        }
+        return java.math.BigInteger.valueOf(((Number) value).longValue());
+    }
+
+    private static double toDouble(Object value) {
+        if (value instanceof Boolean bool) {
+            return bool ? 1 : 0;
+        }
+        return ((Number) value).doubleValue();
+    }
+
     private static boolean isInteger(Object value) {
         return value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte;
     }
@@ -340,6 +449,12 @@ final class PythonOperators {
             }
             if (operator == AstBinary.MUL) {
                 return super.createAstBinary(left, right, MUL);
+            }
+            if (operator == AstBinary.EQ) {
+                return super.createAstBinary(left, right, EQ);
+            }
+            if (operator == AstBinary.NE) {
+                return super.createAstBinary(left, right, NE);
             }
             return super.createAstBinary(left, right, operator);
         }

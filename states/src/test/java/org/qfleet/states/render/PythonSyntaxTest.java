@@ -15,10 +15,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Tuples, chained comparisons and {@code not}, each expression with what Jinja2 prints for it.
+ * Tuples, chained comparisons, {@code not} and Python's equality, each expression with what Jinja2 prints for it.
  * Jinja2 chains every comparison operator ({@code == != < <= > >= in}, {@code not in}) at one
  * precedence level, as Python does: {@code a < b < c} means {@code a < b and b < c}, and
- * {@code not} applies to a whole comparison.
+ * {@code not} applies to a whole comparison. {@code ==} converts nothing between strings,
+ * numbers and booleans, but {@code 1 == 1.0 == True}.
  */
 class PythonSyntaxTest {
 
@@ -58,7 +59,22 @@ class PythonSyntaxTest {
                 Arguments.of("not 1 < x < 3", "False"),
                 Arguments.of("1 < x < 3 and x == 2", "True"),
                 Arguments.of("1 < x + 1 < 4", "True"),
-                Arguments.of("x < 3 if x < 1 else 'big'", "big"));
+                Arguments.of("x < 3 if x < 1 else 'big'", "big"),
+                Arguments.of("'2' == x", "False"),
+                Arguments.of("'2' != x", "True"),
+                Arguments.of("1 == True", "True"),
+                Arguments.of("0 == False", "True"),
+                Arguments.of("2 == True", "False"),
+                Arguments.of("'true' == True", "False"),
+                Arguments.of("[1] == True", "False"),
+                Arguments.of("none == ''", "False"),
+                Arguments.of("none == none", "True"),
+                Arguments.of("0 == ''", "False"),
+                Arguments.of("x == 2.0", "True"),
+                Arguments.of("[1, 'a'] == [1, 'a']", "True"),
+                Arguments.of("[1, 'a'] == [1, 'b']", "False"),
+                Arguments.of("{'a': 1} == {'a': 1.0}", "True"),
+                Arguments.of("{'a': 1} != {'b': 1}", "True"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -15,9 +15,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Salt functions and match types that other tables leave out, each with the result Salt gives
- * for the same call: {@code grains.item}, {@code pillar.item}, the merge helpers, and the
- * {@code grain_pcre}, {@code pillar} and compound {@code I@}/{@code P@} targets.
+ * Salt functions and match types that other tables leave out: {@code grains.item},
+ * {@code pillar.item}, the merge helpers, and the {@code grain_pcre}, {@code pillar} and
+ * compound {@code I@}/{@code P@} targets. NOTE: the expected values follow Salt's documented
+ * behaviour; unlike the Jinja tables, they were not produced by running Salt.
  */
 class ContextTablesTest {
 

@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Tuples, chained comparisons, {@code not} and Python's equality, each expression with what Jinja2 prints for it.
+ * Tuples, chained comparisons, {@code not} and Python's equality, each expression with what
+ * Jinja2 3.1.6 printed for it with {@code x} set to 2.
  * Jinja2 chains every comparison operator ({@code == != < <= > >= in}, {@code not in}) at one
  * precedence level, as Python does: {@code a < b < c} means {@code a < b and b < c}, and
  * {@code not} applies to a whole comparison. {@code ==} converts nothing between strings,

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Checks what an imported template sees. As in Jinja2, an import without {@code with context}
  * sees only the globals, which in Salt include the render context ({@code grains},
  * {@code pillar}, {@code salt}, {@code opts}, {@code sls} and the path variables), and not
- * the variables that the importing template set. {@code with context} adds those.
+ * the variables that the importing template set. {@code with context} adds those. Jinja2
+ * 3.1.6 gave the same results for the same templates, with the Salt variables as globals.
  */
 class ImportContextTest {
 
@@ -105,8 +106,18 @@ class ImportContextTest {
     }
 
     @Test
-    void tuplesAndChainedComparisons() throws Exception {
-        write("a.sls", "{% set x = 2 %}out: \"{{ () }} {{ (1,) }} {{ (1, 2) }} {{ 1 < x < 3 }} {{ 1 < x < 2 }} {{ 3 > x >= 2 == x }}\"\n");
-        assertEquals("() (1,) (1, 2) True False True", render("a"));
+    void callBlockSeesCallerVariables() throws Exception {
+        write("lib.jinja", "{% macro wrap() %}<{{ caller() }}>{% endmacro %}");
+        write("a.sls", "{% set local = 'x' %}{% import 'lib.jinja' as lib %}"
+                + "out: '{% call lib.wrap() %}{{ local }}{% endcall %}'\n");
+        assertEquals("<x>", render("a"));
+    }
+
+    @Test
+    void relativeImportInsideImport() throws Exception {
+        write("pkg/lib.jinja", "{% from './names.jinja' import name %}{% set seen = name %}");
+        write("pkg/names.jinja", "{% set name = 'sys-' ~ grains['os'] %}");
+        write("a.sls", "{% import 'pkg/lib.jinja' as lib %}out: '{{ lib.seen }}'\n");
+        assertEquals("sys-Qubes", render("a"));
     }
 }

@@ -207,6 +207,11 @@ final class HostPipeline {
         return state;
     }
 
+    /** Returns the renderings this run's hosts share, and how often they were rendered and reused. */
+    RenderingCache renderings() {
+        return renderings;
+    }
+
     /** Returns the entry's SSH target, resolved through the ssh config file before the run started. */
     SshTarget target(RosterEntry entry) {
         return ssh.target(entry);

@@ -83,6 +83,12 @@ final class HostPipeline {
             } catch (StateException ex) {
                 report.compileErrors = List.of(ex.describe());
                 return report;
+            } catch (StackOverflowError ex) {
+                // Jinjava and SnakeYAML recurse once per nesting level, so one formula nested a few
+                // thousand levels deep would otherwise end the run of every host.
+                report.compileErrors = List.of("Rendering the formulas overflowed the stack: an expression, a"
+                        + " template or a data structure in them is nested too deeply. Simplify it.");
+                return report;
             }
             List<String> outside = new ManagedQubes(entry.manage()).violations(chunks);
             if (!outside.isEmpty()) {

@@ -287,6 +287,13 @@ class BadInputTest {
     }
 
     @Test
+    void deepJinjaNestingFailsCleanly() throws Exception {
+        sls("work: {{ " + "(".repeat(2000) + "1" + ")".repeat(2000) + " }}\n");
+
+        assertFailsToCompile("Rendering the formulas overflowed the stack");
+    }
+
+    @Test
     void hugeSlsStillApplies() throws Exception {
         StringBuilder text = new StringBuilder("work:\n  qvm.prefs:\n    - label: red\n");
         String padding = "#" + "y".repeat(100) + "\n";

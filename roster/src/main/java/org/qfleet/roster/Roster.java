@@ -120,7 +120,14 @@ public final class Roster {
     }
 
     private static String render(String template, Path file) throws RosterException {
-        RenderResult result = new Jinjava().renderForResult(template, Map.of());
+        RenderResult result;
+        try {
+            result = new Jinjava().renderForResult(template, Map.of());
+        } catch (StackOverflowError e) {
+            // Jinjava recurses once per nesting level of an expression or a tag.
+            throw new RosterException("Roster " + file + " failed to render with Jinja: an expression or a tag in"
+                    + " it is nested too deeply. Simplify it.");
+        }
         List<String> problems = new ArrayList<>();
         for (TemplateError error : result.getErrors()) {
             if (error.getSeverity() == TemplateError.ErrorType.FATAL) {

@@ -85,10 +85,21 @@ class LoaderFuzzTest {
     @Property(tries = 400)
     void rosterLoaderFailsCleanly(@ForAll("rosterTexts") String text) {
         try {
-            Roster.parse(text, Path.of("/fuzz/roster"));
+            loadRoster(text);
         } catch (RosterException expected) {
             // A clean error: the property holds.
         }
+    }
+
+    /** Writes {@code text} as a roster file and loads it as qfleet does: Jinja first, then YAML. */
+    private static Roster loadRoster(String text) throws RosterException {
+        Path file = root.resolve("roster");
+        try {
+            Files.write(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return Roster.load(file);
     }
 
     @Property(tries = 250)
@@ -105,6 +116,20 @@ class LoaderFuzzTest {
             text.append(String.join(", ", java.util.Collections.nCopies(10, "*a" + (level - 1)))).append("]\n");
         }
         compileSls(text.toString());
+    }
+
+    /** Loads a roster whose Jinja expression is nested 3000 levels deep, which overflowed the stack. */
+    @Example
+    void deepRosterJinjaFailsCleanly() {
+        String text = "lab-01:\n  host: {{ " + "(".repeat(3000) + "1" + ")".repeat(3000) + " }}\n";
+        try {
+            loadRoster(text);
+            throw new AssertionError("the roster loaded");
+        } catch (RosterException expected) {
+            if (!expected.getMessage().contains("nested too deeply")) {
+                throw new AssertionError(expected.getMessage(), expected);
+            }
+        }
     }
 
     /** Compiles a file that is not UTF-8 at all, as an editor set to another encoding writes it. */

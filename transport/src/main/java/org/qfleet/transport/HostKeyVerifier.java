@@ -148,8 +148,11 @@ final class HostKeyVerifier implements ServerKeyVerifier {
         }
     }
 
-    /** The parsed lines of one version of the file, which is known by its modification time and size. */
-    private record Snapshot(FileTime modified, long size, List<CachedLine> lines) {
+    /**
+     * The parsed lines of one version of the file, which is known by its modification time, size and file key
+     * (the inode, which a rewrite by renaming changes).
+     */
+    private record Snapshot(FileTime modified, long size, Object fileKey, List<CachedLine> lines) {
     }
 
     /** The file's lines as last read, shared by every connection of the run. */
@@ -226,7 +229,7 @@ final class HostKeyVerifier implements ServerKeyVerifier {
         return matching;
     }
 
-    /** Returns the file's lines, read again only when its modification time or size changed. */
+    /** Returns the file's lines, read again only when its modification time, size or file key changed. */
     private List<CachedLine> lines() throws IOException {
         BasicFileAttributes attributes;
         try {
@@ -236,7 +239,7 @@ final class HostKeyVerifier implements ServerKeyVerifier {
         }
         Snapshot current = snapshot;
         if (current != null && current.modified().equals(attributes.lastModifiedTime())
-                && current.size() == attributes.size()) {
+                && current.size() == attributes.size() && Objects.equals(current.fileKey(), attributes.fileKey())) {
             return current.lines();
         }
         List<String> text;
@@ -256,7 +259,8 @@ final class HostKeyVerifier implements ServerKeyVerifier {
                 lines.add(new CachedLine(i + 1, entry));
             }
         }
-        snapshot = new Snapshot(attributes.lastModifiedTime(), attributes.size(), List.copyOf(lines));
+        snapshot = new Snapshot(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey(),
+                List.copyOf(lines));
         return lines;
     }
 

@@ -234,6 +234,22 @@ class SshTransportTest {
     }
 
     @Test
+    void knownHostsEditedDuringRunIsRead() throws Exception {
+        SshTransport transport = transport(SshSettings.defaults(knownHosts));
+        toClose.add(transport.connect(target(clientKey)));
+        Path otherKey = TestSshServer.sshKeygen(folder, "other_host_key", "-t", "ed25519");
+        String[] otherPublic = Files.readString(Path.of(otherKey + ".pub")).strip().split(" ");
+        // An Ed25519 line of the same length, so the file's size alone does not show the edit.
+        Files.writeString(knownHosts, "[127.0.0.1]:" + server.port() + " " + otherPublic[0] + " " + otherPublic[1]
+                + "\n");
+
+        TransportException e = assertThrows(TransportException.class, () -> transport.connect(target(clientKey)));
+
+        assertEquals(TransportException.Kind.HOST_KEY_CHANGED, e.kind());
+        assertTrue(e.getMessage().contains(knownHosts + " line 1"), e.getMessage());
+    }
+
+    @Test
     void changedHostKeyIsRejected() throws Exception {
         String oldFingerprint = server.hostKeyFingerprint(folder);
         String oldLine = server.knownHostsLine();

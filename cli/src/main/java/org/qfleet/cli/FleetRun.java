@@ -1,10 +1,12 @@
 package org.qfleet.cli;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import org.qfleet.roster.RosterEntry;
+import org.qfleet.states.plan.ManagedQubes;
 import org.qfleet.transport.Fanout;
 import org.qfleet.transport.SshSettings;
 import org.qfleet.transport.SshTransport;
@@ -70,7 +72,7 @@ final class FleetRun {
                 reporter.hostStarted(entry.id());
                 Instant started = Instant.now();
                 HostReport report = rawCommand != null
-                        ? RawShell.run(transport, pipeline.target(entry), config.runTimeout(), rawCommand)
+                        ? rawShell(transport, pipeline, entry)
                         : pipeline.run(entry);
                 if (report.started == null) {
                     report.started = started;
@@ -83,6 +85,22 @@ final class FleetRun {
             return reporter.finish(true);
         }
         return reporter.finish(false);
+    }
+
+    /**
+     * Runs the raw shell command on one host. The command runs in dom0, so a roster entry whose
+     * {@code manage} globs leave out dom0 rejects it before the host is contacted.
+     */
+    private HostReport rawShell(SshTransport transport, HostPipeline pipeline, RosterEntry entry) {
+        if (!new ManagedQubes(entry.manage()).allows("dom0")) {
+            HostReport rejected = new HostReport(entry.id());
+            rejected.fail("raw shell commands run in dom0, which this host's roster entry does not allow (manage: "
+                    + String.join(", ", entry.manage()) + "); add 'dom0' to 'manage' to allow them",
+                    HostReport.RETCODE_COMPILE_ERROR);
+            rejected.elapsed = Duration.ZERO;
+            return rejected;
+        }
+        return RawShell.run(transport, pipeline.target(entry), config.runTimeout(), rawCommand);
     }
 
     /** Returns the fleet's exit code: 0 when every host returned 0, else 20, as salt-ssh does. */

@@ -934,7 +934,7 @@ class PlanRunner:
         return StepOutcome("changed", changes, (comment,))
 
     def run_command_step(self, spec: Dict[str, Any]) -> StepOutcome:
-        """Run a command step's shell command unless its conditions say not to.
+        """Run a command step's shell command unless its onlyif, unless or creates condition skips it.
 
         onlyif and unless run in test mode too, as in Salt, because they only decide.
         """

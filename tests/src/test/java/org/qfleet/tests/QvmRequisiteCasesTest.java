@@ -1,29 +1,21 @@
 package org.qfleet.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
-import org.qfleet.shim.Shim;
 import org.qfleet.simulator.SimulatedFleet;
-import org.qfleet.simulator.SimulatedHost;
 import org.qfleet.states.StateException;
 import org.qfleet.states.catalog.StateCatalog;
 import org.qfleet.states.compile.CompileException;
@@ -45,7 +37,6 @@ import org.yaml.snakeyaml.Yaml;
 class QvmRequisiteCasesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long SHIM_TIMEOUT_SECONDS = 60;
 
     @TempDir
     Path work;
@@ -78,7 +69,7 @@ class QvmRequisiteCasesTest {
         Plan plan = new Plan("20261204170000000000", "lab-01", test, new StateCatalog().compile(chunks));
         List<JsonNode> results;
         try (SimulatedFleet fleet = SimulatedFleet.start(work.resolve(folder.getFileName().toString()), 1)) {
-            results = runShim(fleet, plan.toJson());
+            results = SimulatedQubesHost.runShim(fleet, fleet.hosts().get(0), plan.toJson());
         }
 
         List<Map<String, Object>> run = (List<Map<String, Object>>) expected.get("run");
@@ -93,41 +84,6 @@ class QvmRequisiteCasesTest {
             assertEquals(JSON.valueToTree(entry.getOrDefault("changes", Map.of())), actual.get("changes"),
                     tag + " changes");
         }
-    }
-
-    /** Runs the shim as the master would, but locally, with the simulated host's environment. */
-    private static List<JsonNode> runShim(SimulatedFleet fleet, byte[] request)
-            throws IOException, InterruptedException {
-        SimulatedHost host = fleet.hosts().get(0);
-        Path hostDir = host.stateFile().getParent();
-        ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", Shim.bootstrapCommand());
-        Map<String, String> env = builder.environment();
-        env.put("PATH", fleet.dir().resolve("bin") + ":/usr/bin:/bin");
-        env.put("QUBES_SIM_STATE", host.stateFile().toString());
-        env.put("QUBES_SIM_HOST", host.id());
-        env.put("QUBES_SIM_FAULTS", hostDir.resolve("faults.json").toString());
-        env.put("QUBES_SIM_ROOT", hostDir.resolve("root").toString());
-        Process process = builder.start();
-        try (OutputStream stdin = process.getOutputStream()) {
-            stdin.write(Shim.stdinFor(request));
-        }
-        byte[] stdout = process.getInputStream().readAllBytes();
-        String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(SHIM_TIMEOUT_SECONDS, TimeUnit.SECONDS), "shim timed out");
-        String output = new String(stdout, StandardCharsets.UTF_8);
-        assertEquals(0, process.exitValue(), "shim exit status; stderr: " + stderr + "; stdout: " + output);
-        List<JsonNode> results = new ArrayList<>();
-        JsonNode done = null;
-        for (String line : output.split("\n")) {
-            JsonNode node = JSON.readTree(line);
-            if (node.get("type").asText().equals("result")) {
-                results.add(node);
-            } else {
-                done = node;
-            }
-        }
-        assertNotNull(done, "the shim wrote no done line: " + output);
-        return results;
     }
 
     /** SLS files of a case folder, {@code a.b} being {@code a/b.sls}, read as plain YAML. */

@@ -102,6 +102,11 @@ final class SimulatedQubesHost implements AutoCloseable {
     }
 
     private void environment(ProcessBuilder builder) {
+        environment(builder, fleet, host);
+    }
+
+    /** Gives a process the environment that the fleet gives a command on {@code host}. */
+    private static void environment(ProcessBuilder builder, SimulatedFleet fleet, SimulatedHost host) {
         Path hostDir = host.stateFile().getParent();
         Map<String, String> env = builder.environment();
         env.put("PATH", fleet.dir().resolve("bin") + ":/usr/bin:/bin");
@@ -112,8 +117,17 @@ final class SimulatedQubesHost implements AutoCloseable {
     }
 
     private List<JsonNode> runShim(byte[] request) throws IOException, InterruptedException {
+        return runShim(fleet, host, request);
+    }
+
+    /**
+     * Runs the shim as the master would, but locally, with the simulated host's environment, and
+     * returns its result lines after checking that it exited 0 and wrote its done line.
+     */
+    static List<JsonNode> runShim(SimulatedFleet fleet, SimulatedHost host, byte[] request)
+            throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", Shim.bootstrapCommand());
-        environment(builder);
+        environment(builder, fleet, host);
         Process process = builder.start();
         try (OutputStream stdin = process.getOutputStream()) {
             stdin.write(Shim.stdinFor(request));

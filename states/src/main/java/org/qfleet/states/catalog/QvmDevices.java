@@ -58,7 +58,7 @@ final class QvmDevices {
     /**
      * Returns the attach steps of the pcidevs property: slots such as {@code 00:14.0}, assigned
      * with {@code no-strict-reset} when {@code pci_strictreset} is false. Like Qubes' prefs state,
-     * it only adds assignments, so {@code pcidevs: []} asks for nothing.
+     * it only adds assignments, so {@code pcidevs: []} requests no device.
      */
     static List<Step> pcidevs(Invocation call, Object value, Object strictReset) {
         List<Step> steps = new ArrayList<>();

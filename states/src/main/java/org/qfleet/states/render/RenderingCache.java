@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RenderingCache {
 
     /**
-     * The longest time a host waits for the first rendering of a template by another host
+     * The maximum time a host waits for the first rendering of a template by another host
      * before it renders itself; waiting longer could only save one rendering.
      */
     static final long FIRST_RENDERING_WAIT_SECONDS = 30;

@@ -19,7 +19,7 @@ import java.util.function.UnaryOperator;
  */
 final class TemplateFiles {
 
-    /** The most files kept; the cache starts over when it is full. */
+    /** The maximum number of files kept. The cache starts over when it is full. */
     private static final int MAX_CACHED_FILES = 4096;
 
     private record Entry(FileTime modified, long size, Charset charset, String text) {}

@@ -3,6 +3,7 @@ package org.qfleet.cli;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +67,31 @@ final class HostReport {
     void fail(String message, int retcode) {
         this.failure = message;
         this.failureRetcode = retcode;
+    }
+
+    /**
+     * Replaces every occurrence of the secrets with {@link SecretRedactor#MASK} in the state
+     * results (tags included), compile errors, failure, low state and raw output, so that no
+     * output, job cache or returner gets them. The grains are left as they are.
+     * NOTE: two state tags that differ only in a secret become one tag, and the later result is kept.
+     */
+    synchronized void redact(Collection<String> secrets) {
+        SecretRedactor redactor = new SecretRedactor(secrets);
+        if (redactor.isEmpty()) {
+            return;
+        }
+        Map<String, Map<String, Object>> redactedStates = new LinkedHashMap<>();
+        states.forEach((tag, state) -> redactedStates.put(redactor.redact(tag), redactor.redactMap(state)));
+        states.clear();
+        states.putAll(redactedStates);
+        compileErrors = compileErrors.stream().map(redactor::redact).toList();
+        failure = redactor.redact(failure);
+        if (lowstate != null) {
+            lowstate = lowstate.stream().map(redactor::redactMap).toList();
+        }
+        if (raw != null) {
+            raw = redactor.redactMap(raw);
+        }
     }
 
     /** Returns whether the host could not be reached or logged into (return code 255 or 254). */

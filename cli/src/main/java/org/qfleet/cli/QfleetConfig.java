@@ -1,6 +1,7 @@
 package org.qfleet.cli;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -23,6 +24,9 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /**
  * The settings of one qfleet run, read from {@code qfleet.yaml}. Relative paths in the file
@@ -44,6 +48,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  *                         value of a returner given by name only is an empty map
  * @param failhard         Salt's {@code failhard}: the first failed state on a host stops
  *                         that host's run
+ * @param secretPillar     the pillar keys whose values are masked in every host's report
  */
 public record QfleetConfig(
         Optional<Path> source,
@@ -59,7 +64,8 @@ public record QfleetConfig(
         Nodegroups nodegroups,
         OutputSettings output,
         Map<String, Map<String, Object>> returners,
-        boolean failhard) {
+        boolean failhard,
+        SecretPillar secretPillar) {
 
     /**
      * Output settings from the configuration file, in salt's terms.
@@ -78,7 +84,7 @@ public record QfleetConfig(
             "roster_file", "roster_url", "roster_token_env", "roster_timeout", "roster_retries",
             "roster_max_bytes", "roster_cache_dir", "roster_defaults", "nodegroups", "known_hosts",
             "file_roots", "pillar_roots", "max_procs", "timeout", "run_timeout", "state_output",
-            "state_verbose", "color", "returners", "failhard"));
+            "state_verbose", "color", "returners", "failhard", "secret_pillar"));
 
     static final Set<String> STATE_OUTPUTS = new TreeSet<>(List.of(
             "full", "terse", "mixed", "changes", "full_id", "terse_id", "mixed_id", "changes_id"));
@@ -105,7 +111,8 @@ public record QfleetConfig(
                 Nodegroups.none(),
                 OutputSettings.NONE,
                 Map.of(),
-                false);
+                false,
+                SecretPillar.none());
     }
 
     /**
@@ -155,18 +162,21 @@ public record QfleetConfig(
 
     private static QfleetConfig load(Path file, Function<String, String> environment) throws UsageException {
         Path absolute = file.toAbsolutePath().normalize();
-        Map<?, ?> map = readMapping(absolute);
-        ConfigReader reader = new ConfigReader(map, absolute.getParent());
+        String text = readText(absolute);
+        Map<?, ?> map = readMapping(absolute, text);
+        ConfigReader reader = new ConfigReader(map, absolute, keyLines(text));
         for (Object key : map.keySet()) {
             if (!KEYS.contains(String.valueOf(key))) {
-                reader.problems.add("unknown setting '" + key + "'; valid settings: " + String.join(", ", KEYS));
+                reader.problem(String.valueOf(key), "unknown setting '" + key + "'. Valid settings: "
+                        + String.join(", ", KEYS) + ".");
             }
         }
         QfleetConfig defaults = defaults();
         Path roster = reader.path("roster_file", defaults.rosterFile());
         HttpRoster.Settings rosterUrl = reader.rosterUrl(environment);
         if (map.get("roster_file") != null && rosterUrl != null) {
-            reader.problems.add("roster_file and roster_url are both set; keep only the one the roster comes from");
+            reader.problem("roster_url", "roster_file and roster_url are both set. Keep only the one the roster"
+                    + " comes from.");
         }
         Path knownHosts = reader.path("known_hosts", defaults.knownHosts());
         List<Path> fileRoots = reader.paths("file_roots", List.of(absolute.getParent()));
@@ -181,6 +191,7 @@ public record QfleetConfig(
         OutputSettings output = reader.output();
         Map<String, Map<String, Object>> returners = reader.returners();
         boolean failhard = Boolean.TRUE.equals(reader.bool("failhard"));
+        SecretPillar secretPillar = reader.secretPillar();
         if (!reader.problems.isEmpty()) {
             StringBuilder message = new StringBuilder("invalid configuration file " + absolute + ":");
             for (String problem : reader.problems) {
@@ -189,22 +200,29 @@ public record QfleetConfig(
             throw new UsageException(message.toString());
         }
         return new QfleetConfig(Optional.of(absolute), roster, knownHosts, fileRoots, pillarRoots, maxProcs,
-                timeout, runTimeout, rosterUrl, rosterDefaults, nodegroups, output, returners, failhard);
+                timeout, runTimeout, rosterUrl, rosterDefaults, nodegroups, output, returners, failhard,
+                secretPillar);
     }
 
-    private static Map<?, ?> readMapping(Path absolute) throws UsageException {
+    private static String readText(Path absolute) throws UsageException {
+        try {
+            return Files.readString(absolute);
+        } catch (IOException ex) {
+            throw new UsageException("cannot read configuration file " + absolute + ": " + ex.getMessage());
+        }
+    }
+
+    private static Map<?, ?> readMapping(Path absolute, String text) throws UsageException {
         Object document;
         try {
             LoaderOptions options = new LoaderOptions();
             options.setAllowDuplicateKeys(false);
-            document = new Yaml(options).load(Files.readString(absolute));
+            document = new Yaml(options).load(text);
         } catch (MarkedYAMLException ex) {
             throw new UsageException(absolute + ":" + (ex.getProblemMark().getLine() + 1) + ": invalid YAML: "
                     + ex.getProblem());
         } catch (YAMLException ex) {
             throw new UsageException(absolute + ": invalid YAML: " + ex.getMessage());
-        } catch (IOException ex) {
-            throw new UsageException("cannot read configuration file " + absolute + ": " + ex.getMessage());
         }
         if (document == null) {
             return Map.of();
@@ -214,6 +232,22 @@ public record QfleetConfig(
                     + "'roster_file: roster'");
         }
         return map;
+    }
+
+    /**
+     * Returns the line, counted from 1, of each top-level key. It composes SnakeYAML's node tree
+     * for the marks, so call it only on text that {@link #readMapping} accepted.
+     */
+    private static Map<String, Integer> keyLines(String text) {
+        Map<String, Integer> lines = new LinkedHashMap<>();
+        if (new Yaml(new LoaderOptions()).compose(new StringReader(text)) instanceof MappingNode mapping) {
+            for (NodeTuple tuple : mapping.getValue()) {
+                if (tuple.getKeyNode() instanceof ScalarNode key && key.getStartMark() != null) {
+                    lines.putIfAbsent(key.getValue(), key.getStartMark().getLine() + 1);
+                }
+            }
+        }
+        return lines;
     }
 
     /** Returns a copy with the command line's overrides applied; null arguments keep the file's value. */
@@ -235,7 +269,8 @@ public record QfleetConfig(
                 nodegroups,
                 output,
                 returners,
-                failhard);
+                failhard,
+                secretPillar);
     }
 
     /**
@@ -251,18 +286,61 @@ public record QfleetConfig(
                 : new HttpRoster.Settings(url, rosterUrl.tokenVariable(), rosterUrl.timeout(), rosterUrl.retries(),
                         rosterUrl.retryDelay(), rosterUrl.maxBytes(), rosterUrl.cacheDir());
         return new QfleetConfig(source, rosterFile, knownHosts, fileRoots, pillarRoots, maxProcs, connectTimeout,
-                runTimeout, settings, rosterDefaults, nodegroups, output, returners, failhard);
+                runTimeout, settings, rosterDefaults, nodegroups, output, returners, failhard, secretPillar);
     }
 
-    /** Reads typed settings from the file's mapping and collects every problem. */
+    /**
+     * Reads typed settings from the file's mapping and collects every problem, each starting with
+     * the file and the line of the key it is about.
+     */
     private static final class ConfigReader {
+        /** The maximum length of a value quoted in a message, so that a huge value does not flood it. */
+        private static final int MAX_VALUE_CHARS = 60;
+
         final Map<?, ?> map;
+        final Path file;
         final Path folder;
+        final Map<String, Integer> keyLines;
         final List<String> problems = new ArrayList<>();
 
-        ConfigReader(Map<?, ?> map, Path folder) {
+        ConfigReader(Map<?, ?> map, Path file, Map<String, Integer> keyLines) {
             this.map = map;
-            this.folder = folder;
+            this.file = file;
+            this.folder = file.getParent();
+            this.keyLines = keyLines;
+        }
+
+        /** Returns {@code FILE, line N: } for the key, or {@code FILE: } when the key is not in the file. */
+        String location(String key) {
+            Integer line = keyLines.get(key);
+            return line == null ? file + ": " : file + ", line " + line + ": ";
+        }
+
+        void problem(String key, String message) {
+            problems.add(location(key) + message);
+        }
+
+        /** Adds {@code FILE, line N: KEY: invalid value 'VALUE'. Expected EXPECTED.} */
+        void invalid(String key, Object value, String expected) {
+            problem(key, key + ": invalid value " + describe(value) + ". Expected " + expected + ".");
+        }
+
+        /** Adds problems of the roster module, which start with the file name, with the key's line. */
+        void addRosterProblems(String key, List<String> rosterProblems) {
+            String prefix = file + ": ";
+            for (String problem : rosterProblems) {
+                problems.add(problem.startsWith(prefix)
+                        ? location(key) + problem.substring(prefix.length())
+                        : location(key) + problem);
+            }
+        }
+
+        static String describe(Object value) {
+            String text = value instanceof String ? "'" + value + "'" : String.valueOf(value);
+            if (text.length() > MAX_VALUE_CHARS) {
+                text = text.substring(0, MAX_VALUE_CHARS - 3) + "...";
+            }
+            return text;
         }
 
         Path path(String key, Path fallback) {
@@ -271,7 +349,7 @@ public record QfleetConfig(
                 return fallback;
             }
             if (!(value instanceof String text) || text.isEmpty()) {
-                problems.add(key + " must be a path, got: " + value);
+                invalid(key, value, "a path");
                 return fallback;
             }
             return folder.resolve(expandHome(text)).normalize();
@@ -286,7 +364,7 @@ public record QfleetConfig(
             List<Path> result = new ArrayList<>();
             for (Object item : items) {
                 if (!(item instanceof String text) || text.isEmpty()) {
-                    problems.add(key + " must be a path or a list of paths, got: " + item);
+                    invalid(key, item, "a path or a list of paths");
                     continue;
                 }
                 result.add(folder.resolve(expandHome(text)).normalize());
@@ -302,7 +380,7 @@ public record QfleetConfig(
             if (value instanceof Integer number && number > 0) {
                 return number;
             }
-            problems.add(key + " must be a positive whole number, got: " + value);
+            invalid(key, value, "a positive whole number");
             return fallback;
         }
 
@@ -311,7 +389,7 @@ public record QfleetConfig(
             if (value == null || value instanceof Boolean) {
                 return (Boolean) value;
             }
-            problems.add(key + " must be true or false, got: " + value);
+            invalid(key, value, "true or false");
             return null;
         }
 
@@ -320,7 +398,7 @@ public record QfleetConfig(
             for (String key : List.of("roster_token_env", "roster_timeout", "roster_retries", "roster_max_bytes",
                     "roster_cache_dir")) {
                 if (value == null && map.get(key) != null) {
-                    problems.add(key + " is set but roster_url is not; set roster_url or remove " + key);
+                    problem(key, key + " is set but roster_url is not. Set roster_url or remove " + key + ".");
                 }
             }
             if (value == null) {
@@ -336,18 +414,17 @@ public record QfleetConfig(
             }
             String scheme = url == null || url.getScheme() == null ? "" : url.getScheme().toLowerCase();
             if (url == null || url.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
-                problems.add("roster_url must be an https:// or http:// address, got: " + value);
+                invalid("roster_url", value, "an https:// or http:// address");
                 return null;
             }
             if (url.getUserInfo() != null) {
-                problems.add("roster_url must not contain a user name or password; give the token's"
-                        + " environment variable in roster_token_env instead");
+                problem("roster_url", "roster_url must not contain a user name or password. Give the token's"
+                        + " environment variable in roster_token_env instead.");
                 return null;
             }
             Object tokenVariable = map.get("roster_token_env");
             if (tokenVariable != null && !(tokenVariable instanceof String name && name.matches("[A-Za-z_][A-Za-z0-9_]*"))) {
-                problems.add("roster_token_env must be the name of an environment variable, such as"
-                        + " ROSTER_TOKEN, got: " + tokenVariable);
+                invalid("roster_token_env", tokenVariable, "the name of an environment variable, such as ROSTER_TOKEN");
                 tokenVariable = null;
             }
             int timeout = positiveInt("roster_timeout", (int) HttpRoster.Settings.DEFAULT_TIMEOUT.toSeconds());
@@ -366,7 +443,7 @@ public record QfleetConfig(
             if (value instanceof Integer number && number >= 0 && number <= 10) {
                 return number;
             }
-            problems.add(key + " must be a whole number from 0 to 10, got: " + value);
+            invalid(key, value, "a whole number from 0 to 10");
             return fallback;
         }
 
@@ -376,14 +453,13 @@ public record QfleetConfig(
                 return RosterDefaults.none();
             }
             if (!(value instanceof Map<?, ?> defaults)) {
-                problems.add("roster_defaults must be a mapping of roster keys, such as {user: admin}, got: "
-                        + value);
+                invalid("roster_defaults", value, "a mapping of roster keys, such as {user: admin}");
                 return RosterDefaults.none();
             }
             try {
                 return RosterDefaults.of(defaults, source, folder);
             } catch (RosterException ex) {
-                problems.addAll(ex.problems());
+                addRosterProblems("roster_defaults", ex.problems());
                 return RosterDefaults.none();
             }
         }
@@ -394,14 +470,13 @@ public record QfleetConfig(
                 return Nodegroups.none();
             }
             if (!(value instanceof Map<?, ?> groups)) {
-                problems.add("nodegroups must be a mapping of group names to targets, such as"
-                        + " {web: 'G@role:web'}, got: " + value);
+                invalid("nodegroups", value, "a mapping of group names to targets, such as {web: 'G@role:web'}");
                 return Nodegroups.none();
             }
             try {
                 return Nodegroups.of(groups, source);
             } catch (RosterException ex) {
-                problems.addAll(ex.problems());
+                addRosterProblems("nodegroups", ex.problems());
                 return Nodegroups.none();
             }
         }
@@ -409,8 +484,7 @@ public record QfleetConfig(
         OutputSettings output() {
             Object stateOutput = map.get("state_output");
             if (stateOutput != null && !STATE_OUTPUTS.contains(String.valueOf(stateOutput))) {
-                problems.add("state_output must be one of " + String.join(", ", STATE_OUTPUTS) + ", got: "
-                        + stateOutput);
+                invalid("state_output", stateOutput, "one of " + String.join(", ", STATE_OUTPUTS));
                 stateOutput = null;
             }
             return new OutputSettings((String) stateOutput, bool("state_verbose"), bool("color"));
@@ -428,7 +502,7 @@ public record QfleetConfig(
                     if (name instanceof String text && !text.isBlank()) {
                         result.put(text, Map.of());
                     } else {
-                        problems.add("returners: each name must be a non-empty string, got: " + name);
+                        invalid("returners", name, "a list of non-empty returner names");
                     }
                 }
             } else if (value instanceof Map<?, ?> byName) {
@@ -436,8 +510,8 @@ public record QfleetConfig(
                     Object settings = entry.getValue() == null ? Map.of() : entry.getValue();
                     if (!(settings instanceof Map<?, ?> settingsMap)) {
                         // The value is not printed because returner settings may contain a secret.
-                        problems.add("returners: the settings of '" + entry.getKey() + "' must be a mapping of"
-                                + " setting names to values");
+                        problem("returners", "returners: the settings of '" + entry.getKey() + "' must be a"
+                                + " mapping of setting names to values.");
                         continue;
                     }
                     Map<String, Object> copy = new LinkedHashMap<>();
@@ -445,10 +519,33 @@ public record QfleetConfig(
                     result.put(String.valueOf(entry.getKey()), Collections.unmodifiableMap(copy));
                 }
             } else {
-                problems.add("returners must be a list of returner names or a mapping of names to settings,"
-                        + " got: " + value);
+                invalid("returners", value, "a list of returner names or a mapping of names to settings");
             }
             return Collections.unmodifiableMap(result);
+        }
+
+        /** Reads {@code secret_pillar}: one colon-delimited pillar key glob, or a list of them. */
+        SecretPillar secretPillar() {
+            Object value = map.get("secret_pillar");
+            if (value == null) {
+                return SecretPillar.none();
+            }
+            List<?> items = value instanceof List<?> list ? list : List.of(value);
+            List<String> patterns = new ArrayList<>();
+            for (Object item : items) {
+                if (!(item instanceof String pattern)) {
+                    invalid("secret_pillar", item, "a list of pillar keys such as wifi:psk or 'vault:*'."
+                            + " Quote a key that YAML reads as a number or true/false");
+                    continue;
+                }
+                String reason = SecretPillar.problemWith(pattern);
+                if (reason != null) {
+                    problem("secret_pillar", "secret_pillar: invalid value " + describe(pattern) + ". " + reason);
+                    continue;
+                }
+                patterns.add(pattern);
+            }
+            return SecretPillar.of(patterns);
         }
     }
 

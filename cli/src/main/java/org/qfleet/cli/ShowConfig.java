@@ -52,6 +52,8 @@ final class ShowConfig {
         shown.put("timeout", config.connectTimeout().toSeconds());
         shown.put("run_timeout", config.runTimeout().toSeconds());
         shown.put("failhard", config.failhard());
+        // The list contains pillar key names, not their values, so it is shown as it is.
+        shown.put("secret_pillar", config.secretPillar().patterns());
 
         shown.put("state_output", config.output().stateOutput());
         shown.put("state_verbose", config.output().stateVerbose());

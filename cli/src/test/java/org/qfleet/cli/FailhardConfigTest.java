@@ -109,6 +109,7 @@ class FailhardConfigTest {
         UsageException error = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
                 () -> QfleetConfig.load(config));
 
-        assertTrue(error.getMessage().contains("failhard must be true or false, got: often"), error.getMessage());
+        assertTrue(error.getMessage().contains("failhard: invalid value 'often'. Expected true or false."),
+                error.getMessage());
     }
 }

@@ -44,10 +44,11 @@ class QfleetConfigTest {
         UsageException error = assertThrows(UsageException.class, () -> QfleetConfig.load(file));
 
         assertTrue(error.getMessage().contains(file.toString()), error.getMessage());
-        assertTrue(error.getMessage().contains("unknown setting 'roster'"), error.getMessage());
-        assertTrue(error.getMessage().contains("max_procs must be a positive whole number, got: 0"), error.getMessage());
-        assertTrue(error.getMessage().contains("timeout must be a positive whole number, got: soon"),
-                error.getMessage());
+        assertTrue(error.getMessage().contains(file + ", line 1: unknown setting 'roster'"), error.getMessage());
+        assertTrue(error.getMessage().contains(file + ", line 2: max_procs: invalid value 0."
+                + " Expected a positive whole number."), error.getMessage());
+        assertTrue(error.getMessage().contains(file + ", line 3: timeout: invalid value 'soon'."
+                + " Expected a positive whole number."), error.getMessage());
     }
 
     @Test
@@ -209,15 +210,18 @@ class QfleetConfigTest {
         UsageException error = assertThrows(UsageException.class, () -> QfleetConfig.load(file));
 
         String message = error.getMessage();
-        assertTrue(message.contains("roster_url must be an https:// or http:// address, got:"
-                + " ftp://inventory.example.org/roster"), message);
-        assertTrue(message.contains(file + ": roster_defaults: unknown key 'usr'. Did you mean 'user'?"), message);
-        assertTrue(message.contains(file + ": roster_defaults: field 'port': invalid value 'x'."), message);
-        assertTrue(message.contains(file + ": nodegroups: group 'bad': invalid value 42."), message);
-        assertTrue(message.contains("state_output must be one of changes, changes_id, full, full_id, mixed,"
-                + " mixed_id, terse, terse_id, got: loud"), message);
-        assertTrue(message.contains("state_verbose must be true or false, got: sometimes"), message);
-        assertTrue(message.contains("returners must be a list of returner names or a mapping"), message);
+        assertTrue(message.contains(file + ", line 2: roster_url: invalid value"
+                + " 'ftp://inventory.example.org/roster'. Expected an https:// or http:// address."), message);
+        assertTrue(message.contains(file + ", line 4: roster_defaults: unknown key 'usr'. Did you mean 'user'?"),
+                message);
+        assertTrue(message.contains(file + ", line 4: roster_defaults: field 'port': invalid value 'x'."), message);
+        assertTrue(message.contains(file + ", line 5: nodegroups: group 'bad': invalid value 42."), message);
+        assertTrue(message.contains(file + ", line 6: state_output: invalid value 'loud'. Expected one of changes,"
+                + " changes_id, full, full_id, mixed, mixed_id, terse, terse_id."), message);
+        assertTrue(message.contains(file + ", line 7: state_verbose: invalid value 'sometimes'."
+                + " Expected true or false."), message);
+        assertTrue(message.contains(file + ", line 8: returners: invalid value 'webhook'. Expected a list of"
+                + " returner names or a mapping"), message);
     }
 
     @Test
@@ -227,7 +231,8 @@ class QfleetConfigTest {
 
         UsageException error = assertThrows(UsageException.class, () -> QfleetConfig.load(file));
 
-        assertTrue(error.getMessage().contains("roster_file and roster_url are both set"), error.getMessage());
+        assertTrue(error.getMessage().contains(file + ", line 2: roster_file and roster_url are both set"),
+                error.getMessage());
     }
 
     @Test
@@ -237,7 +242,8 @@ class QfleetConfigTest {
 
         UsageException error = assertThrows(UsageException.class, () -> QfleetConfig.load(file));
 
-        assertTrue(error.getMessage().contains("roster_token_env is set but roster_url is not"), error.getMessage());
+        assertTrue(error.getMessage().contains(file + ", line 1: roster_token_env is set but roster_url is not"),
+                error.getMessage());
     }
 
     @Test

@@ -6,6 +6,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.qfleet.roster.RosterEntry;
 import org.qfleet.states.StateException;
 import org.qfleet.states.catalog.FileSource;
@@ -46,6 +48,8 @@ final class HostPipeline {
     private final String jid;
     /** Renderings shared by the hosts of this run whose values for the inputs a rendering read are equal. */
     private final RenderingCache renderings = new RenderingCache();
+    /** The values of the pillar keys that secret_pillar marks, by host ID, masked in that host's report. */
+    private final Map<String, Set<String>> pillarSecrets = new ConcurrentHashMap<>();
 
     HostPipeline(SshTransport transport, QfleetConfig config, FunctionCall call, SshOptions ssh) {
         this.transport = transport;
@@ -121,6 +125,7 @@ final class HostPipeline {
             }
         } finally {
             report.elapsed = Duration.ofNanos(System.nanoTime() - started);
+            report.redact(pillarSecrets.getOrDefault(entry.id(), Set.of()));
         }
         return report;
     }
@@ -166,6 +171,7 @@ final class HostPipeline {
                 ? new LinkedHashMap<>()
                 : new PillarCompiler(new FileRoots(config.pillarRoots()), nodegroups, renderings)
                         .compile(entry.id(), facts.grains(), queries);
+        pillarSecrets.put(entry.id(), config.secretPillar().valuesIn(pillar));
         RenderContext context = new RenderContext(entry.id(), facts.grains(), pillar, queries, "base");
         FileRoots roots = new FileRoots(config.fileRoots());
         SaltRenderer renderer = new SaltRenderer(roots, renderings);

@@ -8,12 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.interpret.RenderResult;
-import com.hubspot.jinjava.interpret.TemplateError;
 
 /**
  * A salt-ssh flat roster: a YAML mapping from host IDs to a host name or to a mapping of settings, rendered with Jinja
@@ -72,7 +67,7 @@ public final class Roster {
             throw new RosterException("Roster file " + file.toAbsolutePath() + " is unreadable: " + e
                     + ". Check its permissions.", e);
         }
-        String yamlText = render(template, file);
+        String yamlText = RosterJinja.render(template, file);
         String lineSuffix = yamlText.equals(template) ? "" : " of the Jinja output";
         RosterParser parser = new RosterParser(file.toString(), folderOf(file), lineSuffix, defaults);
         return new Roster(file.toString(), parser.parse(yamlText), notices(defaults, parser));
@@ -117,27 +112,6 @@ public final class Roster {
         List<String> notices = new ArrayList<>(defaults.notices());
         notices.addAll(parser.notices());
         return notices;
-    }
-
-    private static String render(String template, Path file) throws RosterException {
-        RenderResult result;
-        try {
-            result = new Jinjava().renderForResult(template, Map.of());
-        } catch (StackOverflowError e) {
-            // Jinjava recurses once per nesting level of an expression or a tag.
-            throw new RosterException("Roster " + file + " failed to render with Jinja: an expression or a tag in"
-                    + " it is nested too deeply. Simplify it.");
-        }
-        List<String> problems = new ArrayList<>();
-        for (TemplateError error : result.getErrors()) {
-            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-                problems.add(file + ", line " + error.getLineno() + ": Jinja error: " + error.getMessage());
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new RosterException("Roster " + file + " failed to render with Jinja. Fix the template:", problems);
-        }
-        return result.getOutput();
     }
 
     /** Returns the entries in file order. */

@@ -74,7 +74,7 @@ enum RosterKey {
     }
 
     /** Returns the Levenshtein distance: the fewest single-character inserts, deletes and substitutions. */
-    private static int editDistance(String a, String b) {
+    static int editDistance(String a, String b) {
         int[] previous = new int[b.length() + 1];
         int[] current = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {

@@ -359,7 +359,8 @@ class RosterTest {
         RosterException e = assertThrows(RosterException.class, () -> Roster.load(file));
 
         assertTrue(e.getMessage().startsWith("Roster " + file + " failed to render with Jinja."), e.getMessage());
-        assertTrue(e.problems().get(0).startsWith(file + ", line 2: Jinja error: "), e.problems().get(0));
+        assertEquals(List.of(file + ", line 2: Jinja syntax error: '{% for i in range(2) %}' has no matching"
+                + " '{% endfor %}'. Add '{% endfor %}' where the block ends."), e.problems());
     }
 
     @Test

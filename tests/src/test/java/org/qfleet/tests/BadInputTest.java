@@ -135,6 +135,21 @@ class BadInputTest {
     }
 
     @Test
+    void rosterJinjaSyntaxNamesLine() throws Exception {
+        Path unclosed = write("roster-jinja-tag", "lab-01:\n  host: 127.0.0.1\nlab-0{{ 2:\n  host: 127.0.0.1\n");
+        assertRejectedOnMaster(qfleet("--roster-file", unclosed.toString(), "*", "state.apply"),
+                unclosed + ", line 3: Jinja syntax error: unclosed '{{' at column 6: no '}}' follows it.");
+
+        Path noEndif = write("roster-jinja-if", "lab-01: 127.0.0.1\n{% if true %}\nlab-02: 127.0.0.1\n");
+        assertRejectedOnMaster(qfleet("--roster-file", noEndif.toString(), "*", "state.apply"),
+                noEndif + ", line 2: Jinja syntax error: '{% if true %}' has no matching '{% endif %}'.");
+
+        Path filter = write("roster-jinja-filter", "lab-01: {{ '127.0.0.1' | trimm }}\n");
+        assertRejectedOnMaster(qfleet("--roster-file", filter.toString(), "*", "state.apply"),
+                filter + ", line 1: Jinja error: no filter named 'trimm'. Did you mean 'trim'?");
+    }
+
+    @Test
     void configValueNamesFieldAndValue() throws Exception {
         Path config = write("bad-type.yaml", "roster_file: " + fleet.roster + "\nmax_procs: many\n");
 

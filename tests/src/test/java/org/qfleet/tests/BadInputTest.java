@@ -154,7 +154,7 @@ class BadInputTest {
         Path config = write("bad-type.yaml", "roster_file: " + fleet.roster + "\nmax_procs: many\n");
 
         assertRejectedOnMaster(QfleetProcess.run(work, "-c", config.toString(), "*", "state.apply"),
-                config.toString(), "max_procs", "many");
+                config + ", line 2: max_procs: invalid value 'many'. Expected a positive whole number.");
     }
 
     @Test

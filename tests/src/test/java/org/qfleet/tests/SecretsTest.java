@@ -27,8 +27,9 @@ import org.qfleet.simulator.SimulatedFleet;
 
 /**
  * Sentinel values in every secret that qfleet reads: roster passwords and key passphrases, the
- * key passphrase variable, the HTTP roster's bearer token, a webhook URL's token and a pillar
- * value. None may appear in stdout, stderr, the debug log, the job cache or a webhook payload.
+ * key passphrase variable, the HTTP roster's bearer token, a webhook URL's token, a pillar value
+ * no state uses, and pillar values under {@code secret_pillar} keys that states do use. None may
+ * appear in stdout, stderr, the debug log, the job cache or a webhook payload.
  */
 class SecretsTest {
 
@@ -38,8 +39,13 @@ class SecretsTest {
     private static final String ROSTER_TOKEN = "sentinel-roster-token-5Hb";
     private static final String HOOK_TOKEN = "sentinel-hook-token-2Vn";
     private static final String PILLAR = "sentinel-pillar-8Tz";
+    /** Marked by {@code wifi:psk}, and echoed by a cmd.run state, so it is in the state's name and output. */
+    private static final String WIFI_PSK = "sentinel-wifi-psk-4Rm";
+    /** Marked by {@code vault:*} as a list item, and written by file.managed over a file, so it is in the diff. */
+    private static final String VAULT_TOKEN = "sentinel-vault-token-6Jp";
     private static final List<String> SENTINELS = List.of(PASSWORD, PASSPHRASE, ENV_PASSPHRASE, ROSTER_TOKEN,
-            HOOK_TOKEN, PILLAR);
+            HOOK_TOKEN, PILLAR, WIFI_PSK, VAULT_TOKEN);
+    private static final String MASK = "********";
 
     @TempDir
     Path work;
@@ -67,13 +73,34 @@ class SecretsTest {
             Path pillar = work.resolve("pillar");
             Files.createDirectories(pillar);
             Files.writeString(pillar.resolve("top.sls"), "base:\n  '*':\n    - keys\n");
-            Files.writeString(pillar.resolve("keys.sls"), "api_key: " + PILLAR + "\n");
+            Files.writeString(pillar.resolve("keys.sls"), "api_key: " + PILLAR + "\n"
+                    + "wifi:\n  ssid: lab-wifi\n  psk: " + WIFI_PSK + "\n"
+                    + "vault:\n  tokens:\n    - " + VAULT_TOKEN + "\n  pin: '42'\n");
+            Path formulas = work.resolve("formulas");
+            Files.createDirectories(formulas);
+            Files.writeString(formulas.resolve("use_secrets.sls"), """
+                    join-wifi:
+                      cmd.run:
+                        - name: echo psk={{ pillar['wifi']['psk'] }}
+                    vault-conf-placeholder:
+                      file.managed:
+                        - name: /etc/qfleet/vault.conf
+                        - contents: token=placeholder
+                        - makedirs: True
+                    vault-conf:
+                      file.managed:
+                        - name: /etc/qfleet/vault.conf
+                        - contents: token={{ pillar['vault']['tokens'][0] }}
+                        - require:
+                          - file: vault-conf-placeholder
+                    """);
             Path config = work.resolve("qfleet.yaml");
             Files.writeString(config, "roster_url: http://127.0.0.1:" + server.port() + "/roster\n"
                     + "roster_token_env: QFLEET_TEST_ROSTER_TOKEN\n"
                     + "roster_cache_dir: " + work.resolve("roster-cache") + "\n"
                     + "known_hosts: " + fleet.knownHostsFile() + "\n"
-                    + "pillar_roots: [" + pillar + "]\n");
+                    + "pillar_roots: [" + pillar + "]\n"
+                    + "secret_pillar: ['wifi:psk', 'vault:*']\n");
             Path jobs = work.resolve("jobs");
             Path log = work.resolve("qfleet.log");
             String hook = "http://127.0.0.1:" + server.port() + "/hook?token=" + HOOK_TOKEN;
@@ -86,7 +113,16 @@ class SecretsTest {
                     "*", "state.apply", "test=True"));
             printed.append(qfleet("-c", config.toString(), "--jobs-dir", jobs.toString(), "--out", "json",
                     "--file-root", FaultFleet.whonixFormulas(), "*", "state.apply", "test=True"));
-            printed.append(qfleet("-c", config.toString(), "--show-config"));
+            String applied = qfleet("-c", config.toString(), "--jobs-dir", jobs.toString(), "-l", "debug",
+                    "--log-file", log.toString(), "--return", "webhook", "--webhook-url", hook,
+                    "--file-root", formulas.toString(), "*", "state.sls", "use_secrets");
+            String predicted = qfleet("-c", config.toString(), "--jobs-dir", jobs.toString(), "--out", "json",
+                    "--file-root", formulas.toString(), "*", "state.sls", "use_secrets", "test=True");
+            String shown = qfleet("-c", config.toString(), "--file-root", formulas.toString(), "lab-01",
+                    "state.show_sls", "use_secrets");
+            printed.append(applied).append(predicted).append(shown);
+            String showConfig = qfleet("-c", config.toString(), "--show-config");
+            printed.append(showConfig);
             printed.append(qfleet("-c", config.toString(), "--hosts", "*"));
 
             assertTrue(printed.toString().contains("lab-01:"), printed.toString());
@@ -107,6 +143,17 @@ class SecretsTest {
                 }
             }
             assertTrue(Files.readString(log).contains("lab-01"), "the debug log has no host line");
+            assertTrue(applied.contains("psk=" + MASK), "the applied cmd.run state is not masked:\n" + applied);
+            assertTrue(applied.contains("+token=" + MASK), "the file.managed diff is not masked:\n" + applied);
+            assertTrue(predicted.contains("echo psk=" + MASK), "the predicted state is not masked:\n" + predicted);
+            assertTrue(shown.contains("psk=" + MASK), "state.show_sls is not masked:\n" + shown);
+            assertTrue(showConfig.contains("- wifi:psk"), "--show-config leaves out secret_pillar:\n" + showConfig);
+            assertTrue(predicted.contains("pillar key 'vault:pin' is marked by secret_pillar"),
+                    "no warning about the short value:\n" + predicted);
+            assertEquals(predicted.indexOf("pillar key 'vault:pin'"), predicted.lastIndexOf("pillar key 'vault:pin'"),
+                    "the short value was warned about more than once:\n" + predicted);
+            assertTrue(payloads.stream().anyMatch(event -> event.getRequest().getBodyAsString().contains("psk=" + MASK)),
+                    "no webhook payload has the masked cmd.run state");
             for (String sentinel : SENTINELS) {
                 int at = everything.indexOf(sentinel);
                 assertEquals(-1, at, "secret " + sentinel + " leaked: ..."

@@ -126,7 +126,7 @@ final class SecretPillar {
         }
     }
 
-    /** Adds every string and number below {@code node}: booleans and nulls would mask words such as {@code True}. */
+    /** Adds every string and number below {@code node}, but no boolean, because masking one would mask every "True". */
     private static void collectScalars(Object node, List<String> found) {
         if (node instanceof String text) {
             found.add(text);

@@ -21,8 +21,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -39,7 +42,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * A roster fetched over HTTP(S): a JSON or YAML document of the same shape as a flat roster file, without Jinja.
  * Certificates are verified by the JDK's default trust store, redirects are not followed (so a bearer token never
  * reaches another host), and every successful fetch is cached, so that the last good copy serves when the endpoint
- * is down.
+ * is down. The cached copy keeps no {@code passwd} or {@code priv_passwd} (see {@link RosterCache}), so a host that
+ * had one in the fetched roster has none when the copy serves.
  */
 public final class HttpRoster {
 
@@ -99,6 +103,9 @@ public final class HttpRoster {
         }
     }
 
+    /** The maximum number of hosts that the warning about missing passwords lists by ID. */
+    private static final int MAX_LISTED_HOSTS = 10;
+
     /** Reads JSON bodies that YAML rejects; a key given twice in one object is an error, as in roster files. */
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -123,9 +130,10 @@ public final class HttpRoster {
     }
 
     /**
-     * Fetches, parses and validates the roster, and caches the body on success. When the endpoint cannot be reached,
-     * times out, or responds with HTTP 429 or 5xx on every attempt, the cached copy is used and {@code warnings}
-     * receives one line that gives its age.
+     * Fetches, parses and validates the roster, and caches it without its secrets on success. When the endpoint cannot
+     * be reached, times out, or responds with HTTP 429 or 5xx on every attempt, the cached copy is used and
+     * {@code warnings} receives one line that gives its age, and one more that lists the hosts whose
+     * {@code passwd} or {@code priv_passwd} the copy does not have.
      *
      * @throws RosterException when the token variable is not set, the server rejects the request (HTTP 401, 403 or
      *                         another 4xx), redirects, or sends a body that is too large, not UTF-8 or not a valid
@@ -278,23 +286,107 @@ public final class HttpRoster {
         } catch (IOException e) {
             throw new RosterException(down + " The cached copy " + copy + " is unreadable: " + describe(e) + ".", e);
         }
+        Map<String, List<String>> removed = RosterCache.removedFields(body);
+        if (removed == null) {
+            // A copy that an earlier qfleet wrote, with the passwords in it.
+            RosterCache.Copy withoutSecrets = withoutSecrets(body, warnings);
+            if (withoutSecrets != null) {
+                body = withoutSecrets.text();
+                removed = withoutSecrets.removed();
+                writeCopy(body, warnings);
+            } else {
+                removed = Map.of();
+            }
+        }
         Roster roster = parse(body, url() + " (cached copy " + copy + ")", defaults);
         warnings.accept(down + " Using the last good copy, fetched " + age(age) + " ago and cached at " + copy + ".");
-        return roster;
+        if (removed.isEmpty()) {
+            return roster;
+        }
+        warnings.accept(missingSecretsWarning(copy, removed));
+        return withoutRemovedSecrets(roster, removed);
     }
 
+    /**
+     * Returns the roster with the secrets that the cached copy lacks cleared from their hosts, so that a
+     * {@code passwd} from {@code roster_defaults} does not stand in for the host's own.
+     */
+    private static Roster withoutRemovedSecrets(Roster roster, Map<String, List<String>> removed) {
+        List<RosterEntry> entries = new ArrayList<>();
+        for (RosterEntry entry : roster.entries()) {
+            List<String> fields = removed.getOrDefault(entry.id(), List.of());
+            if (fields.isEmpty()) {
+                entries.add(entry);
+            } else {
+                entries.add(entry.withoutSecrets(fields.contains(RosterKey.PASSWD.key),
+                        fields.contains(RosterKey.PRIV_PASSWD.key)));
+            }
+        }
+        return roster.withEntries(entries);
+    }
+
+    private static String missingSecretsWarning(Path copy, Map<String, List<String>> removed) {
+        List<String> hosts = new ArrayList<>();
+        removed.forEach((id, fields) -> hosts.add(id + " (" + String.join(", ", fields) + ")"));
+        String listed = hosts.size() <= MAX_LISTED_HOSTS ? String.join(", ", hosts)
+                : String.join(", ", hosts.subList(0, MAX_LISTED_HOSTS)) + " and " + (hosts.size() - MAX_LISTED_HOSTS)
+                        + " more";
+        return "The cached copy " + copy + " keeps no passwords, so these hosts have no passwd or priv_passwd from"
+                + " the roster in this run: " + listed + ". They log in with keys only, an encrypted key takes its"
+                + " passphrase from QFLEET_KEY_PASSPHRASE or a prompt, and sudo gets no password. Run again when the"
+                + " roster URL is back, or pass --roster-file with a roster that has the passwords.";
+    }
+
+    /** Caches the roster without its secrets. A failure costs only the fallback copy, so it is a warning. */
     private void saveCopy(String body, Consumer<String> warnings) {
+        RosterCache.Copy withoutSecrets = withoutSecrets(body, warnings);
+        if (withoutSecrets != null) {
+            writeCopy(withoutSecrets.text(), warnings);
+        }
+    }
+
+    /**
+     * Returns the cached copy's text for a roster body that {@link #parse} accepted, or null after a warning when the
+     * copy fails its check.
+     */
+    private RosterCache.Copy withoutSecrets(String body, Consumer<String> warnings) {
+        try {
+            RosterCache.Copy copy;
+            try {
+                copy = RosterCache.withoutSecrets(body, url());
+            } catch (RosterException notYaml) {
+                // Valid JSON that YAML 1.1 rejects, as in parse.
+                if (!(notYaml.getCause() instanceof YAMLException) || !body.stripLeading().startsWith("{")) {
+                    throw notYaml;
+                }
+                copy = RosterCache.withoutSecrets(reformatJson(body, url()), url());
+            }
+            RosterCache.verify(copy, Path.of("").toAbsolutePath());
+            return copy;
+        } catch (RosterException e) {
+            warnings.accept("Could not cache roster URL " + url() + " without its passwords: " + e.getMessage()
+                    + ". Nothing was written to " + cachedCopy() + ", so the next run cannot fall back to this copy"
+                    + " if the endpoint is down.");
+            return null;
+        }
+    }
+
+    /** Writes the cached copy readable by its owner only, through a temporary file and a move. */
+    private void writeCopy(String text, Consumer<String> warnings) {
         Path copy = cachedCopy();
         try {
             Files.createDirectories(settings.cacheDir());
-            // The roster may hold passwords, so the copy is readable by its owner only.
             Path temporary = Files.createTempFile(settings.cacheDir(), "roster-", ".tmp");
-            restrictToOwner(temporary);
-            Files.writeString(temporary, body, StandardCharsets.UTF_8);
             try {
-                Files.move(temporary, copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, copy, StandardCopyOption.REPLACE_EXISTING);
+                restrictToOwner(temporary);
+                Files.writeString(temporary, text, StandardCharsets.UTF_8);
+                try {
+                    Files.move(temporary, copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(temporary, copy, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(temporary);
             }
         } catch (IOException e) {
             warnings.accept("Could not cache roster URL " + url() + " at " + copy + ": " + describe(e)

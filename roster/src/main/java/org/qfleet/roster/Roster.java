@@ -119,6 +119,11 @@ public final class Roster {
         return entries;
     }
 
+    /** Returns a roster with the same source and notices and the given entries. */
+    Roster withEntries(List<RosterEntry> replacements) {
+        return new Roster(source, replacements, notices);
+    }
+
     /** Returns the file or URL that the roster was read from. */
     public String source() {
         return source;

@@ -59,6 +59,13 @@ public record RosterEntry(String id, String host, int port, String user, String 
                 + ", grains=" + grains + ", manage=" + manage + "]";
     }
 
+    /** Returns a copy without the login password or the key passphrase, as {@code passwd} and {@code priv_passwd}. */
+    RosterEntry withoutSecrets(boolean withoutPasswd, boolean withoutPrivPasswd) {
+        return new RosterEntry(id, host, port, user, withoutPasswd ? null : passwd, priv,
+                withoutPrivPasswd ? null : privPasswd, sudo, sudoUser, tty, timeout, minionOpts, setPath, sshOptions,
+                grains, manage);
+    }
+
     private static String hidden(String secret) {
         return secret == null ? "null" : "***";
     }

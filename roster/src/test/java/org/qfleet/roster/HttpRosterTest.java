@@ -35,6 +35,26 @@ class HttpRosterTest {
              "lab-02": {"host": "10.0.0.12", "port": 2222, "grains": {"role": "web"}}}
             """;
     private static final String TOKEN = "tok-7f3a9c";
+    private static final String PASSWORD = "sentinel-password-4Wz";
+    private static final String PASSPHRASE = "sentinel-passphrase-8Qd";
+    private static final String SHARED_PASSWORD = "sentinel-shared-password-2Kf";
+    /**
+     * Secrets in block and flow style, in a mapping merged into two entries and in an entry that another entry
+     * aliases; lab-04 has none.
+     */
+    private static final String SECRET_ROSTER = """
+            lab-01:
+              host: 10.0.0.11
+              priv: /keys/lab_ed25519
+              priv_passwd: %s
+              passwd: '%s'
+            lab-02: &second {host: 10.0.0.12, passwd: "%s", grains: {since: '2024-01-31'}}
+            lab-03:
+              <<: *second
+              port: 2222
+            lab-04: 10.0.0.14
+            lab-05: *second
+            """.formatted(PASSPHRASE, PASSWORD, SHARED_PASSWORD);
 
     @TempDir
     Path folder;
@@ -289,6 +309,119 @@ class HttpRosterTest {
         assertThrows(RosterException.class, () -> http(null).load(RosterDefaults.none(), warnings::add));
 
         assertEquals("lab-09: 10.0.0.9\n", Files.readString(copy));
+    }
+
+    @Test
+    void cachedCopyKeepsNoSecrets() throws Exception {
+        server.stubFor(get("/roster").willReturn(aResponse().withStatus(200).withBody(SECRET_ROSTER)));
+
+        Roster fetched = http(null).load(RosterDefaults.none(), warnings::add);
+
+        assertEquals(PASSWORD, fetched.entries().get(0).passwd());
+        assertEquals(List.of(), warnings);
+        Path copy = http(null).cachedCopy();
+        String cached = Files.readString(copy);
+        for (String secret : List.of(PASSWORD, PASSPHRASE, SHARED_PASSWORD)) {
+            assertFalse(cached.contains(secret), secret + " is in the cached copy:\n" + cached);
+        }
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(copy)));
+        assertTrue(cached.contains("# removed-secrets: {\"lab-01\":[\"priv_passwd\",\"passwd\"],"
+                + "\"lab-02\":[\"passwd\"],\"lab-03\":[\"passwd\"],\"lab-05\":[\"passwd\"]}\n"), cached);
+        try (var files = Files.list(copy.getParent())) {
+            assertEquals(List.of(copy), files.toList(), "a temporary file was left in the cache folder");
+        }
+    }
+
+    @Test
+    void cachedCopyKeepsOtherValues() throws Exception {
+        server.stubFor(get("/roster").willReturn(aResponse().withStatus(200).withBody(SECRET_ROSTER)));
+        Roster fetched = http(null).load(RosterDefaults.none(), warnings::add);
+
+        Roster cached = Roster.parse(Files.readString(http(null).cachedCopy()), "copy", folder, RosterDefaults.none());
+
+        assertEquals(fetched.entries().size(), cached.entries().size());
+        for (int i = 0; i < fetched.entries().size(); i++) {
+            RosterEntry before = fetched.entries().get(i);
+            RosterEntry after = cached.entries().get(i);
+            assertEquals(before.withoutSecrets(true, true), after, "entry " + before.id());
+        }
+        assertEquals("2024-01-31", cached.entries().get(1).grains().get("since"));
+        assertEquals(2222, cached.entries().get(2).port());
+    }
+
+    @Test
+    void jsonThatYamlRejectsIsCachedWithoutSecrets() throws Exception {
+        String json = "{\"lab-01\": {\n\t\"host\": \"10.0.0.11\", \"passwd\": \"" + PASSWORD + "\",\n"
+                + "\t\"grains\": {\"url\": \"http:\\/\\/x\"}}}";
+        server.stubFor(get("/roster").willReturn(aResponse().withStatus(200).withBody(json)));
+
+        http(null).load(RosterDefaults.none(), warnings::add);
+
+        String cached = Files.readString(http(null).cachedCopy());
+        assertFalse(cached.contains(PASSWORD), cached);
+        Roster roster = Roster.parse(cached, "copy", folder, RosterDefaults.none());
+        assertEquals("http://x", roster.entries().get(0).grains().get("url"));
+        assertEquals(List.of(), warnings);
+    }
+
+    @Test
+    void fallbackCopyHasNoPasswords() throws Exception {
+        server.stubFor(get("/roster").willReturn(aResponse().withStatus(200).withBody(SECRET_ROSTER)));
+        http(null).load(RosterDefaults.none(), warnings::add);
+        server.resetAll();
+        server.stubFor(get("/roster").willReturn(aResponse().withStatus(503)));
+        warnings.clear();
+        RosterDefaults defaults = RosterDefaults.of(Map.of("passwd", "default-password"), "qfleet.yaml", folder);
+
+        Roster roster = http(null).load(defaults, warnings::add);
+
+        Map<String, RosterEntry> byId = new java.util.HashMap<>();
+        roster.entries().forEach(entry -> byId.put(entry.id(), entry));
+        assertEquals(null, byId.get("lab-01").passwd());
+        assertEquals(null, byId.get("lab-01").privPasswd());
+        assertEquals("/keys/lab_ed25519", byId.get("lab-01").priv());
+        assertEquals(null, byId.get("lab-02").passwd(), "the default must not replace the host's own password");
+        assertEquals("default-password", byId.get("lab-04").passwd());
+        Path copy = http(null).cachedCopy();
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertEquals("The cached copy " + copy + " keeps no passwords, so these hosts have no passwd or priv_passwd"
+                + " from the roster in this run: lab-01 (priv_passwd, passwd), lab-02 (passwd), lab-03 (passwd),"
+                + " lab-05 (passwd). They log in with keys only, an encrypted key takes its passphrase from"
+                + " QFLEET_KEY_PASSPHRASE or a prompt, and sudo gets no password. Run again when the roster URL is"
+                + " back, or pass --roster-file with a roster that has the passwords.", warnings.get(1));
+    }
+
+    @Test
+    void earlierCopyWithPasswordsIsRewritten() throws Exception {
+        Path copy = writeCachedCopy("lab-09:\n  host: 10.0.0.9\n  passwd: " + PASSWORD + "\n", Duration.ofDays(1));
+        HttpRoster http = http(null);
+        server.stop();
+
+        Roster roster = http.load(RosterDefaults.none(), warnings::add);
+
+        assertEquals(null, roster.entries().get(0).passwd());
+        assertEquals("10.0.0.9", roster.entries().get(0).host());
+        String cached = Files.readString(copy);
+        assertFalse(cached.contains(PASSWORD), cached);
+        assertTrue(cached.contains("# removed-secrets: {\"lab-09\":[\"passwd\"]}"), cached);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(copy)));
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(1).contains("in this run: lab-09 (passwd)."), warnings.get(1));
+    }
+
+    @Test
+    void passwordAliasedElsewhereIsNotCached() throws Exception {
+        String roster = "lab-01:\n  passwd: &pw " + PASSWORD + "\n  grains: {note: *pw}\n";
+        server.stubFor(get("/roster").willReturn(aResponse().withStatus(200).withBody(roster)));
+
+        http(null).load(RosterDefaults.none(), warnings::add);
+
+        Path copy = http(null).cachedCopy();
+        assertFalse(Files.exists(copy), "the copy was written");
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("Could not cache roster URL " + url() + " without its passwords:"
+                + " a password or key passphrase is also used as another value of the roster"), warnings.get(0));
+        assertFalse(warnings.get(0).contains(PASSWORD), warnings.get(0));
     }
 
     @Test

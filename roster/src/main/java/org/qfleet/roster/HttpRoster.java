@@ -289,13 +289,15 @@ public final class HttpRoster {
         Map<String, List<String>> removed = RosterCache.removedFields(body);
         if (removed == null) {
             // A copy that an earlier qfleet wrote, with the passwords in it.
-            RosterCache.Copy withoutSecrets = withoutSecrets(body, warnings);
-            if (withoutSecrets != null) {
+            try {
+                RosterCache.Copy withoutSecrets = withoutSecrets(body);
                 body = withoutSecrets.text();
                 removed = withoutSecrets.removed();
                 writeCopy(body, warnings);
-            } else {
+            } catch (RosterException e) {
                 removed = Map.of();
+                warnings.accept("Could not rewrite the cached copy " + copy + " without its passwords: "
+                        + e.getMessage() + ". This run uses it as it is. Delete the file to remove the passwords.");
             }
         }
         Roster roster = parse(body, url() + " (cached copy " + copy + ")", defaults);
@@ -339,36 +341,29 @@ public final class HttpRoster {
 
     /** Caches the roster without its secrets. A failure costs only the fallback copy, so it is a warning. */
     private void saveCopy(String body, Consumer<String> warnings) {
-        RosterCache.Copy withoutSecrets = withoutSecrets(body, warnings);
-        if (withoutSecrets != null) {
-            writeCopy(withoutSecrets.text(), warnings);
+        try {
+            writeCopy(withoutSecrets(body).text(), warnings);
+        } catch (RosterException e) {
+            warnings.accept("Could not cache roster URL " + url() + " without its passwords: " + e.getMessage()
+                    + ". Nothing was written to " + cachedCopy() + ", so a run while the endpoint is down uses an"
+                    + " older copy, if there is one.");
         }
     }
 
-    /**
-     * Returns the cached copy's text for a roster body that {@link #parse} accepted, or null after a warning when the
-     * copy fails its check.
-     */
-    private RosterCache.Copy withoutSecrets(String body, Consumer<String> warnings) {
+    /** Returns the cached copy's text for a roster body that {@link #parse} accepted, after checking it. */
+    private RosterCache.Copy withoutSecrets(String body) throws RosterException {
+        RosterCache.Copy copy;
         try {
-            RosterCache.Copy copy;
-            try {
-                copy = RosterCache.withoutSecrets(body, url());
-            } catch (RosterException notYaml) {
-                // Valid JSON that YAML 1.1 rejects, as in parse.
-                if (!(notYaml.getCause() instanceof YAMLException) || !body.stripLeading().startsWith("{")) {
-                    throw notYaml;
-                }
-                copy = RosterCache.withoutSecrets(reformatJson(body, url()), url());
+            copy = RosterCache.withoutSecrets(body, url());
+        } catch (RosterException notYaml) {
+            // Valid JSON that YAML 1.1 rejects, as in parse.
+            if (!(notYaml.getCause() instanceof YAMLException) || !body.stripLeading().startsWith("{")) {
+                throw notYaml;
             }
-            RosterCache.verify(copy, Path.of("").toAbsolutePath());
-            return copy;
-        } catch (RosterException e) {
-            warnings.accept("Could not cache roster URL " + url() + " without its passwords: " + e.getMessage()
-                    + ". Nothing was written to " + cachedCopy() + ", so the next run cannot fall back to this copy"
-                    + " if the endpoint is down.");
-            return null;
+            copy = RosterCache.withoutSecrets(reformatJson(body, url()), url());
         }
+        RosterCache.verify(copy, Path.of("").toAbsolutePath());
+        return copy;
     }
 
     /** Writes the cached copy readable by its owner only, through a temporary file and a move. */

@@ -425,6 +425,25 @@ class HttpRosterTest {
     }
 
     @Test
+    void earlierCopyThatFailsCheckIsUsedAsItIs() throws Exception {
+        String earlier = "lab-09:\n  passwd: &pw " + PASSWORD + "\n  grains: {note: *pw}\n";
+        Path copy = writeCachedCopy(earlier, Duration.ofDays(1));
+        HttpRoster http = http(null);
+        server.stop();
+
+        Roster roster = http.load(RosterDefaults.none(), warnings::add);
+
+        assertEquals(PASSWORD, roster.entries().get(0).passwd());
+        assertEquals(earlier, Files.readString(copy));
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("Could not rewrite the cached copy " + copy + " without its passwords:"),
+                warnings.get(0));
+        assertTrue(warnings.get(0).endsWith("This run uses it as it is. Delete the file to remove the passwords."),
+                warnings.get(0));
+        assertFalse(warnings.get(0).contains(PASSWORD), warnings.get(0));
+    }
+
+    @Test
     void redirectNotFollowed() {
         server.stubFor(get("/roster").willReturn(aResponse().withStatus(302)
                 .withHeader("Location", "http://127.0.0.1:1/elsewhere")));

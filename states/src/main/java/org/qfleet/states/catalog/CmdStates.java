@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.qfleet.states.MessageValues;
 import org.qfleet.states.plan.ShimAction;
 import org.qfleet.states.plan.Step;
 
@@ -26,7 +27,8 @@ final class CmdStates {
         }
         String shell = call.string("shell");
         if (shell != null && !shell.equals("/bin/sh")) {
-            call.error("invalid value for field 'shell': '" + shell + "'; qfleet runs commands with"
+            call.errorIn("shell", "invalid value for field 'shell': " + MessageValues.quote(shell)
+                    + "; qfleet runs commands with"
                     + " /bin/sh -c, so call another shell from the command itself");
         }
         Map<String, Object> spec = new LinkedHashMap<>();
@@ -34,7 +36,8 @@ final class CmdStates {
         spec.put("runas", call.string("runas"));
         String cwd = call.string("cwd");
         if (cwd != null && !cwd.startsWith("/")) {
-            call.error("invalid value for field 'cwd': '" + cwd + "'; it must be an absolute path");
+            call.errorIn("cwd", "invalid value for field 'cwd': " + MessageValues.quote(cwd)
+                    + "; it must be an absolute path");
         }
         spec.put("cwd", cwd);
         spec.put("env", environment(call));
@@ -43,7 +46,8 @@ final class CmdStates {
         List<String> creates = conditions(call, "creates");
         for (String path : creates) {
             if (!path.startsWith("/")) {
-                call.error("invalid value in field 'creates': '" + path + "'; it must be an"
+                call.errorIn("creates", "invalid value in field 'creates': " + MessageValues.quote(path)
+                        + "; it must be an"
                         + " absolute path");
             }
         }
@@ -61,7 +65,8 @@ final class CmdStates {
         List<?> entries = value instanceof List<?> list ? list : List.of(value);
         for (Object entry : entries) {
             if (!(entry instanceof Map<?, ?> map)) {
-                call.error("invalid value in field 'env': '" + entry + "'; write variables as"
+                call.errorIn("env", "invalid value in field 'env': " + MessageValues.quote(entry)
+                        + "; write variables as"
                         + " NAME: value pairs");
                 continue;
             }
@@ -80,7 +85,8 @@ final class CmdStates {
         List<Object> items = call.asList(key, value);
         for (Object item : items) {
             if (!(item instanceof String)) {
-                call.error("invalid value in field '" + key + "': '" + item + "'; qfleet takes"
+                call.errorIn(key, "invalid value in field '" + key + "': " + MessageValues.quote(item)
+                        + "; qfleet takes"
                         + " shell commands here, not module calls or other values");
                 return List.of();
             }

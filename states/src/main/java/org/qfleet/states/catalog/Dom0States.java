@@ -48,8 +48,8 @@ final class Dom0States {
             throw new CompileException(unknownFunctionMessage);
         }
         List<String> errors = new ArrayList<>();
-        String location = "ID '" + chunk.id() + "' in SLS '" + chunk.sls() + "'";
-        Invocation call = new Invocation(function, chunk.name(), null, location, errors);
+        Invocation call = new Invocation(function, chunk.name(), null, Invocation.location(chunk),
+                chunk.lines(), errors);
         chunk.args().forEach((key, value) -> {
             if (key.equals("flags")) {
                 // file.replace's regular expression flags, not the bare flags of the qvm states.

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.qfleet.states.MessageValues;
 import org.qfleet.states.StateException;
 import org.qfleet.states.plan.ShimAction;
 import org.qfleet.states.plan.Step;
@@ -35,7 +36,8 @@ final class FileStates {
     /** Returns the file step of a {@code file.<fun>} call, recording problems on the call. */
     static List<Step> steps(String fun, Invocation call, FileSource files) {
         if (!call.name.startsWith("/") || call.name.contains("\0")) {
-            call.error("invalid value for field 'name': '" + call.name + "'; file states take an"
+            call.errorIn("name", "invalid value for field 'name': " + MessageValues.quote(call.name)
+                    + "; file states take an"
                     + " absolute path in dom0, such as /etc/qubes/policy.d/30-user.policy");
             return List.of();
         }
@@ -82,7 +84,8 @@ final class FileStates {
         }
         String template = call.string("template");
         if (template != null && !template.equals("jinja")) {
-            call.error("invalid value for field 'template': '" + template + "'; qfleet renders"
+            call.errorIn("template", "invalid value for field 'template': " + MessageValues.quote(template)
+                    + "; qfleet renders"
                     + " jinja templates only");
         }
         if (template != null && !call.kwargs.containsKey("source")) {
@@ -123,7 +126,8 @@ final class FileStates {
         }
         for (String url : urls) {
             if (!url.startsWith("salt://")) {
-                call.error("invalid value for field 'source': '" + url + "'; qfleet reads salt://"
+                call.errorIn("source", "invalid value for field 'source': " + MessageValues.quote(url)
+                        + "; qfleet reads salt://"
                         + " files from the file roots only");
                 return null;
             }
@@ -158,7 +162,8 @@ final class FileStates {
                 : required(call, "repl"));
         Object count = call.kwargs.getOrDefault("count", 0);
         if (!(count instanceof Integer number) || number < 0) {
-            call.error("invalid value for field 'count': '" + count + "'; it must be 0 (replace"
+            call.errorIn("count", "invalid value for field 'count': " + MessageValues.quote(count)
+                    + "; it must be 0 (replace"
                     + " all) or a positive number");
         } else {
             spec.put("count", number);
@@ -193,7 +198,8 @@ final class FileStates {
         for (Object flag : call.asList("flags", value)) {
             String name = ValueForms.pythonString(flag).toUpperCase(java.util.Locale.ROOT);
             if (!RE_FLAGS.contains(name)) {
-                call.error("invalid value in field 'flags': '" + flag + "'; valid flags: "
+                call.errorIn("flags", "invalid value in field 'flags': " + MessageValues.quote(flag)
+                        + "; valid flags: "
                         + String.join(", ", RE_FLAGS));
             }
             names.add(name);
@@ -216,7 +222,8 @@ final class FileStates {
         }
         String digits = ValueForms.pythonString(value).strip();
         if (!MODE.matcher(digits).matches()) {
-            call.error("invalid value for field 'mode': '" + value + "'; write the mode as three or"
+            call.errorIn("mode", "invalid value for field 'mode': " + MessageValues.quote(value)
+                    + "; write the mode as three or"
                     + " four octal digits, such as 644 or '0640'");
             return null;
         }
@@ -231,7 +238,8 @@ final class FileStates {
         if (value instanceof Boolean flag) {
             return flag;
         }
-        call.error("invalid value for field '" + key + "': '" + value + "'; it must be True or False");
+        call.errorIn(key, "invalid value for field '" + key + "': " + MessageValues.quote(value)
+                + "; it must be True or False");
         return fallback;
     }
 

@@ -1,11 +1,15 @@
 package org.qfleet.states.catalog;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.qfleet.states.MessageValues;
+import org.qfleet.states.compile.LowChunk;
+import org.qfleet.states.compile.StateLines;
 
 /**
  * One call of a state function being compiled: the target qube, the keyword arguments with
@@ -20,35 +24,57 @@ final class Invocation {
     final List<String> flags = new ArrayList<>();
     final String group;
     private final String location;
+    private final StateLines lines;
+    /** Argument key with underscores to the key as written, under which {@link #lines} stores its line. */
+    private final Map<String, String> writtenKeys = new HashMap<>();
     private final List<String> errors;
 
     /**
      * @param function the state function, such as {@code qvm.prefs}
      * @param group the group of the steps, {@code qvm.<action>} inside {@code qvm.vm}, else null
      * @param location where the call is declared, such as {@code ID 'x' in SLS 'y'}
+     * @param lines the lines of the state's ID and arguments, which prefix each error
      */
-    Invocation(String function, String name, String group, String location, List<String> errors) {
+    Invocation(String function, String name, String group, String location, StateLines lines,
+            List<String> errors) {
         this.function = function;
         this.name = name;
         this.group = group;
         this.location = location;
+        this.lines = lines;
         this.errors = errors;
     }
 
-    /** Returns an empty invocation of one action of {@code qvm.vm}, reporting into the same errors. */
+    /** Creates an invocation whose errors name no file. */
+    Invocation(String function, String name, String group, String location, List<String> errors) {
+        this(function, name, group, location, StateLines.NONE, errors);
+    }
+
+    /** Returns {@code ID 'x' in SLS 'y'} for a chunk, both quoted so that they print on one line. */
+    static String location(LowChunk chunk) {
+        return "ID " + MessageValues.quote(chunk.id()) + " in SLS " + MessageValues.quote(chunk.sls());
+    }
+
+    /**
+     * Returns an empty invocation of one action of {@code qvm.vm}, reporting into the same errors.
+     * Its errors point at the line of the action's key, because the lines of the arguments inside
+     * an action are not recorded.
+     */
     Invocation forAction(String action) {
+        StateLines actionLines = new StateLines(lines.line(action), Map.of());
         return new Invocation(function, name, "qvm." + action, location + ", action '" + action + "'",
-                errors);
+                actionLines, errors);
     }
 
     /** Adds a keyword argument, spelling it with underscores; two spellings of one key are an error. */
     void addKwarg(String key, Object value) {
         String normalised = key.replace('-', '_');
         if (kwargs.containsKey(normalised)) {
-            error("argument '" + key + "' is given twice (hyphen and underscore spellings are the"
-                    + " same argument)");
+            errorIn(key, "argument " + MessageValues.quote(key) + " is given twice (hyphen and"
+                    + " underscore spellings are the same argument)");
             return;
         }
+        writtenKeys.put(normalised, key);
         if (normalised.equals("flags")) {
             for (Object flag : asList("flags", value)) {
                 addFlag(flag);
@@ -62,7 +88,8 @@ final class Invocation {
         if (flag instanceof String text && !text.isEmpty()) {
             flags.add(text.replace('-', '_'));
         } else {
-            error("flag " + flag + " is not a flag name; flags are bare words such as 'proxy'");
+            errorIn("flags", "flag " + MessageValues.quote(flag)
+                    + " is not a flag name; flags are bare words such as 'proxy'");
         }
     }
 
@@ -70,13 +97,13 @@ final class Invocation {
     void checkKnown(Set<String> validKwargs, Set<String> validFlags) {
         for (String key : kwargs.keySet()) {
             if (!validKwargs.contains(key)) {
-                error("unknown argument '" + key + "'; valid arguments: "
+                errorIn(key, "unknown argument " + MessageValues.quote(key) + "; valid arguments: "
                         + String.join(", ", sortedWithFlags(validKwargs, validFlags)));
             }
         }
         for (String flag : flags) {
             if (!validFlags.contains(flag)) {
-                error("unknown flag '" + flag + "'; valid flags: "
+                errorIn("flags", "unknown flag " + MessageValues.quote(flag) + "; valid flags: "
                         + (validFlags.isEmpty() ? "none" : String.join(", ", new TreeSet<>(validFlags))));
             }
         }
@@ -101,7 +128,7 @@ final class Invocation {
             return null;
         }
         if (value instanceof List || value instanceof Map) {
-            error("argument '" + key + "' must be a single value, got: " + value);
+            errorIn(key, "argument '" + key + "' must be a single value, got: " + MessageValues.quote(value));
             return null;
         }
         return ValueForms.pythonString(value);
@@ -118,20 +145,32 @@ final class Invocation {
         if (value instanceof String) {
             return List.of(value);
         }
-        error("argument '" + key + "' must be a list, got: " + value);
+        errorIn(key, "argument '" + key + "' must be a list, got: " + MessageValues.quote(value));
         return List.of();
     }
 
     /** Checks a qube name in a field, such as {@code name} or {@code template}. */
     boolean checkQubeName(String field, String value) {
         var problem = QubeNames.problem(value);
-        problem.ifPresent(reason -> error("invalid qube name in field '" + field + "': '" + value
-                + "': " + reason));
+        problem.ifPresent(reason -> errorIn(field, "invalid qube name in field '" + field + "': "
+                + MessageValues.quote(value) + ": " + reason));
         return problem.isEmpty();
     }
 
+    /** Records an error about the state as a whole, prefixed with the file and the line of its ID. */
     void error(String message) {
-        errors.add(function + " state with " + location + ": " + message);
+        errors.add(lines.prefix() + function + " state with " + location + ": " + message);
+    }
+
+    /**
+     * Records an error about one argument, prefixed with the file and the argument's line, or the
+     * ID's line when the argument's is not known.
+     *
+     * @param key the argument key, with underscores or as written
+     */
+    void errorIn(String key, String message) {
+        String written = writtenKeys.getOrDefault(key, key);
+        errors.add(lines.prefix(written) + function + " state with " + location + ": " + message);
     }
 
     boolean failed() {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.qfleet.states.MessageValues;
 import org.qfleet.states.plan.Expect;
 import org.qfleet.states.plan.Probe;
 import org.qfleet.states.plan.ShimAction;
@@ -91,8 +92,8 @@ final class PkgStates {
             }
         }
         if (call.kwargs.containsKey("refresh") && !(call.kwargs.get("refresh") instanceof Boolean)) {
-            call.error("invalid value for field 'refresh': '" + call.kwargs.get("refresh")
-                    + "'; it must be True or False");
+            call.errorIn("refresh", "invalid value for field 'refresh': "
+                    + MessageValues.quote(call.kwargs.get("refresh")) + "; it must be True or False");
         }
         return names;
     }

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.qfleet.states.MessageValues;
 import org.qfleet.states.plan.Expect;
 import org.qfleet.states.plan.Probe;
 import org.qfleet.states.plan.Step;
@@ -65,7 +66,8 @@ final class QvmDevices {
         Set<String> seen = new LinkedHashSet<>();
         String strict = strictReset == null ? "True" : ValueForms.pythonBoolean(strictReset);
         if (strict == null) {
-            call.error("invalid value for field 'pci_strictreset': '" + strictReset + "'; it must be"
+            call.errorIn("pci_strictreset", "invalid value for field 'pci_strictreset': "
+                    + MessageValues.quote(strictReset) + "; it must be"
                     + " a boolean: True or False");
             return steps;
         }

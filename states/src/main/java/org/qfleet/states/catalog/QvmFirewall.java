@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.qfleet.states.MessageValues;
 import org.qfleet.states.plan.Expect;
 import org.qfleet.states.plan.Probe;
 import org.qfleet.states.plan.Step;
@@ -50,7 +51,8 @@ final class QvmFirewall {
                 // Qubes 4 has no separate policy: a last rule without conditions acts as one.
                 rules.add("action=" + policy);
             } else {
-                call.error("invalid value for field 'policy': '" + policy + "'; valid policies:"
+                call.errorIn("policy", "invalid value for field 'policy': " + MessageValues.quote(policy)
+                        + "; valid policies:"
                         + " accept, drop");
             }
         }

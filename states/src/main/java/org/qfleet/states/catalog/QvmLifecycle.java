@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.qfleet.states.MessageValues;
 import org.qfleet.states.plan.Expect;
 import org.qfleet.states.plan.Probe;
 import org.qfleet.states.plan.ShimAction;
@@ -178,12 +179,14 @@ final class QvmLifecycle {
         call.checkQubeName("source", source);
         String qubeClass = call.string("class");
         if (qubeClass != null && !CLASSES.contains(qubeClass)) {
-            call.error("invalid value for field 'class': '" + qubeClass + "'; valid classes: "
+            call.errorIn("class", "invalid value for field 'class': " + MessageValues.quote(qubeClass)
+                    + "; valid classes: "
                     + String.join(", ", CLASSES));
         }
         String label = call.string("label");
         if (label != null && !QubeProperty.LABELS.contains(label)) {
-            call.error("invalid value for field 'label': '" + label + "'; valid labels: "
+            call.errorIn("label", "invalid value for field 'label': " + MessageValues.quote(label)
+                    + "; valid labels: "
                     + String.join(", ", QubeProperty.LABELS));
         }
         String pool = call.string("pool");

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.qfleet.states.MessageValues;
 import org.qfleet.states.plan.Expect;
 import org.qfleet.states.plan.Probe;
 import org.qfleet.states.plan.Step;
@@ -43,7 +44,8 @@ final class QvmStates {
             call.error("missing argument 'label': qvm-create needs a label, one of "
                     + String.join(", ", QubeProperty.LABELS));
         } else if (!QubeProperty.LABELS.contains(label)) {
-            call.error("invalid value for field 'label': '" + label + "'; valid labels: "
+            call.errorIn("label", "invalid value for field 'label': " + MessageValues.quote(label)
+                    + "; valid labels: "
                     + String.join(", ", QubeProperty.LABELS));
         }
         String memory = positiveInteger(call, "mem");
@@ -91,7 +93,8 @@ final class QvmStates {
             return "AppVM";
         }
         if (!CLASSES.contains(qubeClass)) {
-            call.error("invalid value for field 'class': '" + qubeClass + "'; valid classes: "
+            call.errorIn("class", "invalid value for field 'class': " + MessageValues.quote(qubeClass)
+                    + "; valid classes: "
                     + String.join(", ", CLASSES));
         }
         return qubeClass;
@@ -104,8 +107,8 @@ final class QvmStates {
         }
         String decimal = ValueForms.decimal(value);
         if (decimal == null || decimal.startsWith("-") || decimal.equals("0")) {
-            call.error("invalid value for field '" + key + "': '" + value
-                    + "'; it must be a positive integer");
+            call.errorIn(key, "invalid value for field '" + key + "': " + MessageValues.quote(value)
+                    + "; it must be a positive integer");
             return null;
         }
         return decimal;
@@ -173,9 +176,10 @@ final class QvmStates {
 
     private static void reportUnknownProperty(Invocation call, String key) {
         if (QubeProperty.READ_ONLY.contains(key)) {
-            call.error("property '" + key + "' is read-only and cannot be set with qvm.prefs");
+            call.errorIn(key, "property " + MessageValues.quote(key)
+                    + " is read-only and cannot be set with qvm.prefs");
         } else {
-            call.error("unknown property '" + key + "'."
+            call.errorIn(key, "unknown property " + MessageValues.quote(key) + "."
                     + Suggestions.didYouMean(key.replace('-', '_'), QubeProperty.names())
                     + " Valid properties: " + QubeProperty.validNames());
         }
@@ -207,16 +211,18 @@ final class QvmStates {
             case BOOLEAN -> {
                 String bool = ValueForms.pythonBoolean(value);
                 if (bool == null) {
-                    call.error("invalid value for field '" + field + "': '" + value
-                            + "'; it must be a boolean: True or False");
+                    call.errorIn(field, "invalid value for field '" + field + "': "
+                            + MessageValues.quote(value)
+                            + "; it must be a boolean: True or False");
                 }
                 return bool;
             }
             case INTEGER -> {
                 String decimal = ValueForms.decimal(value);
                 if (decimal == null) {
-                    call.error("invalid value for field '" + field + "': '" + value
-                            + "'; it must be an integer");
+                    call.errorIn(field, "invalid value for field '" + field + "': "
+                            + MessageValues.quote(value)
+                            + "; it must be an integer");
                 }
                 return decimal;
             }
@@ -225,16 +231,18 @@ final class QvmStates {
                     return "";
                 }
                 if (!(value instanceof String qube)) {
-                    call.error("invalid value for field '" + field + "': '" + value
-                            + "'; it must be a qube name, or none");
+                    call.errorIn(field, "invalid value for field '" + field + "': "
+                            + MessageValues.quote(value)
+                            + "; it must be a qube name, or none");
                     return null;
                 }
                 return call.checkQubeName(field, qube) ? qube : null;
             }
             case LABEL -> {
                 if (!QubeProperty.LABELS.contains(String.valueOf(value))) {
-                    call.error("invalid value for field '" + field + "': '" + value
-                            + "'; valid labels: " + String.join(", ", QubeProperty.LABELS));
+                    call.errorIn(field, "invalid value for field '" + field + "': "
+                            + MessageValues.quote(value)
+                            + "; valid labels: " + String.join(", ", QubeProperty.LABELS));
                     return null;
                 }
                 return String.valueOf(value);
@@ -242,8 +250,9 @@ final class QvmStates {
             case VIRT_MODE -> {
                 String mode = String.valueOf(value).toLowerCase(java.util.Locale.ROOT);
                 if (!QubeProperty.VIRT_MODES.contains(mode)) {
-                    call.error("invalid value for field '" + field + "': '" + value
-                            + "'; valid modes: " + String.join(", ", QubeProperty.VIRT_MODES));
+                    call.errorIn(field, "invalid value for field '" + field + "': "
+                            + MessageValues.quote(value)
+                            + "; valid modes: " + String.join(", ", QubeProperty.VIRT_MODES));
                     return null;
                 }
                 return mode;
@@ -256,7 +265,8 @@ final class QvmStates {
                     return "";
                 }
                 if (value instanceof List || value instanceof Map) {
-                    call.error("invalid value for field '" + field + "': " + value
+                    call.errorIn(field, "invalid value for field '" + field + "': "
+                            + MessageValues.quote(value)
                             + "; it must be a single value");
                     return null;
                 }
@@ -334,14 +344,15 @@ final class QvmStates {
             return bool ? "1" : "";
         }
         if (value == null || value instanceof List || value instanceof Map) {
-            call.error("invalid value for feature '" + feature + "': " + value + "; give a string"
+            call.error("invalid value for feature " + MessageValues.quote(feature) + ": "
+                    + MessageValues.quote(value) + "; give a string"
                     + " or number, or list the feature under 'default' to remove it");
             return null;
         }
         String text = String.valueOf(value);
         if (!ValueForms.printableAscii(text)) {
-            call.error("invalid value for feature '" + feature + "': '" + text
-                    + "'; values must be printable ASCII");
+            call.error("invalid value for feature " + MessageValues.quote(feature) + ": "
+                    + MessageValues.quote(text) + "; values must be printable ASCII");
             return null;
         }
         return text;
@@ -351,12 +362,12 @@ final class QvmStates {
     private static void addFeatureStep(Invocation call, List<Step> steps, Set<String> seen,
             String key, String feature, String value) {
         if (!FEATURE_NAME.matcher(key).matches()) {
-            call.error("invalid name '" + key + "'; feature and service names use letters,"
+            call.error("invalid name " + MessageValues.quote(key) + "; feature and service names use letters,"
                     + " digits, '_', '.' and '-'");
             return;
         }
         if (!seen.add(feature)) {
-            call.error("'" + key + "' is given twice");
+            call.error(MessageValues.quote(key) + " is given twice");
             return;
         }
         if (call.failed()) {

@@ -2,9 +2,12 @@ package org.qfleet.states.compile;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.qfleet.states.MessageValues;
+import org.qfleet.states.SourceLine;
 
 /**
  * Turns merged high data into low chunks: checks each declaration, expands {@code names},
@@ -71,33 +74,36 @@ final class ChunkCompiler {
 
     /** Checks that a declaration names exactly one function and that its arguments are well formed. */
     private boolean checkDeclaration(IdDeclaration declaration, String module, List<Object> arguments) {
-        String where = "state '" + module + "' of ID '" + declaration.id + "' in SLS '"
-                + declaration.sls + "'";
+        String prefix = declaration.lines(module).prefix();
+        String state = MessageValues.quote(module);
+        String id = MessageValues.quote(declaration.id);
+        String sls = MessageValues.quote(declaration.sls);
+        String where = "state " + state + " of ID " + id + " in SLS " + sls;
         List<String> functions = new ArrayList<>();
         boolean valid = true;
         for (Object argument : arguments) {
             if (argument instanceof String function) {
                 functions.add(function);
                 if (function.isBlank() || function.strip().contains(" ")) {
-                    errors.add("The function '" + function + "' in " + where + " is not a valid"
-                            + " function name; if it is an argument, it is missing a ':'");
+                    errors.add(prefix + "The function " + MessageValues.quote(function) + " in " + where
+                            + " is not a valid function name; if it is an argument, it is missing a ':'");
                     valid = false;
                 }
             } else if (IdDeclaration.argumentKey(argument) == null) {
-                errors.add("The argument " + argument + " in " + where + " must be a function name"
-                        + " or a mapping with one key, such as '- template: fedora-42'");
+                errors.add(prefix + "The argument " + MessageValues.quote(argument) + " in " + where
+                        + " must be a function name or a mapping with one key, such as '- template: fedora-42'");
                 valid = false;
             }
         }
         if (functions.isEmpty()) {
-            errors.add("No function declared in state '" + module + "' in SLS '" + declaration.sls
-                    + "' (ID '" + declaration.id + "'); name one, such as '" + module + ".present:'");
+            errors.add(prefix + "No function declared in state " + state + " in SLS " + sls + " (ID " + id
+                    + "); name one, such as '" + module + ".present:'");
             return false;
         }
         if (functions.size() > 1) {
-            errors.add("Too many functions declared in state '" + module + "' in SLS '"
-                    + declaration.sls + "' (ID '" + declaration.id + "'): "
-                    + String.join(", ", functions) + "; keep one, or give each its own ID");
+            errors.add(prefix + "Too many functions declared in state " + state + " in SLS " + sls + " (ID " + id
+                    + "): " + MessageValues.escape(String.join(", ", functions))
+                    + "; keep one, or give each its own ID");
             return false;
         }
         return valid;
@@ -106,6 +112,8 @@ final class ChunkCompiler {
     /** Builds the chunks of one declaration: one, or one per entry of {@code names}. */
     private List<ChunkDraft> expand(IdDeclaration declaration, String module, List<Object> arguments) {
         ChunkDraft base = new ChunkDraft(module, declaration.id, declaration.sls);
+        base.lines = declaration.lines(module);
+        String where = "ID " + MessageValues.quote(declaration.id) + " in SLS " + MessageValues.quote(declaration.sls);
         List<Object> names = new ArrayList<>();
         for (Object argument : arguments) {
             if (argument instanceof String function) {
@@ -116,8 +124,8 @@ final class ChunkCompiler {
             Object value = IdDeclaration.argumentValue(argument);
             if (key.equals("names")) {
                 if (!(value instanceof List<?> list)) {
-                    errors.add("The 'names' argument of ID '" + declaration.id + "' in SLS '"
-                            + declaration.sls + "' must be a list, got: " + value);
+                    errors.add(base.lines.prefix("names") + "The 'names' argument of " + where
+                            + " must be a list, got: " + MessageValues.quote(value));
                     return List.of();
                 }
                 for (Object name : list) {
@@ -137,6 +145,7 @@ final class ChunkCompiler {
         for (Object entry : names) {
             ChunkDraft chunk = base.copy();
             chunk.nameOrder = nameOrder++;
+            chunk.lines = namesEntryLines(base.lines, entry);
             if (entry instanceof String name) {
                 chunk.name = name;
             } else if (entry instanceof Map<?, ?> map && map.size() == 1
@@ -146,17 +155,16 @@ final class ChunkCompiler {
                 for (Object override : overrides) {
                     String key = IdDeclaration.argumentKey(override);
                     if (key == null) {
-                        errors.add("The arguments of name '" + name + "' in 'names' of ID '"
-                                + declaration.id + "' in SLS '" + declaration.sls
-                                + "' must be one-key mappings, got: " + override);
+                        errors.add(base.lines.prefix("names") + "The arguments of name " + MessageValues.quote(name)
+                                + " in 'names' of " + where + " must be one-key mappings, got: "
+                                + MessageValues.quote(override));
                         continue;
                     }
                     applyArgument(chunk, key, IdDeclaration.argumentValue(override));
                 }
             } else {
-                errors.add("The entry " + entry + " in 'names' of ID '" + declaration.id
-                        + "' in SLS '" + declaration.sls + "' must be a name, or a name mapped"
-                        + " to a list of arguments");
+                errors.add(base.lines.prefix("names") + "The entry " + MessageValues.quote(entry) + " in 'names' of "
+                        + where + " must be a name, or a name mapped to a list of arguments");
                 continue;
             }
             chunks.add(chunk);
@@ -164,15 +172,37 @@ final class ChunkCompiler {
         return chunks;
     }
 
+    /**
+     * Returns the lines of a chunk made from one entry of {@code names}: its name is on the line
+     * of {@code names}, and the arguments the entry overrides have no line of their own.
+     */
+    private static StateLines namesEntryLines(StateLines lines, Object entry) {
+        Map<String, SourceLine> arguments = new HashMap<>(lines.arguments());
+        SourceLine names = arguments.get("names");
+        if (names != null) {
+            arguments.put("name", names);
+        }
+        if (entry instanceof Map<?, ?> map && map.size() == 1
+                && map.values().iterator().next() instanceof List<?> overrides) {
+            for (Object override : overrides) {
+                String key = IdDeclaration.argumentKey(override);
+                if (key != null) {
+                    arguments.remove(key);
+                }
+            }
+        }
+        return new StateLines(lines.id(), arguments);
+    }
+
     private void applyArgument(ChunkDraft chunk, String key, Object value) {
-        String where = "ID '" + chunk.id + "' in SLS '" + chunk.sls + "'";
+        String where = where(chunk);
         switch (key) {
             case "name" -> {
                 if (value instanceof String name) {
                     chunk.name = name;
                 } else {
-                    errors.add("The 'name' argument of " + where + " must be a string, got: "
-                            + value + "; quote it");
+                    errors.add(chunk.lines.prefix(key) + "The 'name' argument of " + where
+                            + " must be a string, got: " + MessageValues.quote(value) + "; quote it");
                 }
             }
             case "order" -> chunk.orderValue = value;
@@ -198,7 +228,8 @@ final class ChunkCompiler {
             map.forEach((state, target) -> entries.add(HighStateCompiler.singleton(
                     String.valueOf(state), target)));
         } else {
-            errors.add("The " + kind + " statement of " + where + " must be a list, got: " + value);
+            errors.add(chunk.lines.prefix(kind) + "The " + kind + " statement of " + where
+                    + " must be a list, got: " + MessageValues.quote(value));
         }
     }
 
@@ -241,15 +272,20 @@ final class ChunkCompiler {
                 order = cap + 1_000_000 + order;
             }
         } else {
-            errors.add("The order of ID '" + draft.id + "' in SLS '" + draft.sls + "' must be an"
-                    + " integer, 'first' or 'last', got: " + value);
+            errors.add(draft.lines.prefix("order") + "The order of " + where(draft)
+                    + " must be an integer, 'first' or 'last', got: " + MessageValues.quote(value));
             return 0;
         }
         if (order > Integer.MAX_VALUE || order < Integer.MIN_VALUE) {
-            errors.add("The order of ID '" + draft.id + "' in SLS '" + draft.sls
-                    + "' is out of range: " + value);
+            errors.add(draft.lines.prefix("order") + "The order of " + where(draft) + " is out of range: "
+                    + MessageValues.quote(value));
             return 0;
         }
         return (int) order;
+    }
+
+    /** Returns {@code ID 'x' in SLS 'y'} for a chunk, with both quoted so that they print on one line. */
+    private static String where(ChunkDraft chunk) {
+        return "ID " + MessageValues.quote(chunk.id) + " in SLS " + MessageValues.quote(chunk.sls);
     }
 }

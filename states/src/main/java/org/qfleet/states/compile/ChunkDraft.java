@@ -24,6 +24,8 @@ final class ChunkDraft {
     final Map<String, LinkedHashSet<ChunkDraft>> resolved = new LinkedHashMap<>();
     /** The chunks that run before this one, each with the requisite kind that refers to it first. */
     final Map<ChunkDraft, String> required = new LinkedHashMap<>();
+    /** The lines of the ID and the arguments, for error messages. */
+    StateLines lines = StateLines.NONE;
 
     ChunkDraft(String state, String id, String sls) {
         this.state = state;
@@ -42,6 +44,7 @@ final class ChunkDraft {
         listener.name = name;
         listener.order = order;
         listener.args.putAll(args);
+        listener.lines = lines;
         listener.resolved.put(Requisites.LISTEN, resolved.get(Requisites.LISTEN));
         return listener;
     }
@@ -53,6 +56,7 @@ final class ChunkDraft {
         copy.orderValue = orderValue;
         copy.nameOrder = nameOrder;
         copy.args.putAll(args);
+        copy.lines = lines;
         written.forEach((kind, entries) -> copy.written.put(kind, new ArrayList<>(entries)));
         return copy;
     }
@@ -93,6 +97,6 @@ final class ChunkDraft {
                 requisites.put(kind, tags);
             }
         });
-        return new LowChunk(state, fun, id, name, sls, order, args, requisites);
+        return new LowChunk(state, fun, id, name, sls, order, args, requisites, lines);
     }
 }

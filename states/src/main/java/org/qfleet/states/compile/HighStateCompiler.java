@@ -10,7 +10,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.qfleet.states.MessageValues;
+import org.qfleet.states.SourceLine;
 import org.qfleet.states.StateException;
+import org.qfleet.states.render.DeclarationLines;
+import org.qfleet.states.render.RenderedSls;
 
 /**
  * Compiles SLS files into low chunks in execution order, with Salt's rules: includes, state
@@ -177,11 +181,12 @@ public final class HighStateCompiler {
                 return state;
             }
 
+            DeclarationLines lines = data instanceof RenderedSls rendered ? rendered.lines() : DeclarationLines.NONE;
             Map<Object, Object> body = new LinkedHashMap<>(data);
             List<String> includes = readIncludes(body.remove("include"), sls);
-            readExtend(body.remove("extend"), sls);
+            readExtend(body.remove("extend"), sls, lines.extend());
             readExclude(body.remove("exclude"), sls);
-            state.putAll(StateDeclarations.normalise(body, sls, errors));
+            state.putAll(StateDeclarations.normalise(body, sls, lines, errors));
 
             for (String include : includes) {
                 if (!rendered.contains(include)) {
@@ -286,7 +291,7 @@ public final class HighStateCompiler {
             return String.join(".", resolved);
         }
 
-        private void readExtend(Object extend, String sls) {
+        private void readExtend(Object extend, String sls, DeclarationLines lines) {
             if (extend == null) {
                 return;
             }
@@ -296,7 +301,7 @@ public final class HighStateCompiler {
                 return;
             }
             Map<Object, Object> body = new LinkedHashMap<>(map);
-            extensions.addAll(StateDeclarations.normalise(body, sls, errors).values());
+            extensions.addAll(StateDeclarations.normalise(body, sls, lines, errors).values());
         }
 
         private void readExclude(Object exclude, String sls) {
@@ -326,9 +331,10 @@ public final class HighStateCompiler {
             for (IdDeclaration declaration : from.values()) {
                 IdDeclaration existing = into.get(declaration.id);
                 if (existing != null && !existing.sls.equals(declaration.sls)) {
-                    errors.add("Detected conflicting IDs: ID '" + declaration.id
-                            + "' is declared in SLS '" + SALTENV + ":" + existing.sls
-                            + "' and in SLS '" + SALTENV + ":" + declaration.sls
+                    String firstLine = existing.line == null ? "" : " (" + existing.line.location() + ")";
+                    errors.add(prefix(declaration.line) + "Detected conflicting IDs: ID "
+                            + MessageValues.quote(declaration.id) + " is declared in SLS '" + SALTENV + ":"
+                            + existing.sls + "'" + firstLine + " and in SLS '" + SALTENV + ":" + declaration.sls
                             + "'. State IDs must be unique across all SLS files; rename one");
                     continue;
                 }
@@ -370,15 +376,40 @@ public final class HighStateCompiler {
                 }
                 for (Map.Entry<String, List<Object>> module : extension.modules.entrySet()) {
                     List<Object> arguments = target.modules.get(module.getKey());
+                    Map<String, SourceLine> extendingLines =
+                            extension.argumentLines.getOrDefault(module.getKey(), Map.of());
                     if (arguments == null) {
                         target.modules.put(module.getKey(),
                                 IdDeclaration.copyArguments(module.getValue()));
+                        target.argumentLines.put(module.getKey(), new HashMap<>(extendingLines));
                         continue;
                     }
+                    Map<String, SourceLine> targetLines =
+                            target.argumentLines.computeIfAbsent(module.getKey(), unused -> new HashMap<>());
                     for (Object argument : module.getValue()) {
                         extendArgument(arguments, argument);
+                        moveLine(targetLines, IdDeclaration.argumentKey(argument), extendingLines);
                     }
                 }
+            }
+        }
+
+        /**
+         * Gives an argument that an extension set the line in the extending file, or no line when
+         * that is unknown, so that no message points at the value the extension replaced. A
+         * requisite list that the extension appended to is in both files, so it gets no line.
+         */
+        private static void moveLine(Map<String, SourceLine> targetLines, String key,
+                Map<String, SourceLine> extendingLines) {
+            if (key == null) {
+                return;
+            }
+            SourceLine line = extendingLines.get(key);
+            boolean joined = Requisites.ALL.contains(key) && targetLines.containsKey(key);
+            if (line == null || joined) {
+                targetLines.remove(key);
+            } else {
+                targetLines.put(key, line);
             }
         }
 
@@ -406,8 +437,8 @@ public final class HighStateCompiler {
             if (byName.size() == 1) {
                 return byName.get(0);
             }
-            errors.add("Cannot extend ID '" + extension.id + "' in SLS '" + SALTENV + ":"
-                    + extension.sls + "': no state with that ID and module '" + module
+            errors.add(prefix(extension.line) + "Cannot extend ID " + MessageValues.quote(extension.id)
+                    + " in SLS '" + SALTENV + ":" + extension.sls + "': no state with that ID and module '" + module
                     + "' is part of the high state. Include the SLS file that declares it, or"
                     + " correct the ID");
             return null;
@@ -477,6 +508,11 @@ public final class HighStateCompiler {
             }
             high.keySet().removeAll(excludedIds);
         }
+    }
+
+    /** Returns the {@code FILE:LINE: } prefix of a message about an ID, or "" when its line is unknown. */
+    private static String prefix(SourceLine line) {
+        return line == null ? "" : line.prefix();
     }
 
     private static Object deepCopy(Object value) {

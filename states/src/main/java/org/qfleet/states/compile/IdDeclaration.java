@@ -1,9 +1,11 @@
 package org.qfleet.states.compile;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.qfleet.states.SourceLine;
 
 /**
  * One state ID of the high data after its declarations were normalised: each state module
@@ -16,10 +18,20 @@ final class IdDeclaration {
     final String id;
     final String sls;
     final Map<String, List<Object>> modules = new LinkedHashMap<>();
+    /** The line of the ID, or null when the source records no lines. */
+    final SourceLine line;
+    /** State module to argument key to line, for the arguments whose line is known. */
+    final Map<String, Map<String, SourceLine>> argumentLines = new HashMap<>();
 
-    IdDeclaration(String id, String sls) {
+    IdDeclaration(String id, String sls, SourceLine line) {
         this.id = id;
         this.sls = sls;
+        this.line = line;
+    }
+
+    /** Returns the lines of the state of one module of this ID. */
+    StateLines lines(String module) {
+        return new StateLines(line, argumentLines.getOrDefault(module, Map.of()));
     }
 
     /** Returns the one-key mapping of the argument list, or null when the entry is not one. */

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param requisites requisite kind to the tags of the chunks it refers to, resolved. Every
  *     kind is {@code require} so far: {@code require_in} adds to its target's require, and a
  *     {@code watch} on a state without {@code mod_watch} runs as a require, as in Salt.
+ * @param lines the lines of the ID and the arguments in the SLS file, for error messages
  */
 public record LowChunk(
         String state,
@@ -29,7 +30,8 @@ public record LowChunk(
         String sls,
         int order,
         Map<String, Object> args,
-        Map<String, List<String>> requisites) {
+        Map<String, List<String>> requisites,
+        StateLines lines) {
 
     /** The separator Salt puts between the parts of a state tag. */
     public static final String TAG_SEPARATOR = "_|-";
@@ -39,6 +41,13 @@ public record LowChunk(
         Map<String, List<String>> copy = new LinkedHashMap<>();
         requisites.forEach((kind, tags) -> copy.put(kind, List.copyOf(tags)));
         requisites = Collections.unmodifiableMap(copy);
+        lines = lines == null ? StateLines.NONE : lines;
+    }
+
+    /** Creates a chunk whose source records no lines. */
+    public LowChunk(String state, String fun, String id, String name, String sls, int order,
+            Map<String, Object> args, Map<String, List<String>> requisites) {
+        this(state, fun, id, name, sls, order, args, requisites, StateLines.NONE);
     }
 
     /** Returns Salt's state tag, {@code <state>_|-<id>_|-<name>_|-<fun>}. */

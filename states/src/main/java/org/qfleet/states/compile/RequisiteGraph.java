@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.qfleet.states.MessageValues;
 
 /**
  * Resolves requisites between chunks to the chunks they refer to, rejects references to
@@ -52,8 +53,9 @@ final class RequisiteGraph {
         for (ChunkDraft chunk : declared) {
             for (String kind : chunk.written.keySet()) {
                 if (!Requisites.SUPPORTED.contains(kind)) {
-                    errors.add("The requisite '" + kind + "' in state [" + chunk.name + "] (ID '"
-                            + chunk.id + "') in SLS [" + chunk.sls + "] is not supported;"
+                    errors.add(chunk.lines.prefix(kind) + "The requisite " + MessageValues.quote(kind) + " in state ["
+                            + MessageValues.escape(chunk.name) + "] (ID " + MessageValues.quote(chunk.id) + ") in SLS ["
+                            + chunk.sls + "] is not supported;"
                             + " supported requisites: " + String.join(", ", Requisites.SUPPORTED));
                 }
             }
@@ -88,8 +90,9 @@ final class RequisiteGraph {
             }
             if (chunk.resolved.containsKey(Requisites.LISTEN)
                     && !Requisites.WITH_MOD_WATCH.contains(chunk.state)) {
-                errors.add("The requisite 'listen' in state [" + chunk.name + "] (ID '" + chunk.id
-                        + "') in SLS [" + chunk.sls + "] runs the state's mod_watch, but '"
+                errors.add(chunk.lines.prefix(Requisites.LISTEN) + "The requisite 'listen' in state ["
+                        + MessageValues.escape(chunk.name) + "] (ID " + MessageValues.quote(chunk.id)
+                        + ") in SLS [" + chunk.sls + "] runs the state's mod_watch, but '"
                         + chunk.state + "' states have no mod_watch; use onchanges instead");
             }
         }
@@ -183,8 +186,9 @@ final class RequisiteGraph {
             }
         }
         if (exact.isEmpty()) {
-            errors.add("The " + kind + " entry " + entry + " in state [" + chunk.name + "] (ID '"
-                    + chunk.id + "') in SLS [" + chunk.sls + "] must name a state exactly; globs are"
+            errors.add(chunk.lines.prefix(kind) + "The " + kind + " entry " + MessageValues.quote(entry) + " in state ["
+                    + MessageValues.escape(chunk.name) + "] (ID " + MessageValues.quote(chunk.id) + ") in SLS ["
+                    + chunk.sls + "] must name a state exactly; globs are"
                     + " not accepted for " + kind);
         }
         return exact;
@@ -197,8 +201,9 @@ final class RequisiteGraph {
             Object value = entry instanceof String ? entry : key == null ? null : IdDeclaration.argumentValue(entry);
             if (!"sls".equals(key) && value instanceof String pattern && Fnmatch.hasWildcards(pattern)) {
                 // Salt 3006/3007 turns an _in entry into an extend of that literal ID.
-                errors.add("Cannot extend ID '" + pattern + "' in SLS '" + HighStateCompiler.SALTENV + ":"
-                        + chunk.sls + "': the " + inKind + " entry of ID '" + chunk.id + "' is a glob,"
+                errors.add(chunk.lines.prefix(inKind) + "Cannot extend ID " + MessageValues.quote(pattern) + " in SLS '"
+                        + HighStateCompiler.SALTENV + ":" + chunk.sls + "': the " + inKind + " entry of ID "
+                        + MessageValues.quote(chunk.id) + " is a glob,"
                         + " which Salt takes as a literal ID; name each state instead");
                 continue;
             }
@@ -223,21 +228,24 @@ final class RequisiteGraph {
             key = IdDeclaration.argumentKey(entry);
             value = IdDeclaration.argumentValue(entry);
         } else {
-            errors.add("The " + kind + " entry " + entry + " in state [" + chunk.name + "] (ID '"
-                    + chunk.id + "') in SLS [" + chunk.sls + "] must be a mapping with one key,"
+            errors.add(chunk.lines.prefix(kind) + "The " + kind + " entry " + MessageValues.quote(entry) + " in state ["
+                    + MessageValues.escape(chunk.name) + "] (ID " + MessageValues.quote(chunk.id) + ") in SLS ["
+                    + chunk.sls + "] must be a mapping with one key,"
                     + " such as 'qvm: sys-net', 'id: sys-net' or 'sls: qvm.sys-net'");
             return List.of();
         }
         if (key.contains(".")) {
-            errors.add("Invalid requisite type '" + key + "' in " + kind + " of state [" + chunk.name
-                    + "] (ID '" + chunk.id + "') in SLS [" + chunk.sls + "]: requisite types"
+            errors.add(chunk.lines.prefix(kind) + "Invalid requisite type " + MessageValues.quote(key) + " in "
+                    + kind + " of state [" + MessageValues.escape(chunk.name) + "] (ID "
+                    + MessageValues.quote(chunk.id) + ") in SLS [" + chunk.sls + "]: requisite types"
                     + " must not contain dots; did you mean '" + key.substring(0, key.indexOf('.'))
                     + "'?");
             return List.of();
         }
         if (!(value instanceof String || value instanceof Number)) {
-            errors.add("The " + kind + " entry " + entry + " in state [" + chunk.name + "] (ID '"
-                    + chunk.id + "') in SLS [" + chunk.sls + "] must name a state, got: " + value);
+            errors.add(chunk.lines.prefix(kind) + "The " + kind + " entry " + MessageValues.quote(entry) + " in state ["
+                    + MessageValues.escape(chunk.name) + "] (ID " + MessageValues.quote(chunk.id) + ") in SLS ["
+                    + chunk.sls + "] must name a state, got: " + MessageValues.quote(value));
             return List.of();
         }
         String pattern = String.valueOf(value);
@@ -253,8 +261,9 @@ final class RequisiteGraph {
             }
         }
         if (found.isEmpty()) {
-            errors.add("Referenced state does not exist for requisite [" + kind + ": (" + key + ": "
-                    + pattern + ")] in state [" + chunk.name + "] in SLS [" + chunk.sls + "]");
+            errors.add(chunk.lines.prefix(kind) + "Referenced state does not exist for requisite [" + kind + ": ("
+                    + MessageValues.escape(key) + ": " + MessageValues.escape(pattern) + ")] in state ["
+                    + MessageValues.escape(chunk.name) + "] in SLS [" + chunk.sls + "]");
         }
         return found;
     }

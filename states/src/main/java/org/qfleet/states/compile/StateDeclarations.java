@@ -1,9 +1,13 @@
 package org.qfleet.states.compile;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.qfleet.states.MessageValues;
+import org.qfleet.states.SourceLine;
+import org.qfleet.states.render.DeclarationLines;
 
 /**
  * Normalises the state declarations of one rendered SLS file: the short form
@@ -14,26 +18,36 @@ final class StateDeclarations {
 
     private StateDeclarations() {}
 
+    /**
+     * Normalises every ID of {@code body}.
+     *
+     * @param lines the lines of the IDs and arguments in the rendered file
+     */
     static Map<String, IdDeclaration> normalise(Map<Object, Object> body, String sls,
-            List<String> errors) {
+            DeclarationLines lines, List<String> errors) {
         Map<String, IdDeclaration> declarations = new LinkedHashMap<>();
         for (Map.Entry<Object, Object> entry : body.entrySet()) {
             if (!(entry.getKey() instanceof String id)) {
-                errors.add("ID '" + entry.getKey() + "' in SLS '" + sls + "' is a "
+                errors.add(prefix(lines.id(String.valueOf(entry.getKey()))) + "ID "
+                        + MessageValues.quote(entry.getKey()) + " in SLS " + MessageValues.quote(sls) + " is a "
                         + typeName(entry.getKey()) + ", not a string; quote it");
                 continue;
             }
-            IdDeclaration declaration = normaliseId(id, entry.getValue(), sls, errors);
+            IdDeclaration declaration = normaliseId(id, entry.getValue(), sls, lines.id(id), errors);
             if (declaration != null) {
+                for (String module : declaration.modules.keySet()) {
+                    declaration.argumentLines.put(module, new HashMap<>(lines.arguments(id, module)));
+                }
                 declarations.put(id, declaration);
             }
         }
         return declarations;
     }
 
-    private static IdDeclaration normaliseId(String id, Object value, String sls,
+    private static IdDeclaration normaliseId(String id, Object value, String sls, SourceLine line,
             List<String> errors) {
-        IdDeclaration declaration = new IdDeclaration(id, sls);
+        IdDeclaration declaration = new IdDeclaration(id, sls, line);
+        String where = prefix(line) + "ID " + MessageValues.quote(id) + " in SLS " + MessageValues.quote(sls);
         if (value instanceof String shortForm && shortForm.contains(".")) {
             int dot = shortForm.indexOf('.');
             List<Object> arguments = new ArrayList<>();
@@ -42,8 +56,7 @@ final class StateDeclarations {
             return declaration;
         }
         if (!(value instanceof Map<?, ?> modules)) {
-            errors.add("ID '" + id + "' in SLS '" + sls + "' is not a mapping of state"
-                    + " declarations, got: " + value);
+            errors.add(where + " is not a mapping of state declarations, got: " + MessageValues.quote(value));
             return null;
         }
         // Dotted keys go after the plain ones, the order Salt's own normalisation leaves them in,
@@ -53,14 +66,14 @@ final class StateDeclarations {
             String key = String.valueOf(module.getKey());
             Object arguments = module.getValue();
             if (arguments == null) {
-                errors.add("ID '" + id + "' in SLS '" + sls + "' contains a short declaration ("
-                        + key + ") with a trailing colon. Without arguments, omit the colon: '"
-                        + id + ": " + key + "'");
+                errors.add(where + " contains a short declaration (" + key + ") with a trailing colon."
+                        + " Without arguments, omit the colon: " + MessageValues.quote(id + ": " + key));
                 continue;
             }
             if (!(arguments instanceof List<?> list)) {
-                errors.add("State '" + key + "' of ID '" + id + "' in SLS '" + sls
-                        + "' must be a list of arguments, got: " + arguments);
+                errors.add(prefix(line) + "State " + MessageValues.quote(key) + " of ID " + MessageValues.quote(id)
+                        + " in SLS " + MessageValues.quote(sls) + " must be a list of arguments, got: "
+                        + MessageValues.quote(arguments));
                 continue;
             }
             List<Object> copy = IdDeclaration.copyArguments(list);
@@ -70,9 +83,8 @@ final class StateDeclarations {
                 copy.add(functionOf(key));
             }
             if (declaration.modules.containsKey(moduleName) || dotted.containsKey(moduleName)) {
-                errors.add("ID '" + id + "' in SLS '" + sls + "' contains multiple state"
-                        + " declarations of the same type ('" + moduleName + "'); give each one"
-                        + " its own ID");
+                errors.add(where + " contains multiple state declarations of the same type ("
+                        + MessageValues.quote(moduleName) + "); give each one its own ID");
                 continue;
             }
             if (key.contains(".")) {
@@ -83,6 +95,11 @@ final class StateDeclarations {
         }
         declaration.modules.putAll(dotted);
         return declaration;
+    }
+
+    /** Returns the {@code FILE:LINE: } prefix of a message about an ID, or "" when its line is unknown. */
+    private static String prefix(SourceLine line) {
+        return line == null ? "" : line.prefix();
     }
 
     /** Returns the function of a dotted state key: the second component, as Salt takes it. */

@@ -193,8 +193,10 @@ public final class RenderingCache {
         }
     }
 
+    /** Returns a deep copy of a rendering, which keeps the declaration lines of an SLS file. */
     @SuppressWarnings("unchecked")
     private static Map<String, Object> copy(Map<String, Object> result) {
-        return (Map<String, Object>) SaltJinja.deepCopy(result);
+        Map<String, Object> copy = (Map<String, Object>) SaltJinja.deepCopy(result);
+        return result instanceof RenderedSls sls ? new RenderedSls(copy, sls.lines()) : copy;
     }
 }

@@ -102,15 +102,27 @@ public final class SaltRenderer {
         return renderJinja(file, ctx, slsNameOf(relativePath), null);
     }
 
-    private Object render(RelativeFile file, RenderContext ctx, String sls, RenderInputs.Recorder recorder)
+    /** A rendered document and the lines of its state IDs and arguments. */
+    private record Rendered(Object data, DeclarationLines lines) {}
+
+    private Rendered render(RelativeFile file, RenderContext ctx, String sls, RenderInputs.Recorder recorder)
             throws RenderException {
         String text = read(file.absolute(), UNCHANGED);
         RendererPipe pipe = rendererPipe(text, file.absolute());
         String rendered = pipe.templated() ? renderJinja(file, ctx, sls, recorder) : text;
-        Object data = pipe.json()
-                ? loadJson(rendered, file.absolute(), pipe.templated())
-                : SaltYaml.load(rendered, file.absolute(), pipe.templated());
-        return data == null ? new LinkedHashMap<String, Object>() : data;
+        Object data;
+        DeclarationLines lines = DeclarationLines.NONE;
+        if (pipe.json()) {
+            // NOTE: JSON documents record no lines, so compile errors in them name no file.
+            data = loadJson(rendered, file.absolute(), pipe.templated());
+        } else {
+            SaltYaml.Document document = SaltYaml.loadDocument(rendered, file.absolute(), pipe.templated());
+            data = document.data();
+            lines = DeclarationLines.of(document.root(), pipe.templated()
+                    ? DeclarationLines.lineMap(file.absolute(), text, rendered)
+                    : DeclarationLines.fileLines(file.absolute()));
+        }
+        return new Rendered(data == null ? new LinkedHashMap<String, Object>() : data, lines);
     }
 
     /**
@@ -232,19 +244,14 @@ public final class SaltRenderer {
         return variables;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> toMapping(Object data, Path file, String what) throws RenderException {
-        if (!(data instanceof Map<?, ?> map)) {
+    private static Map<String, Object> toMapping(Rendered rendered, Path file, String what) throws RenderException {
+        if (!(rendered.data() instanceof Map<?, ?> map)) {
             throw new RenderException(what + " does not render to a dictionary; it renders to "
-                    + PythonRepr.repr(data).lines().findFirst().orElse(""), file, 0);
-        }
-        boolean stringKeys = map.keySet().stream().allMatch(key -> key instanceof String);
-        if (stringKeys) {
-            return (Map<String, Object>) map;
+                    + PythonRepr.repr(rendered.data()).lines().findFirst().orElse(""), file, 0);
         }
         Map<String, Object> result = new LinkedHashMap<>();
-        map.forEach((key, value) -> result.put(PythonRepr.str(key), value));
-        return result;
+        map.forEach((key, value) -> result.put(key instanceof String text ? text : PythonRepr.str(key), value));
+        return new RenderedSls(result, rendered.lines());
     }
 
     private Optional<RelativeFile> findSls(String sls) {

@@ -59,7 +59,20 @@ public final class SaltYaml {
      * @param rendered whether {@code text} is the output of a template rather than the file itself
      */
     public static Object load(String text, Path file, boolean rendered) throws RenderException {
-        Yaml yaml = newYaml();
+        return loadDocument(text, file, rendered).data();
+    }
+
+    /**
+     * A parsed document: its data and the node tree it was built from, whose marks give the
+     * line of each value. The root is null for an empty document.
+     */
+    record Document(Object data, Node root) {}
+
+    /** Parses one YAML document like {@link #load(String, Path, boolean)} and keeps its node tree. */
+    static Document loadDocument(String text, Path file, boolean rendered) throws RenderException {
+        LoaderOptions options = loaderOptions();
+        SaltConstructor constructor = new SaltConstructor(options);
+        Yaml yaml = new Yaml(constructor, new Representer(new DumperOptions()), new DumperOptions(), options);
         Object document;
         try {
             document = yaml.load(text);
@@ -73,7 +86,7 @@ public final class SaltYaml {
                     + " values, or a list or mapping contains itself. Write the repeated data out, or use fewer nested"
                     + " aliases.", file, 0);
         }
-        return document;
+        return new Document(document, constructor.root);
     }
 
     /**
@@ -109,14 +122,13 @@ public final class SaltYaml {
         return total;
     }
 
-    private static Yaml newYaml() {
+    private static LoaderOptions loaderOptions() {
         LoaderOptions options = new LoaderOptions();
         // Duplicate keys are detected by SaltConstructor with Salt's message.
         options.setAllowDuplicateKeys(true);
         options.setMaxAliasesForCollections(1000);
         options.setCodePointLimit(64 * 1024 * 1024);
-        return new Yaml(new SaltConstructor(options), new Representer(new DumperOptions()),
-                new DumperOptions(), options);
+        return options;
     }
 
     private static RenderException toRenderException(MarkedYAMLException e, String text, Path file) {
@@ -176,6 +188,25 @@ public final class SaltYaml {
             this.yamlConstructors.put(Tag.TIMESTAMP, new ConstructYamlStr());
             Construct intConstruct = this.yamlConstructors.get(Tag.INT);
             this.yamlConstructors.put(Tag.INT, new DecimalLeadingZeroInt(intConstruct));
+        }
+
+        /** The root node of the document constructed last, or null when it was empty. */
+        Node root;
+
+        /** Constructs the document as the base class does, keeping its root node for its line marks. */
+        @Override
+        public Object getSingleData(Class<?> type) {
+            Node node = composer.getSingleNode();
+            root = node;
+            if (node == null || Tag.NULL.equals(node.getTag())) {
+                return yamlConstructors.get(Tag.NULL).construct(node);
+            }
+            if (type != Object.class) {
+                node.setTag(new Tag(type));
+            } else if (rootTag != null) {
+                node.setTag(rootTag);
+            }
+            return constructDocument(node);
         }
 
         @Override

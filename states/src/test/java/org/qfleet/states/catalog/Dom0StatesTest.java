@@ -238,7 +238,7 @@ class Dom0StatesTest {
                     - onlyif:
                       - fun: file.file_exists
                 """, "cmd.run state with ID 'x' in SLS 'main': invalid value in field 'onlyif':"
-                + " '{fun=file.file_exists}'; qfleet takes shell commands here, not module calls or"
+                + " {'fun': 'file.file_exists'}; qfleet takes shell commands here, not module calls or"
                 + " other values");
     }
 

@@ -487,12 +487,12 @@ class HighStateCompilerTest {
         assertEquals(List.of(
                 "The 'name' argument of ID 'numeric-name' in SLS 'main' must be a string, got: 42;"
                         + " quote it",
-                "The 'names' argument of ID 'bad-names' in SLS 'main' must be a list, got: work",
+                "The 'names' argument of ID 'bad-names' in SLS 'main' must be a list, got: 'work'",
                 "The require statement of ID 'bad-require' in SLS 'main' must be a list, got:"
-                        + " numeric-name"), error.errors());
+                        + " 'numeric-name'"), error.errors());
         CompileException orderError = compileError("main", "late:\n  qvm.exists:\n    - order: soon\n");
         assertEquals("The order of ID 'late' in SLS 'main' must be an integer, 'first' or 'last',"
-                + " got: soon", orderError.getMessage());
+                + " got: 'soon'", orderError.getMessage());
     }
 
     @Test

@@ -1,0 +1,43 @@
+package org.qfleet.states.compile;
+
+import java.util.Map;
+import org.qfleet.states.SourceLine;
+
+/**
+ * The lines on which one state is declared, for error messages: the line of its ID and the lines of its
+ * arguments by key as written. An argument that {@code extend} replaced has the line of the
+ * extending file. In a chunk made from an entry of {@code names}, {@code name} has the line of
+ * {@code names}, and the arguments the entry overrides have none, so messages about them fall
+ * back to the ID's line.
+ *
+ * @param id the line of the state ID, or null when the source records no lines
+ * @param arguments argument key to its line
+ */
+public record StateLines(SourceLine id, Map<String, SourceLine> arguments) {
+
+    /** The lines of a state whose source records none. */
+    public static final StateLines NONE = new StateLines(null, Map.of());
+
+    public StateLines {
+        arguments = Map.copyOf(arguments);
+    }
+
+    /** Returns the line of an argument, the ID's line when it has none, or null when neither is known. */
+    public SourceLine line(String key) {
+        return arguments.getOrDefault(key, id);
+    }
+
+    /** Returns the {@link SourceLine#prefix()} of the ID's line, or an empty string when it is not known. */
+    public String prefix() {
+        return id == null ? "" : id.prefix();
+    }
+
+    /**
+     * Returns the {@link SourceLine#prefix()} of an argument's line for a message about it, or an
+     * empty string when no line is known.
+     */
+    public String prefix(String key) {
+        SourceLine line = line(key);
+        return line == null ? "" : line.prefix();
+    }
+}

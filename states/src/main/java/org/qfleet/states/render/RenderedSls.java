@@ -1,0 +1,25 @@
+package org.qfleet.states.render;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The top-level mapping of a rendered SLS file, in file order, which also carries the lines
+ * its state IDs and arguments are declared on. It equals any mapping of the same entries.
+ */
+public final class RenderedSls extends LinkedHashMap<String, Object> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient DeclarationLines lines;
+
+    public RenderedSls(Map<String, Object> entries, DeclarationLines lines) {
+        super(entries);
+        this.lines = lines;
+    }
+
+    /** Returns the lines of the state IDs and their arguments. */
+    public DeclarationLines lines() {
+        return lines == null ? DeclarationLines.NONE : lines;
+    }
+}

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.qfleet.states.MessageValues;
 import org.qfleet.states.compile.CompileException;
 import org.qfleet.states.compile.LowChunk;
 import org.qfleet.states.plan.PlanChunk;
@@ -127,8 +128,9 @@ public final class StateCatalog {
     /** Compiles one low chunk into its plan chunk, with the chunk's tag, requisites and steps. */
     public PlanChunk compile(LowChunk chunk) throws CompileException {
         String function = chunk.state() + "." + chunk.fun();
-        String location = "ID '" + chunk.id() + "' in SLS '" + chunk.sls() + "'";
-        String unknown = "Unknown state function '" + function + "' in state with " + location + "."
+        String location = Invocation.location(chunk);
+        String unknown = chunk.lines().prefix() + "Unknown state function " + MessageValues.quote(function)
+                + " in state with " + location + "."
                 + unknownMessages.computeIfAbsent(function,
                         name -> Suggestions.didYouMean(name, functions()) + " Known functions: "
                                 + String.join(", ", functions()));
@@ -151,7 +153,7 @@ public final class StateCatalog {
             return compileCustom(chunk, customFunction, location, failhard);
         }
         List<String> errors = new ArrayList<>();
-        Invocation call = new Invocation(function, chunk.name(), null, location, errors);
+        Invocation call = new Invocation(function, chunk.name(), null, location, chunk.lines(), errors);
         if (call.checkQubeName("name", chunk.name())) {
             withoutFailhard(chunk).args().forEach(call::addKwarg);
         }
@@ -193,6 +195,6 @@ public final class StateCatalog {
         Map<String, Object> args = new LinkedHashMap<>(chunk.args());
         args.remove("failhard");
         return new LowChunk(chunk.state(), chunk.fun(), chunk.id(), chunk.name(), chunk.sls(),
-                chunk.order(), args, chunk.requisites());
+                chunk.order(), args, chunk.requisites(), chunk.lines());
     }
 }

@@ -190,38 +190,62 @@ class BadInputTest {
 
     @Test
     void unknownFunctionSuggestsName() throws Exception {
-        sls("work:\n  qvm.prefz:\n    - label: blue\n");
+        Path file = sls("# the work qube\nwork:\n  qvm.prefz:\n    - label: blue\n");
 
-        assertFailsToCompile("Unknown state function 'qvm.prefz' in state with ID 'work' in SLS 't'",
+        assertFailsToCompile(file + ":2: Unknown state function 'qvm.prefz' in state with ID 'work' in SLS 't'.",
                 "Did you mean 'qvm.prefs'?");
     }
 
     @Test
     void unknownArgumentSuggestsName() throws Exception {
-        sls("work:\n  qvm.prefs:\n    - lable: blue\n");
+        Path file = sls("work:\n  qvm.prefs:\n    - memory: 400\n    - lable: blue\n");
 
-        assertFailsToCompile("qvm.prefs state with ID 'work' in SLS 't': unknown property 'lable'",
+        assertFailsToCompile(file + ":4: qvm.prefs state with ID 'work' in SLS 't': unknown property 'lable'.",
                 "Did you mean 'label'?");
     }
 
     @Test
+    void jinjaLoopNamesRenderedLine() throws Exception {
+        Path file = sls("{% for q in ['a', 'b'] %}\n{{ q }}:\n  qvm.exists: []\n{% endfor %}\n"
+                + "work:\n  qvm.present:\n    - label: blue\n    - maxmem: 4000\n");
+
+        assertFailsToCompile(file + ": line 11 of the rendered text: qvm.present state with ID 'work' in SLS 't':"
+                + " unknown argument 'maxmem'; valid arguments: ");
+    }
+
+    @Test
     void wrongArgumentTypesNameFieldAndValue() throws Exception {
-        sls("work:\n  qvm.prefs:\n    - memory: lots\n");
-        assertFailsToCompile("invalid value for field 'memory': 'lots'; it must be an integer");
+        Path file = sls("work:\n  qvm.prefs:\n    - memory: lots\n");
+        assertFailsToCompile(file + ":3: qvm.prefs state with ID 'work' in SLS 't': invalid value for field"
+                + " 'memory': 'lots'; it must be an integer");
 
         sls("work:\n  qvm.prefs:\n    - label: [1, 2]\n");
-        assertFailsToCompile("invalid value for field 'label': '[1, 2]'");
+        assertFailsToCompile(file + ":3: qvm.prefs state with ID 'work' in SLS 't': invalid value for field"
+                + " 'label': [1, 2]; valid labels: ");
+    }
+
+    @Test
+    void valueWithNewlineStaysOnOneLine() throws Exception {
+        Path file = sls("work:\n  qvm.prefs:\n    - label: \"blue\\nDone: everything fine\"\n");
+
+        assertFailsToCompile(file + ":3: qvm.prefs state with ID 'work' in SLS 't': invalid value for field"
+                + " 'label': 'blue\\nDone: everything fine'; valid labels: ");
     }
 
     @Test
     void hostileQubeNamesAreRejected() throws Exception {
-        for (String name : List.of("work;rm -rf /", "work$(reboot)", "work`id`", "work|x", "qübe", "work\\nx",
-                "-work", "a".repeat(40))) {
-            sls("\"" + name + "\":\n  qvm.present:\n    - label: blue\n");
-            assertFailsToCompile("invalid qube name in field 'name'");
+        for (String name : List.of("work;rm -rf /", "work$(reboot)", "work`id`", "work|x", "qübe", "-work",
+                "a".repeat(40))) {
+            Path file = sls("\"" + name + "\":\n  qvm.present:\n    - label: blue\n");
+            assertFailsToCompile(file + ":1: qvm.present state with ID", "invalid qube name in field 'name'");
         }
+        Path file = sls("\"work\\nx\":\n  qvm.present:\n    - label: blue\n");
+        assertFailsToCompile(file + ":1: qvm.present state with ID 'work\\nx' in SLS 't': invalid qube name in field"
+                + " 'name': 'work\\nx': VM name contains illegal characters");
+
         sls("work:\n  qvm.prefs:\n    - netvm: \"sys-net; reboot\"\n");
-        assertFailsToCompile("invalid qube name in field 'netvm': 'sys-net; reboot'");
+        assertFailsToCompile(file + ":3: qvm.prefs state with ID 'work' in SLS 't': invalid qube name in field"
+                + " 'netvm': 'sys-net; reboot'");
     }
 
     @Test

@@ -45,11 +45,6 @@ final class Invocation {
         this.errors = errors;
     }
 
-    /** Creates an invocation whose errors name no file. */
-    Invocation(String function, String name, String group, String location, List<String> errors) {
-        this(function, name, group, location, StateLines.NONE, errors);
-    }
-
     /** Returns {@code ID 'x' in SLS 'y'} for a chunk, both quoted so that they print on one line. */
     static String location(LowChunk chunk) {
         return "ID " + MessageValues.quote(chunk.id()) + " in SLS " + MessageValues.quote(chunk.sls());

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 from pathlib import Path
@@ -935,6 +936,68 @@ class UnitTest(unittest.TestCase):
         output = io.BytesIO()
         shim.LineWriter(output).write({"comment": "qube \u00e9t\u00e9"})
         self.assertEqual(b'{"comment": "qube \\u00e9t\\u00e9"}\n', output.getvalue())
+
+
+class SessionTest(ShimTestCase):
+    """With --session, one shim process answers a request line, waits, and reads the next."""
+
+    def start_session(self, *arguments):
+        command = BOOTSTRAP + " --session" + "".join(" " + shlex.quote(a) for a in arguments)
+        process = subprocess.Popen(["/bin/sh", "-c", command], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.host.env)
+        self.addCleanup(process.stderr.close)
+        self.addCleanup(process.stdout.close)
+        self.addCleanup(process.kill)
+        process.stdin.write(self.host.stdin_for(b""))
+        return process
+
+    def send(self, process, request):
+        """Write one request line and read the reply up to its done or error line."""
+        process.stdin.write(json.dumps(request).encode() + b"\n")
+        process.stdin.flush()
+        # readline blocks, so a shim that hangs is killed after the time limit.
+        watchdog = threading.Timer(RUN_TIMEOUT, process.kill)
+        watchdog.start()
+        lines = []
+        try:
+            for text in iter(process.stdout.readline, b""):
+                lines.append(json.loads(text))
+                if lines[-1]["type"] in ("done", "error"):
+                    break
+        finally:
+            watchdog.cancel()
+        return lines
+
+    def test_requests_share_one_process(self):
+        process = self.start_session()
+        facts = self.send(process, {"protocol": 1, "kind": "commands",
+                                    "commands": [{"id": "pid", "shell": "echo $PPID"}]})
+        self.assertEqual("done", facts[-1]["type"])
+        self.assertIsNone(process.poll(), "the shim must wait for the next request")
+        again = self.send(process, {"protocol": 1, "kind": "commands",
+                                    "commands": [{"id": "pid", "shell": "echo $PPID"}]})
+        self.assertEqual(facts[0]["stdout"], again[0]["stdout"])
+        applied = self.send(process, plan(chunk("work", prefs_step("work", "label", "red"))))
+        self.assertEqual("done", applied[-1]["type"])
+        self.assertEqual("red", self.host.state()["qubes"]["work"]["prefs"]["label"]["set"])
+        process.stdin.close()
+        self.assertEqual(0, process.wait(timeout=10))
+
+    def test_invalid_request_ends_session(self):
+        process = self.start_session()
+        lines = self.send(process, {"protocol": 2, "kind": "commands", "commands": []})
+        self.assertEqual("error", lines[-1]["type"])
+        self.assertIn("protocol 2 is not supported", lines[-1]["message"])
+        self.assertEqual(2, process.wait(timeout=10))
+
+    def test_manage_globs_apply_to_every_request(self):
+        process = self.start_session("--manage", "personal")
+        allowed = self.send(process, plan(chunk("personal", prefs_step("personal", "label", "red"))))
+        self.assertEqual("done", allowed[-1]["type"])
+        rejected = self.send(process, plan(chunk("work", prefs_step("work", "label", "red"))))
+        self.assertEqual("error", rejected[-1]["type"])
+        self.assertEqual(2, process.wait(timeout=10))
+        self.assertEqual("blue", self.host.state()["qubes"]["work"]["prefs"]["label"]["set"])
 
 
 if __name__ == "__main__":

@@ -62,8 +62,8 @@ final class HostPipeline {
     HostReport run(RosterEntry entry) {
         long started = System.nanoTime();
         HostReport report = new HostReport(entry.id());
-        try (SshSession session = transport.connect(target(entry))) {
-            ShimClient shim = new ShimClient(session, config.runTimeout(), entry.manage());
+        try (SshSession session = transport.connect(target(entry));
+                ShimClient shim = new ShimClient(session, config.runTimeout(), entry.manage())) {
             HostFacts facts = HostFacts.gather(shim, entry.id(), entry.grains());
             report.grains = facts.grains();
             List<PlanChunk> chunks;

@@ -55,8 +55,8 @@ final class RawShell {
         long started = System.nanoTime();
         HostReport report = new HostReport(target.id());
         report.started = Instant.now();
-        try (SshSession session = transport.connect(target)) {
-            ShimClient shim = new ShimClient(session, timeout);
+        try (SshSession session = transport.connect(target);
+                ShimClient shim = new ShimClient(session, timeout)) {
             Map<String, Object> request = new LinkedHashMap<>();
             request.put("id", "raw");
             request.put("shell", command);

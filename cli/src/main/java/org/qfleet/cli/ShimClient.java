@@ -4,20 +4,25 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import org.qfleet.shim.Shim;
 import org.qfleet.transport.ExecResult;
+import org.qfleet.transport.RunningCommand;
 import org.qfleet.transport.SshSession;
 import org.qfleet.transport.TransportException;
 
 /**
- * Sends requests to the shim on one host, each as one exec on the host's open SSH session,
- * and hands back the shim's output lines as they arrive.
+ * Sends requests to the shim on one host and hands back the shim's output lines as they arrive.
+ * All requests to a host go to one shim process on one exec channel: the shim starts with the
+ * first request and reads one request line after another, so the facts, any render-time
+ * commands and the plan cost one {@code python3} start. Close the client to end that process.
  */
-final class ShimClient {
+final class ShimClient implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -25,6 +30,10 @@ final class ShimClient {
     private final Duration timeout;
     /** The roster entry's manage globs, passed on the shim's command line; empty for no limit. */
     private final List<String> manageGlobs;
+    /** The shim process, started by the first request; null before it and after it ended. */
+    private RunningCommand running;
+    /** The request whose reply lines arrive now; written by the caller, read on an SSH I/O thread. */
+    private volatile PendingReply pending;
 
     ShimClient(SshSession session, Duration timeout) {
         this(session, timeout, List.of());
@@ -66,6 +75,19 @@ final class ShimClient {
         }
     }
 
+    /** The lines of one request's reply, collected as they arrive. */
+    private static final class PendingReply {
+        final List<Map<String, Object>> lines = new ArrayList<>();
+        final Consumer<Map<String, Object>> onLine;
+        final CountDownLatch done = new CountDownLatch(1);
+        /** What {@code onLine} threw; the reply ends there, as the caller cannot use later lines. */
+        volatile RuntimeException failure;
+
+        PendingReply(Consumer<Map<String, Object>> onLine) {
+            this.onLine = onLine;
+        }
+    }
+
     /**
      * Sends one request; {@code onLine} sees each parsed output line as soon as it arrives.
      * Lines that are not JSON objects are kept as {@code {"type": "garbage", "text": ...}}.
@@ -80,18 +102,84 @@ final class ShimClient {
         return sendRaw(body, onLine);
     }
 
-    /** Sends a request that is already JSON text. */
+    /**
+     * Sends a request that is already compact JSON text, with no line break in it, and waits
+     * for its {@code done} line or for the shim to end.
+     */
     Reply sendRaw(byte[] requestJson, Consumer<Map<String, Object>> onLine) throws TransportException {
-        List<Map<String, Object>> lines = new ArrayList<>();
-        ExecResult result = session.exec(Shim.bootstrapCommand(manageGlobs), Shim.stdinFor(requestJson), text -> {
-            Map<String, Object> line = parse(text);
-            synchronized (lines) {
-                lines.add(line);
+        PendingReply reply = new PendingReply(onLine);
+        pending = reply;
+        if (running == null) {
+            running = session.start(Shim.sessionCommand(manageGlobs), this::dispatch, timeout);
+            running.send(Shim.sessionPreamble());
+        }
+        byte[] line = Arrays.copyOf(requestJson, requestJson.length + 1);
+        for (int i = 0; i < requestJson.length; i++) {
+            // JSON escapes line breaks inside strings, so any here are whitespace between tokens.
+            if (line[i] == '\n' || line[i] == '\r') {
+                line[i] = ' ';
             }
-            onLine.accept(line);
-        }, timeout);
-        synchronized (lines) {
-            return new Reply(List.copyOf(lines), result.exitStatus(), result.stderr());
+        }
+        line[requestJson.length] = '\n';
+        boolean alive;
+        try {
+            running.send(line);
+            alive = running.awaitReply(reply.done);
+        } catch (TransportException ex) {
+            if (ex.kind() != TransportException.Kind.CHANNEL_CLOSED) {
+                throw ex;
+            }
+            // The shim ended before it read the request; how it ended is below.
+            alive = false;
+        }
+        if (reply.failure != null) {
+            throw reply.failure;
+        }
+        if (alive) {
+            synchronized (reply.lines) {
+                return new Reply(List.copyOf(reply.lines), null, "");
+            }
+        }
+        ExecResult result = end();
+        synchronized (reply.lines) {
+            return new Reply(List.copyOf(reply.lines), result.exitStatus(), result.stderr());
+        }
+    }
+
+    /** Ends the shim process: closes its standard input and waits for it to exit. */
+    private ExecResult end() throws TransportException {
+        RunningCommand command = running;
+        running = null;
+        try (command) {
+            return command.finish();
+        }
+    }
+
+    /** Ends the shim process, if one runs; a shim between requests exits at the end of its input. */
+    @Override
+    public void close() throws TransportException {
+        if (running != null) {
+            end();
+        }
+    }
+
+    private void dispatch(String text) {
+        Map<String, Object> line = parse(text);
+        PendingReply reply = pending;
+        if (reply == null || reply.failure != null) {
+            return;
+        }
+        synchronized (reply.lines) {
+            reply.lines.add(line);
+        }
+        try {
+            reply.onLine.accept(line);
+        } catch (RuntimeException ex) {
+            reply.failure = ex;
+            reply.done.countDown();
+        }
+        if ("done".equals(line.get("type"))) {
+            reply.done.countDown();
         }
     }
 

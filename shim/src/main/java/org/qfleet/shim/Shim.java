@@ -68,6 +68,24 @@ public final class Shim {
     }
 
     /**
+     * Returns the exec command that starts the shim in session mode: after the source, it reads
+     * one request per line and answers each in full, ending with its {@code done} line, before
+     * it reads the next, until standard input ends. The manage globs follow as in
+     * {@link #bootstrapCommand(List)}.
+     */
+    public static String sessionCommand(List<String> manageGlobs) {
+        return bootstrapCommand(manageGlobs) + " --session";
+    }
+
+    /**
+     * Returns the bytes that start a session: the source's length line and the source. Each
+     * request follows as one line of compact JSON.
+     */
+    public static byte[] sessionPreamble() {
+        return stdinFor(new byte[0]);
+    }
+
+    /**
      * Builds the complete standard input for {@link #bootstrapCommand()}: the source's length in
      * ASCII digits and a newline, the source, then the request.
      *

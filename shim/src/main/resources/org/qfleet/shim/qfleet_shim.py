@@ -1763,26 +1763,27 @@ def main(
     stdout: Optional[IO[bytes]] = None,
     arguments: Optional[List[str]] = None,
 ) -> int:
-    """Handle the request on stdin and return the exit status.
+    """Handle the request on stdin, or with `--session` each request line, and return the exit status.
 
-    `arguments` are the shim's command-line arguments (`--manage GLOB`, repeated), by default
-    those after `python3 -c CODE`.
+    `arguments` are the shim's command-line arguments (`--manage GLOB`, repeated, and
+    `--session`), by default those after `python3 -c CODE`.
     """
     writer = LineWriter(stdout if stdout is not None else sys.stdout.buffer)
-    data = (stdin if stdin is not None else sys.stdin.buffer).read()
+    source = stdin if stdin is not None else sys.stdin.buffer
     if arguments is None:
         arguments = sys.argv[1:]
+    reach = Reach.from_arguments(arguments)
     try:
-        request = parse_request(data)
-        Reach.from_arguments(arguments).check_request(request)
-    except InvalidRequest as error:
-        writer.write({"type": "error", "message": str(error)})
-        return 2
-    try:
-        if request["kind"] == "commands":
-            run_commands(request, writer)
-        else:
-            PlanRunner(request, writer).run()
+        if "--session" not in arguments:
+            return handle(source.read(), reach, writer)
+        # One request per line, each answered in full before the next is read, so that the
+        # master can render between the facts and the plan while this process waits.
+        for line in source:
+            if line.strip():
+                status = handle(line, reach, writer)
+                if status != 0:
+                    return status
+        return 0
     except BrokenPipeError:
         # The master is gone and can see no more results, so the shim stops before the next
         # command or chunk instead of changing the host unobserved.
@@ -1791,6 +1792,20 @@ def main(
             # Keep the interpreter from failing again when it flushes stdout at exit.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+
+
+def handle(data: bytes, reach: "Reach", writer: LineWriter) -> int:
+    """Validate and run one request; return 0, or 2 after an error line for an invalid one."""
+    try:
+        request = parse_request(data)
+        reach.check_request(request)
+    except InvalidRequest as error:
+        writer.write({"type": "error", "message": str(error)})
+        return 2
+    if request["kind"] == "commands":
+        run_commands(request, writer)
+    else:
+        PlanRunner(request, writer).run()
     return 0
 
 

@@ -26,8 +26,8 @@ final class LocalCommand {
 
     static LocalCommand start(String id, String command, byte[] stdin, OutputStream stdout, OutputStream stderr)
             throws IOException {
-        Process process = new ProcessBuilder("/bin/sh", "-c", command).start();
-        LocalCommand running = new LocalCommand(process);
+        LocalCommand running = startOpen(id, command, stdout, stderr);
+        Process process = running.process;
         running.thread(id + "-stdin", () -> {
             try (OutputStream in = process.getOutputStream()) {
                 if (stdin != null) {
@@ -38,6 +38,14 @@ final class LocalCommand {
                 LOG.debug("exec({}) writing stdin failed: {}", id, e.toString());
             }
         }, false);
+        return running;
+    }
+
+    /** Starts the command with its standard input left open for {@link #stdin()}. */
+    static LocalCommand startOpen(String id, String command, OutputStream stdout, OutputStream stderr)
+            throws IOException {
+        Process process = new ProcessBuilder("/bin/sh", "-c", command).start();
+        LocalCommand running = new LocalCommand(process);
         running.thread(id + "-stdout", () -> copy(process.getInputStream(), stdout), true);
         running.thread(id + "-stderr", () -> copy(process.getErrorStream(), stderr), true);
         running.thread(id + "-wait", () -> {
@@ -74,6 +82,11 @@ final class LocalCommand {
         } catch (IOException e) {
             // The stream closes when the process is killed; what arrived so far is kept.
         }
+    }
+
+    /** Returns the process's standard input. */
+    OutputStream stdin() {
+        return process.getOutputStream();
     }
 
     /** Returns the exit status once {@link #finished} reached zero. */

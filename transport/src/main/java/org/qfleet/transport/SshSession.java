@@ -98,6 +98,182 @@ public final class SshSession implements HostSession {
     }
 
     /**
+     * Starts a command and returns at once, with its standard input open for requests, as {@link RunningCommand}
+     * describes. Under sudo, the password line goes first, as {@link #exec} sends it. {@code timeout} bounds opening
+     * the channel and each wait that follows a {@link RunningCommand#send}.
+     *
+     * @throws TransportException when the channel cannot be opened in time, or {@code INTERRUPTED}
+     */
+    public RunningCommand start(String command, Consumer<String> stdoutLines, Duration timeout)
+            throws TransportException {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(stdoutLines, "stdoutLines");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("exec timeout must be positive, got " + timeout);
+        }
+        SudoWrapper.Wrapped wrapped = sudo == null ? null : sudo.wrap(command, null, timeout);
+        Running running = new Running(command, wrapped, stdoutLines, timeout);
+        try {
+            running.open(wrapped == null ? command : wrapped.command());
+            if (wrapped != null && wrapped.stdin().length > 0) {
+                running.send(wrapped.stdin());
+            }
+        } catch (TransportException | RuntimeException e) {
+            running.close();
+            throw e;
+        }
+        return running;
+    }
+
+    /** A started command of this session: an SSH exec channel, or a local process for {@code --local}. */
+    private final class Running implements RunningCommand {
+
+        private final String command;
+        private final SudoWrapper.Wrapped wrapped;
+        private final Duration timeout;
+        private final AtomicLong lastOutput = new AtomicLong(System.nanoTime());
+        private final LineOutputStream stdout;
+        private final BoundedOutputStream stderr = new BoundedOutputStream(MAX_STDERR_BYTES);
+        private final CountDownLatch closed = new CountDownLatch(1);
+        /** The latch that the current {@link #awaitReply} waits on; the command's end counts it down too. */
+        private volatile CountDownLatch watched;
+        private long deadline;
+        private boolean hostLimited;
+        private ChannelExec channel;
+        private LocalCommand local;
+        private OutputStream stdin;
+
+        Running(String command, SudoWrapper.Wrapped wrapped, Consumer<String> stdoutLines, Duration timeout) {
+            this.command = command;
+            this.wrapped = wrapped;
+            this.timeout = timeout;
+            this.stdout = new LineOutputStream(stdoutLines);
+            restartClock();
+        }
+
+        /** Starts a new wait period: the request timeout from now, cut to the host's whole time limit. */
+        private void restartClock() {
+            long now = System.nanoTime();
+            deadline = now + timeout.toNanos();
+            hostLimited = false;
+            if (hostDeadline != null && hostDeadline - deadline < 0) {
+                deadline = hostDeadline;
+                hostLimited = true;
+            }
+            lastOutput.set(now);
+        }
+
+        void open(String startCommand) throws TransportException {
+            if (hostDeadline != null && hostDeadline - System.nanoTime() <= 0) {
+                throw hostTimedOut("starting a command");
+            }
+            Runnable onEnd = () -> {
+                closed.countDown();
+                CountDownLatch current = watched;
+                if (current != null) {
+                    current.countDown();
+                }
+            };
+            if (session == null) {
+                try {
+                    local = LocalCommand.startOpen(target.id(), startCommand, new ActivityOutputStream(stdout, lastOutput),
+                            new ActivityOutputStream(stderr, lastOutput));
+                } catch (IOException e) {
+                    throw new TransportException(TransportException.Kind.UNREACHABLE, target.id(), "host " + target.id()
+                            + " (local): /bin/sh could not be started: " + e.getMessage(), e);
+                }
+                stdin = local.stdin();
+                Thread ender = new Thread(() -> {
+                    try {
+                        local.finished.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    onEnd.run();
+                }, "qfleet-local-" + target.id() + "-end");
+                ender.setDaemon(true);
+                ender.start();
+                return;
+            }
+            try {
+                channel = session.createExecChannel(startCommand);
+            } catch (IOException e) {
+                throw channelClosed("failed to create an exec channel", e);
+            }
+            channel.setOut(new ActivityOutputStream(stdout, lastOutput));
+            channel.setErr(new ActivityOutputStream(stderr, lastOutput));
+            CoreModuleProperties.WAIT_FOR_SPACE_TIMEOUT.set(channel, timeout);
+            channel.addCloseFutureListener(future -> onEnd.run());
+            SshSession.this.open(channel, timeout, deadline);
+            stdin = channel.getInvertedIn();
+        }
+
+        @Override
+        public void send(byte[] data) throws TransportException {
+            restartClock();
+            try {
+                stdin.write(data);
+                stdin.flush();
+            } catch (InterruptedIOException e) {
+                throw SshTransport.interrupted(target, "writing stdin", e);
+            } catch (IOException e) {
+                throw channelClosed("writing to the command's standard input failed", e);
+            }
+        }
+
+        @Override
+        public boolean awaitReply(CountDownLatch reply) throws TransportException {
+            watched = reply;
+            if (closed.getCount() == 0) {
+                reply.countDown();
+            }
+            try {
+                awaitClose(reply, timeout, deadline, lastOutput, hostLimited);
+            } finally {
+                watched = null;
+            }
+            return closed.getCount() > 0;
+        }
+
+        @Override
+        public ExecResult finish() throws TransportException {
+            try {
+                stdin.close();
+            } catch (IOException e) {
+                // The command may end without reading all of its input; its exit status reports the outcome.
+                LOG.debug("exec({}) closing stdin failed: {}", target.id(), e.toString());
+            }
+            awaitClose(closed, timeout, deadline, lastOutput, hostLimited);
+            stdout.finish();
+            if (stdout.consumerFailure() != null) {
+                throw stdout.consumerFailure();
+            }
+            Integer exitStatus = local != null ? Integer.valueOf(local.exitStatus()) : channel.getExitStatus();
+            if (local == null && exitStatus == null && !session.isOpen()) {
+                throw channelClosed("the connection closed before the command ended", null);
+            }
+            ExecResult result = new ExecResult(exitStatus, stderr.text());
+            if (wrapped != null) {
+                sudo.checkResult(wrapped, result);
+            }
+            return checkFound(command, result);
+        }
+
+        @Override
+        public void close() {
+            if (local != null) {
+                if (closed.getCount() > 0) {
+                    local.kill();
+                }
+                return;
+            }
+            if (channel != null) {
+                closeChannel(channel);
+            }
+        }
+    }
+
+    /**
      * Turns exit status 127 with the shell's "not found" message into {@code COMMAND_NOT_FOUND}, so that a host
      * without {@code python3} gets its own retcode and message.
      */

@@ -128,6 +128,10 @@ final class TemplateSource {
 
     private static boolean isRawTag(String text, StringBuilder out) {
         int open = out.lastIndexOf("{%");
+        if (open < 0 || out.length() < open + 4 || !out.substring(out.length() - 2).equals("%}")) {
+            // The text ended inside the tag, so Jinja reports it unclosed.
+            return false;
+        }
         String body = out.substring(open + 2, out.length() - 2).replace("-", "").replace("+", "").strip();
         return body.equals("raw");
     }

@@ -117,6 +117,18 @@ class RenderErrorTest {
     }
 
     @Test
+    void tagCutOffAtEndOfFileIsRenderError(@TempDir Path root) throws Exception {
+        // Found by LoaderFuzzTest: a file ending inside a tag crashed the raw-block scan.
+        SaltRenderer local = new SaltRenderer(new FileRoots(List.of(root)));
+        for (String text : List.of("{% ", "{%", "a: {% raw", "{% raw %}{% ")) {
+            Files.writeString(root.resolve("cut.sls"), text);
+
+            assertThrows(RenderException.class,
+                    () -> local.renderSls("cut", Fixtures.context("dom0", Fixtures.host())), text);
+        }
+    }
+
+    @Test
     void undefinedFailsInEveryUse(@TempDir Path root) throws Exception {
         List<String> uses = List.of("{{ x | length }}", "{% for i in x %}{% endfor %}", "{{ x | int }}", "{{ x ~ 'a' }}",
                 "{{ x + 1 }}", "{{ x == 1 }}", "{{ x in [1] }}", "{{ x | upper }}", "{{ x | yaml }}", "{{ [x] }}",

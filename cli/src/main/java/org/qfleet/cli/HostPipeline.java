@@ -6,6 +6,13 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.qfleet.roster.RosterEntry;
@@ -48,6 +55,12 @@ final class HostPipeline {
     private final String jid;
     /** Renderings shared by the hosts of this run whose values for the inputs a rendering read are equal. */
     private final RenderingCache renderings = new RenderingCache();
+    /** Threads for renderings bounded by {@code --timeout}: daemons, so that an abandoned one cannot keep qfleet running. */
+    private static final ExecutorService RENDER_THREADS = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "qfleet-render");
+        thread.setDaemon(true);
+        return thread;
+    });
     /** The values of the pillar keys that secret_pillar marks, by host ID, masked in that host's report. */
     private final Map<String, Set<String>> pillarSecrets = new ConcurrentHashMap<>();
 
@@ -66,34 +79,16 @@ final class HostPipeline {
                 ShimClient shim = new ShimClient(session, config.runTimeout(), entry.manage())) {
             HostFacts facts = HostFacts.gather(shim, entry.id(), entry.grains());
             report.grains = facts.grains();
-            List<PlanChunk> chunks;
-            try {
-                if (call.name().equals("state.show_lowstate")) {
-                    report.lowstate = compile(entry, shim, facts, true).stream()
-                            .map(LowChunk::toSaltLowstate).toList();
-                    return report;
-                }
-                if (call.name().equals("state.show_top") || call.name().equals("state.show_sls")) {
-                    // NOTE: the nested output goes through the raw field, as HostReport has no field for it.
-                    report.raw = show(entry, shim, facts);
-                    return report;
-                }
-                Rendering rendering = rendering(entry, shim, facts);
-                chunks = new StateCatalog(FileSource.of(rendering.roots(), rendering.context()))
-                        .compile(compile(rendering, false));
-            } catch (CompileException ex) {
-                report.compileErrors = ex.errors();
-                return report;
-            } catch (StateException ex) {
-                report.compileErrors = List.of(ex.describe());
-                return report;
-            } catch (StackOverflowError ex) {
-                // Jinjava and SnakeYAML recurse once per nesting level, so one formula nested a few
-                // thousand levels deep would otherwise end the run of every host.
-                report.compileErrors = List.of("Rendering the formulas overflowed the stack: an expression, a"
-                        + " template or a data structure in them is nested too deeply. Simplify it.");
+            Compiled compiled = withinHostLimit(entry, started, () -> compileForCall(entry, shim, facts));
+            report.lowstate = compiled.lowstate();
+            report.raw = compiled.raw();
+            if (compiled.errors() != null) {
+                report.compileErrors = compiled.errors();
+            }
+            if (compiled.chunks() == null) {
                 return report;
             }
+            List<PlanChunk> chunks = compiled.chunks();
             List<String> outside = new ManagedQubes(entry.manage()).violations(chunks);
             if (!outside.isEmpty()) {
                 report.compileErrors = outside;
@@ -128,6 +123,91 @@ final class HostPipeline {
             report.redact(pillarSecrets.getOrDefault(entry.id(), Set.of()));
         }
         return report;
+    }
+
+    /**
+     * What rendering and compiling gave for the call: the plan's chunks, or what a show function
+     * prints, or the errors. The fields that do not apply are null.
+     */
+    private record Compiled(List<PlanChunk> chunks, List<Map<String, Object>> lowstate, Map<String, Object> raw,
+            List<String> errors) {
+
+        static Compiled failed(List<String> errors) {
+            return new Compiled(null, null, null, errors);
+        }
+    }
+
+    /** Renders and compiles for the called function, turning formula errors into a result. */
+    private Compiled compileForCall(RosterEntry entry, ShimClient shim, HostFacts facts) {
+        try {
+            if (call.name().equals("state.show_lowstate")) {
+                return new Compiled(null, compile(entry, shim, facts, true).stream()
+                        .map(LowChunk::toSaltLowstate).toList(), null, null);
+            }
+            if (call.name().equals("state.show_top") || call.name().equals("state.show_sls")) {
+                // NOTE: the nested output goes through the raw field, as HostReport has no field for it.
+                return new Compiled(null, null, show(entry, shim, facts), null);
+            }
+            Rendering rendering = rendering(entry, shim, facts);
+            List<PlanChunk> chunks = new StateCatalog(FileSource.of(rendering.roots(), rendering.context()))
+                    .compile(compile(rendering, false));
+            return new Compiled(chunks, null, null, null);
+        } catch (CompileException ex) {
+            return Compiled.failed(ex.errors());
+        } catch (StateException ex) {
+            return Compiled.failed(List.of(ex.describe()));
+        } catch (StackOverflowError ex) {
+            // Jinjava and SnakeYAML recurse once per nesting level, so one formula nested a few
+            // thousand levels deep would otherwise end the run of every host.
+            return Compiled.failed(List.of("Rendering the formulas overflowed the stack: an expression, a"
+                    + " template or a data structure in them is nested too deeply. Simplify it."));
+        }
+    }
+
+    /**
+     * Runs {@code work} within what is left of the host's whole time limit ({@code --timeout}).
+     * Rendering cannot be stopped from outside, so a rendering that runs out of time is
+     * abandoned on its daemon thread, which may keep a CPU busy until it ends or qfleet exits.
+     */
+    private Compiled withinHostLimit(RosterEntry entry, long started, Callable<Compiled> work)
+            throws TransportException {
+        if (ssh.hostTimeoutSeconds == null) {
+            return call(work);
+        }
+        long left = started + TimeUnit.SECONDS.toNanos(ssh.hostTimeoutSeconds) - System.nanoTime();
+        Future<Compiled> rendering = RENDER_THREADS.submit(work);
+        try {
+            return rendering.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException ex) {
+            rendering.cancel(true);
+            throw new TransportException(TransportException.Kind.HOST_TIMEOUT, entry.id(), "host " + entry.id()
+                    + ": the whole-host time limit (--timeout " + ssh.hostTimeoutSeconds + " s) ran out while"
+                    + " rendering and compiling the formulas on this machine. Simplify the formulas, or raise"
+                    + " --timeout.");
+        } catch (InterruptedException ex) {
+            rendering.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new TransportException(TransportException.Kind.INTERRUPTED, entry.id(), "host " + entry.id()
+                    + ": interrupted while rendering the formulas", ex);
+        } catch (ExecutionException ex) {
+            if (ex.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (ex.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException("rendering failed", ex.getCause());
+        }
+    }
+
+    private static Compiled call(Callable<Compiled> work) {
+        try {
+            return work.call();
+        } catch (RuntimeException ex) {
+            throw ex;
+        } catch (Exception ex) {
+            throw new IllegalStateException("rendering failed", ex);
+        }
     }
 
     /**

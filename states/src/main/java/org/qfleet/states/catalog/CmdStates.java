@@ -85,7 +85,8 @@ final class CmdStates {
         List<Object> items = call.asList(key, value);
         for (Object item : items) {
             if (!(item instanceof String)) {
-                call.errorIn(key, "invalid value in field '" + key + "': " + MessageValues.quote(item)
+                call.errorIn(key, "invalid value in field " + MessageValues.quote(key) + ": "
+                        + MessageValues.quote(item)
                         + "; qfleet takes"
                         + " shell commands here, not module calls or other values");
                 return List.of();

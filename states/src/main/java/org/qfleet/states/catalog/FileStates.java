@@ -98,7 +98,8 @@ final class FileStates {
             String key = call.string("contents_pillar");
             Object value = key == null ? null : files.pillar(key);
             if (value == null) {
-                call.error("field 'contents_pillar': pillar key '" + key + "' is not set for this"
+                call.error("field 'contents_pillar': pillar key " + MessageValues.quote(key)
+                        + " is not set for this"
                         + " host; set it in the pillar or use contents");
                 return;
             }
@@ -146,11 +147,12 @@ final class FileStates {
                     missing = missing == null ? e : missing;
                     continue;
                 }
-                call.error("field 'source': " + url + ": " + e.describe());
+                call.error("field 'source': " + MessageValues.quote(url) + ": " + e.describe());
                 return null;
             }
         }
-        call.error("field 'source': " + String.join(", ", urls) + ": " + missing.describe());
+        Object tried = urls.size() == 1 ? urls.get(0) : urls;
+        call.error("field 'source': " + MessageValues.quote(tried) + ": " + missing.describe());
         return null;
     }
 
@@ -238,7 +240,8 @@ final class FileStates {
         if (value instanceof Boolean flag) {
             return flag;
         }
-        call.errorIn(key, "invalid value for field '" + key + "': " + MessageValues.quote(value)
+        call.errorIn(key, "invalid value for field " + MessageValues.quote(key) + ": "
+                + MessageValues.quote(value)
                 + "; it must be True or False");
         return fallback;
     }
@@ -246,7 +249,7 @@ final class FileStates {
     private static String required(Invocation call, String key) {
         String value = call.string(key);
         if (value == null && !call.kwargs.containsKey(key)) {
-            call.error("missing argument '" + key + "'");
+            call.error("missing argument " + MessageValues.quote(key));
         }
         return value;
     }
@@ -257,7 +260,8 @@ final class FileStates {
             return String.join("\n", list.stream().map(ValueForms::pythonString).toList());
         }
         if (value instanceof Map) {
-            call.error("argument '" + key + "' must be text or a list of lines, got: " + value);
+            call.error("argument " + MessageValues.quote(key) + " must be text or a list of lines, got: "
+                    + MessageValues.quote(value));
             return null;
         }
         return ValueForms.pythonString(value);
@@ -267,7 +271,8 @@ final class FileStates {
         Object value = call.kwargs.get(key);
         if (value == null) {
             if (required) {
-                call.error("missing argument '" + key + "': give the lines as text or a list");
+                call.error("missing argument " + MessageValues.quote(key)
+                        + ": give the lines as text or a list");
             }
             return List.of();
         }

@@ -78,7 +78,8 @@ final class PkgStates {
         } else {
             for (Object entry : call.asList("pkgs", pkgs)) {
                 if (entry instanceof Map<?, ?> pinned) {
-                    call.error("version pins such as " + pinned + " in field 'pkgs' are not supported;"
+                    call.error("version pins such as " + MessageValues.quote(pinned)
+                            + " in field 'pkgs' are not supported;"
                             + " list the package name only");
                     continue;
                 }
@@ -87,7 +88,8 @@ final class PkgStates {
         }
         for (String name : names) {
             if (!PACKAGE_NAME.matcher(name).matches()) {
-                call.error("invalid package name '" + name + "'; package names are letters, digits"
+                call.error("invalid package name " + MessageValues.quote(name)
+                        + "; package names are letters, digits"
                         + " and . _ + -");
             }
         }

@@ -107,7 +107,8 @@ final class QvmDevices {
         Object options = null;
         if (entry instanceof Map<?, ?> map) {
             if (map.size() != 1) {
-                call.error("invalid device " + entry + "; give one device per entry, such as"
+                call.error("invalid device " + MessageValues.quote(entry)
+                        + "; give one device per entry, such as"
                         + " '- dom0:00_14.0: {no-strict-reset: true}'");
                 return null;
             }
@@ -117,7 +118,8 @@ final class QvmDevices {
         }
         String id = deviceId(String.valueOf(key));
         if (id == null) {
-            call.error("invalid device '" + key + "'; write a PCI device as pci:dom0:00_14.0,"
+            call.error("invalid device " + MessageValues.quote(key)
+                    + "; write a PCI device as pci:dom0:00_14.0,"
                     + " dom0:00_14.0 or 00:14.0");
             return null;
         }
@@ -126,7 +128,8 @@ final class QvmDevices {
                 : options instanceof Map<?, ?> ? List.of(options) : call.asList("options", options);
         for (Object item : items) {
             if (!(item instanceof Map<?, ?> optionMap)) {
-                call.error("invalid options of device '" + key + "': " + item + "; write options"
+                call.error("invalid options of device " + MessageValues.quote(key) + ": "
+                        + MessageValues.quote(item) + "; write options"
                         + " as name: value, such as 'no-strict-reset: true'");
                 return null;
             }
@@ -135,20 +138,23 @@ final class QvmDevices {
                 String bool = ValueForms.pythonBoolean(option.getValue());
                 if (name.equals("persistent")) {
                     if (!"True".equals(bool)) {
-                        call.error("device '" + key + "': persistent must be true, because qfleet"
+                        call.error("device " + MessageValues.quote(key)
+                                + ": persistent must be true, because qfleet"
                                 + " makes persistent assignments only");
                         return null;
                     }
                     continue;
                 }
                 if (!OPTIONS.contains(name)) {
-                    call.error("unknown option '" + name + "' of device '" + key + "'; valid"
+                    call.error("unknown option " + MessageValues.quote(name) + " of device "
+                            + MessageValues.quote(key) + "; valid"
                             + " options: " + String.join(", ", OPTIONS) + ", persistent");
                     return null;
                 }
                 if (bool == null) {
-                    call.error("invalid value for option '" + name + "' of device '" + key
-                            + "': '" + option.getValue() + "'; it must be true or false");
+                    call.error("invalid value for option " + MessageValues.quote(name) + " of device "
+                            + MessageValues.quote(key) + ": " + MessageValues.quote(option.getValue())
+                            + "; it must be true or false");
                     return null;
                 }
                 if (bool.equals("True")) {
@@ -175,7 +181,7 @@ final class QvmDevices {
 
     private static boolean noDuplicate(Invocation call, Set<String> seen, Device device) {
         if (!seen.add(device.id())) {
-            call.error("device '" + device.id() + "' is given twice");
+            call.error("device " + MessageValues.quote(device.id()) + " is given twice");
             return false;
         }
         return true;

@@ -115,7 +115,8 @@ final class QvmFirewall {
                 return null;
             }
         } else {
-            call.error("invalid rule " + rule + "; write a rule as 'action=accept dsthost=example.com"
+            call.error("invalid rule " + MessageValues.quote(rule)
+                    + "; write a rule as 'action=accept dsthost=example.com"
                     + " proto=tcp dstports=443' or as a mapping of those keys");
             return null;
         }
@@ -143,11 +144,13 @@ final class QvmFirewall {
                 key = positional.remove(0);
                 value = word;
             } else {
-                call.error("invalid rule '" + text + "': unexpected word '" + word + "'");
+                call.error("invalid rule " + MessageValues.quote(text) + ": unexpected word "
+                        + MessageValues.quote(word));
                 return false;
             }
             if (fields.put(key, value) != null) {
-                call.error("invalid rule '" + text + "': '" + key + "' is given twice");
+                call.error("invalid rule " + MessageValues.quote(text) + ": " + MessageValues.quote(key)
+                        + " is given twice");
                 return false;
             }
         }
@@ -168,7 +171,8 @@ final class QvmFirewall {
                     }
                     String host = destination(value);
                     if (host == null) {
-                        call.error(where + "invalid destination '" + value + "'; use an IPv4 or"
+                        call.error(where + "invalid destination " + MessageValues.quote(value)
+                                + "; use an IPv4 or"
                                 + " IPv6 address or network, or a lower-case host name");
                         return null;
                     }
@@ -177,7 +181,8 @@ final class QvmFirewall {
                 case "action", "proto", "dstports", "icmptype", "specialtarget", "expire", "comment" ->
                         out.put(key, value);
                 default -> {
-                    call.error(where + "unknown key '" + key + "'; valid keys: action, comment,"
+                    call.error(where + "unknown key " + MessageValues.quote(key)
+                            + "; valid keys: action, comment,"
                             + " dst4, dst6, dsthost, dstports, expire, icmptype, proto, specialtarget");
                     return null;
                 }

@@ -107,7 +107,8 @@ final class QvmStates {
         }
         String decimal = ValueForms.decimal(value);
         if (decimal == null || decimal.startsWith("-") || decimal.equals("0")) {
-            call.errorIn(key, "invalid value for field '" + key + "': " + MessageValues.quote(value)
+            call.errorIn(key, "invalid value for field " + MessageValues.quote(key) + ": "
+                    + MessageValues.quote(value)
                     + "; it must be a positive integer");
             return null;
         }
@@ -163,7 +164,7 @@ final class QvmStates {
                 continue;
             }
             if (!seen.add(property)) {
-                call.error("property '" + property.propertyName() + "' is given twice");
+                call.error("property " + MessageValues.quote(property.propertyName()) + " is given twice");
                 continue;
             }
             Step step = prefStep(call, property, entry.getValue());
@@ -211,7 +212,7 @@ final class QvmStates {
             case BOOLEAN -> {
                 String bool = ValueForms.pythonBoolean(value);
                 if (bool == null) {
-                    call.errorIn(field, "invalid value for field '" + field + "': "
+                    call.errorIn(field, "invalid value for field " + MessageValues.quote(field) + ": "
                             + MessageValues.quote(value)
                             + "; it must be a boolean: True or False");
                 }
@@ -220,7 +221,7 @@ final class QvmStates {
             case INTEGER -> {
                 String decimal = ValueForms.decimal(value);
                 if (decimal == null) {
-                    call.errorIn(field, "invalid value for field '" + field + "': "
+                    call.errorIn(field, "invalid value for field " + MessageValues.quote(field) + ": "
                             + MessageValues.quote(value)
                             + "; it must be an integer");
                 }
@@ -231,7 +232,7 @@ final class QvmStates {
                     return "";
                 }
                 if (!(value instanceof String qube)) {
-                    call.errorIn(field, "invalid value for field '" + field + "': "
+                    call.errorIn(field, "invalid value for field " + MessageValues.quote(field) + ": "
                             + MessageValues.quote(value)
                             + "; it must be a qube name, or none");
                     return null;
@@ -240,7 +241,7 @@ final class QvmStates {
             }
             case LABEL -> {
                 if (!QubeProperty.LABELS.contains(String.valueOf(value))) {
-                    call.errorIn(field, "invalid value for field '" + field + "': "
+                    call.errorIn(field, "invalid value for field " + MessageValues.quote(field) + ": "
                             + MessageValues.quote(value)
                             + "; valid labels: " + String.join(", ", QubeProperty.LABELS));
                     return null;
@@ -250,7 +251,7 @@ final class QvmStates {
             case VIRT_MODE -> {
                 String mode = String.valueOf(value).toLowerCase(java.util.Locale.ROOT);
                 if (!QubeProperty.VIRT_MODES.contains(mode)) {
-                    call.errorIn(field, "invalid value for field '" + field + "': "
+                    call.errorIn(field, "invalid value for field " + MessageValues.quote(field) + ": "
                             + MessageValues.quote(value)
                             + "; valid modes: " + String.join(", ", QubeProperty.VIRT_MODES));
                     return null;
@@ -265,7 +266,7 @@ final class QvmStates {
                     return "";
                 }
                 if (value instanceof List || value instanceof Map) {
-                    call.errorIn(field, "invalid value for field '" + field + "': "
+                    call.errorIn(field, "invalid value for field " + MessageValues.quote(field) + ": "
                             + MessageValues.quote(value)
                             + "; it must be a single value");
                     return null;
@@ -329,7 +330,8 @@ final class QvmStates {
         List<Object> items = value instanceof Map<?, ?> ? List.of(value) : call.asList("set", value);
         for (Object item : items) {
             if (!(item instanceof Map<?, ?> map)) {
-                call.error("entry " + item + " of 'set' must be a mapping of feature to value,"
+                call.error("entry " + MessageValues.quote(item)
+                        + " of 'set' must be a mapping of feature to value,"
                         + " such as '- service.cups: 1'");
                 continue;
             }
@@ -392,12 +394,13 @@ final class QvmStates {
             for (Object item : call.asList(entry.getKey(), entry.getValue())) {
                 String tag = String.valueOf(item);
                 if (!TAG_NAME.matcher(tag).matches()) {
-                    call.error("invalid tag '" + tag + "'; tags use letters, digits, '_' and '-'");
+                    call.errorIn(entry.getKey(), "invalid tag " + MessageValues.quote(tag)
+                            + "; tags use letters, digits, '_' and '-'");
                     continue;
                 }
                 Boolean previous = wanted.putIfAbsent(tag, add);
                 if (previous != null && previous != add) {
-                    call.error("tag '" + tag + "' is both added and removed");
+                    call.error("tag " + MessageValues.quote(tag) + " is both added and removed");
                 }
             }
         }

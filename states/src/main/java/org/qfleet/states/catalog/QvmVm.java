@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.qfleet.states.MessageValues;
 import org.qfleet.states.plan.Step;
 
 /**
@@ -70,7 +71,7 @@ final class QvmVm {
      */
     private static List<String> actionOrder(Invocation call, Set<String> passing) {
         if (!call.flags.isEmpty()) {
-            call.error("qvm.vm takes no flags, got: " + String.join(", ", call.flags)
+            call.error("qvm.vm takes no flags, got: " + MessageValues.quote(call.flags)
                     + "; put flags under an action, such as '- present: [{flags: [proxy]}]'");
         }
         Object actionsValue = call.kwargs.get("actions");
@@ -89,9 +90,10 @@ final class QvmVm {
                     : listedNames.contains(key);
             if (!listed) {
                 String hint = DEFAULT_ORDER.contains(key)
-                        ? " It is an action, but this state's actions list leaves it out: " + actionsValue
+                        ? " It is an action, but this state's actions list leaves it out: "
+                                + MessageValues.quote(actionsValue)
                         : Suggestions.didYouMean(key, DEFAULT_ORDER) + " Actions: " + String.join(", ", DEFAULT_ORDER);
-                call.error("Unknown action keyword: " + key + "." + hint);
+                call.error("Unknown action keyword: " + MessageValues.escape(key) + "." + hint);
             }
         }
         if (actionsValue == null) {
@@ -113,16 +115,18 @@ final class QvmVm {
                 if (mode.equalsIgnoreCase("pass")) {
                     passing.add(String.valueOf(action));
                 } else if (!mode.equalsIgnoreCase("fail")) {
-                    call.error("entry " + entry + " of 'actions' has the mode '" + mode
-                            + "'; valid modes: pass (a failure of the action does not fail the"
+                    call.error("entry " + MessageValues.quote(entry) + " of 'actions' has the mode "
+                            + MessageValues.quote(mode)
+                            + "; valid modes: pass (a failure of the action does not fail the"
                             + " state) and fail");
                 }
             }
             if (!(action instanceof String name)) {
-                call.error("entry " + entry + " of 'actions' is not an action name or a one-key"
+                call.error("entry " + MessageValues.quote(entry)
+                        + " of 'actions' is not an action name or a one-key"
                         + " mapping such as '{prefs: pass}'");
             } else if (!DEFAULT_ORDER.contains(name)) {
-                call.error("unknown action '" + name + "' in 'actions'; valid actions: "
+                call.error("unknown action " + MessageValues.quote(name) + " in 'actions'; valid actions: "
                         + String.join(", ", DEFAULT_ORDER));
             } else if (call.kwargs.containsKey(name)) {
                 // Like Qubes' qvm.vm, an action listed without its keyword does not run.
@@ -146,7 +150,8 @@ final class QvmVm {
                 actionCall.kwargs.remove(key.replace('-', '_'));
                 actionCall.addKwarg(key, entry.getValue());
             } else {
-                actionCall.error("entry " + item + " must be a one-key mapping or a flag name");
+                actionCall.error("entry " + MessageValues.quote(item)
+                        + " must be a one-key mapping or a flag name");
             }
         }
         return actionCall;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.qfleet.states.MessageValues;
 import org.qfleet.states.compile.CompileException;
 import org.qfleet.states.compile.LowChunk;
 import org.qfleet.states.plan.Outcome;
@@ -57,7 +58,6 @@ final class TestStates {
      */
     static PlanChunk compile(LowChunk chunk, boolean failhard, String unknownFunctionMessage)
             throws CompileException {
-        String location = "ID '" + chunk.id() + "' in SLS '" + chunk.sls() + "'";
         if (!FUNCTIONS.contains(chunk.fun())) {
             throw new CompileException(unknownFunctionMessage);
         }
@@ -65,6 +65,10 @@ final class TestStates {
         Object comment = args.get("comment");
         String commentText = comment == null ? null : ValueForms.pythonString(comment);
         List<String> errors = new ArrayList<>();
+        String location = Invocation.location(chunk);
+        Invocation configurableCall = new Invocation("test.configurable_test_state", chunk.name(), null, location,
+                chunk.lines(), errors);
+        Invocation watchCall = new Invocation("test", chunk.name(), null, location, chunk.lines(), errors);
         Outcome run;
         Outcome test;
         switch (chunk.fun()) {
@@ -91,12 +95,12 @@ final class TestStates {
                         "If we weren't testing, this would be failed with changes");
             }
             case "configurable_test_state" -> {
-                Outcome[] outcomes = configurable(args, commentText, location, errors);
+                Outcome[] outcomes = configurable(args, commentText, configurableCall);
                 run = outcomes[0];
                 test = outcomes[1];
             }
             default -> {
-                Outcome listener = modWatch(args, commentText, location, errors);
+                Outcome listener = modWatch(args, commentText, watchCall);
                 Map<String, Object> changes = new LinkedHashMap<>();
                 changes.put("Requisites with changes", List.of());
                 run = new Outcome(listener.result(),
@@ -105,7 +109,7 @@ final class TestStates {
                 test = null;
             }
         }
-        Outcome modWatch = modWatch(args, commentText, location, errors);
+        Outcome modWatch = modWatch(args, commentText, watchCall);
         if (!errors.isEmpty()) {
             throw new CompileException(errors);
         }
@@ -118,27 +122,23 @@ final class TestStates {
      * Builds the two outcomes of {@code configurable_test_state}: in test mode the result is
      * true without changes and null with them, and an empty comment becomes "This is a test".
      */
-    private static Outcome[] configurable(Map<String, Object> args, String comment, String location,
-            List<String> errors) {
+    private static Outcome[] configurable(Map<String, Object> args, String comment, Invocation call) {
         for (String key : args.keySet()) {
             if (!CONFIGURABLE_ARGUMENTS.contains(key)) {
-                errors.add("test.configurable_test_state state with " + location
-                        + ": unknown argument '" + key + "'; valid arguments: changes, comment,"
-                        + " result, warnings");
+                call.errorIn(key, "unknown argument " + MessageValues.quote(key)
+                        + "; valid arguments: changes, comment, result, warnings");
             }
         }
         Object changes = args.getOrDefault("changes", true);
         Object result = args.getOrDefault("result", true);
         if (!(changes instanceof Boolean)) {
-            errors.add("test.configurable_test_state state with " + location + ": argument"
-                    + " 'changes' must be True or False, got: " + changes
-                    + " (qfleet does not support Random, so that a run can be repeated)");
+            call.errorIn("changes", "argument 'changes' must be True or False, got: "
+                    + MessageValues.quote(changes) + " (qfleet does not support Random, so that a run can be repeated)");
             changes = true;
         }
         if (!(result instanceof Boolean)) {
-            errors.add("test.configurable_test_state state with " + location + ": argument"
-                    + " 'result' must be True or False, got: " + result
-                    + " (qfleet does not support Random, so that a run can be repeated)");
+            call.errorIn("result", "argument 'result' must be True or False, got: "
+                    + MessageValues.quote(result) + " (qfleet does not support Random, so that a run can be repeated)");
             result = true;
         }
         List<String> warnings = null;
@@ -151,8 +151,8 @@ final class TestStates {
                 warnings.add(ValueForms.pythonString(warning));
             }
         } else if (warningsArgument != null) {
-            errors.add("test.configurable_test_state state with " + location + ": argument"
-                    + " 'warnings' must be a string or a list of strings, got: " + warningsArgument);
+            call.errorIn("warnings", "argument 'warnings' must be a string or a list of strings, got: "
+                    + MessageValues.quote(warningsArgument));
         }
         Map<String, Object> changed = (Boolean) changes ? pretendedChange() : Map.of();
         String text = comment == null ? "" : comment;
@@ -167,12 +167,11 @@ final class TestStates {
      * {@code comment} and {@code changes} arguments when given. Without {@code changes}, the
      * shim lists the watched states that changed.
      */
-    private static Outcome modWatch(Map<String, Object> args, String comment, String location,
-            List<String> errors) {
+    private static Outcome modWatch(Map<String, Object> args, String comment, Invocation call) {
         Object result = args.getOrDefault("result", true);
         if (!(result instanceof Boolean)) {
-            errors.add("test state with " + location + ": argument 'result' must be True or False"
-                    + " for mod_watch, got: " + result);
+            call.errorIn("result", "argument 'result' must be True or False for mod_watch, got: "
+                    + MessageValues.quote(result));
             result = true;
         }
         return new Outcome((Boolean) result, args.get("changes"),

@@ -130,7 +130,7 @@ class Dom0StatesTest {
                   file.managed:
                     - source: salt://missing.j2
                 """, "file.managed state with ID '/etc/a' in SLS 'main': field 'source':"
-                + " salt://missing.j2: file 'missing.j2' not found in file roots [/srv]");
+                + " 'salt://missing.j2': file 'missing.j2' not found in file roots [/srv]");
         assertError("""
                 /etc/a:
                   file.managed:
@@ -286,7 +286,7 @@ class Dom0StatesTest {
                   pkg.installed:
                     - pkgs:
                       - vim: 9.0
-                """, "pkg.installed state with ID 'p' in SLS 'main': version pins such as {vim=9.0}"
+                """, "pkg.installed state with ID 'p' in SLS 'main': version pins such as {'vim': 9.0}"
                 + " in field 'pkgs' are not supported; list the package name only");
     }
 

@@ -191,6 +191,23 @@ class ErrorLocationTest {
     }
 
     @Test
+    void newlineInTagIsEscaped() throws Exception {
+        write("t.sls", "work:\n  qvm.tags:\n    - add:\n      - \"a\\nb\"\n");
+
+        assertEquals(file("t.sls") + ":3: qvm.tags state with ID 'work' in SLS 't': invalid tag 'a\\nb'; tags use"
+                + " letters, digits, '_' and '-'", firstError("t"));
+    }
+
+    @Test
+    void testStateArgumentNamesItsLine() throws Exception {
+        write("t.sls", "a:\n  test.configurable_test_state:\n    - comment: hello\n    - changes: Random\n");
+
+        assertEquals(file("t.sls") + ":4: test.configurable_test_state state with ID 'a' in SLS 't': argument"
+                + " 'changes' must be True or False, got: 'Random' (qfleet does not support Random, so that a run"
+                + " can be repeated)", firstError("t"));
+    }
+
+    @Test
     void newlineInIdIsEscaped() throws Exception {
         write("t.sls", "\"work\\nqube\":\n  qvm.prefs:\n    - lable: red\n");
 

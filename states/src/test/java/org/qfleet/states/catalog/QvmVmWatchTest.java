@@ -76,7 +76,7 @@ class QvmVmWatchTest {
                       - {start: maybe}
                     - start: []
                 """));
-        assertEquals("qvm.vm state with ID 'work' in SLS 'main': entry {start=maybe} of 'actions'"
+        assertEquals("qvm.vm state with ID 'work' in SLS 'main': entry {'start': 'maybe'} of 'actions'"
                 + " has the mode 'maybe'; valid modes: pass (a failure of the action does not fail"
                 + " the state) and fail", error.getMessage());
     }

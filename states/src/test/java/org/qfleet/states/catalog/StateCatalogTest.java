@@ -337,7 +337,7 @@ class StateCatalogTest {
                       - memory: 400
                 """);
         assertEquals("qvm.vm state with ID 'work' in SLS 'main': Unknown action keyword: prefs. It is an action,"
-                + " but this state's actions list leaves it out: [present]", error.getMessage());
+                + " but this state's actions list leaves it out: ['present']", error.getMessage());
     }
 
     @Test

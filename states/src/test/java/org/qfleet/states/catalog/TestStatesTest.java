@@ -56,7 +56,7 @@ class TestStatesTest {
                 "test.configurable_test_state state with ID 'a' in SLS 'main': unknown argument"
                         + " 'colour'; valid arguments: changes, comment, result, warnings",
                 "test.configurable_test_state state with ID 'a' in SLS 'main': argument 'changes'"
-                        + " must be True or False, got: Random (qfleet does not support Random, so"
+                        + " must be True or False, got: 'Random' (qfleet does not support Random, so"
                         + " that a run can be repeated)"), error.errors());
     }
 

@@ -112,6 +112,8 @@ final class HostPipeline {
             report.fail(ex.getMessage(), HostReport.RETCODE_SHIM_FAILED);
         } catch (UsageException ex) {
             report.fail(ex.getMessage(), HostReport.RETCODE_COMPILE_ERROR);
+        } catch (OutOfMemoryError ex) {
+            report.fail(outOfMemory("Working on this host"), HostReport.RETCODE_SHIM_FAILED);
         } catch (RuntimeException ex) {
             // A bug must not take the other hosts down with it: report it on this host only.
             report.fail("internal error in qfleet: " + ex, HostReport.RETCODE_SHIM_FAILED);
@@ -161,7 +163,18 @@ final class HostPipeline {
             // thousand levels deep would otherwise end the run of every host.
             return Compiled.failed(List.of("Rendering the formulas overflowed the stack: an expression, a"
                     + " template or a data structure in them is nested too deeply. Simplify it."));
+        } catch (OutOfMemoryError ex) {
+            // The rendering's data is unreachable once this returns, so the other hosts go on.
+            return Compiled.failed(List.of(outOfMemory("Rendering the formulas")));
         }
+    }
+
+    /** Describes running out of heap for the report, with the JVM's limit and how to raise it. */
+    private static String outOfMemory(String what) {
+        long maxMegabytes = Runtime.getRuntime().maxMemory() / (1024 * 1024);
+        return what + " ran out of memory: qfleet's Java heap is limited to " + maxMegabytes + " MB. Look for a"
+                + " formula that builds a very large value, or raise the limit, such as with"
+                + " QFLEET_JAVA_OPTS=-Xmx2g.";
     }
 
     /**

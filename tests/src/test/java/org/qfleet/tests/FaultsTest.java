@@ -231,6 +231,28 @@ class FaultsTest {
         }
     }
 
+    @Test
+    void formulaThatExhaustsMemoryFailsOnlyItsHost() throws Exception {
+        try (FaultFleet fleet = FaultFleet.start(work, 2)) {
+            Path formulas = work.resolve("big-formulas");
+            Files.createDirectories(formulas);
+            Files.writeString(formulas.resolve("top.sls"), "base:\n  '*':\n    - big\n");
+            // On lab-02 only, a string of 900 million characters: far more than a 96 MB heap.
+            Files.writeString(formulas.resolve("big.sls"), "{% if grains['id'] == 'lab-02' %}"
+                    + "{% set s = 'x' * 300000000 %}{% set t = s ~ s ~ s %}{% endif %}\n"
+                    + "work:\n  qvm.prefs:\n    - label: purple\n");
+
+            QfleetProcess.Outcome outcome = QfleetProcess.run(work, Map.of("QFLEET_JAVA_OPTS", "-Xmx96m"), 300,
+                    "-c", fleet.config.toString(), "--file-root", formulas.toString(), "*", "state.apply");
+
+            assertEquals(20, outcome.exitCode(), outcome.stdout() + outcome.stderr());
+            assertTrue(outcome.stdout().contains("Rendering the formulas ran out of memory"), outcome.stdout());
+            assertTrue(outcome.stdout().contains("Hosts succeeded:             1"), outcome.stdout());
+            assertTrue(outcome.stdout().contains("Hosts failed:                1"), outcome.stdout());
+            assertFalse(outcome.stderr().contains("OutOfMemoryError"), outcome.stderr());
+        }
+    }
+
     /** SIGTERM, as a service manager or CI runner sends it, ends the run as Ctrl-C does: with a report. */
     @Test
     void sigtermReportsFinishedHosts() throws Exception {

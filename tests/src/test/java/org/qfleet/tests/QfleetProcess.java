@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the built {@code bin/qfleet} launcher as a user would, and captures what it prints. */
@@ -29,6 +30,12 @@ final class QfleetProcess {
 
     /** Runs qfleet and fails the test when it takes longer than {@code limitSeconds}. */
     static Outcome run(Path workDir, long limitSeconds, String... args) throws IOException, InterruptedException {
+        return run(workDir, Map.of(), limitSeconds, args);
+    }
+
+    /** Runs qfleet with {@code environment} added to its environment. */
+    static Outcome run(Path workDir, Map<String, String> environment, long limitSeconds, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(repositoryRoot().resolve("bin/qfleet").toString());
         command.addAll(List.of(args));
@@ -37,6 +44,7 @@ final class QfleetProcess {
         builder.environment().put("NO_COLOR", "1");
         // Keep the job cache of test runs out of the user's home folder.
         builder.environment().put("QFLEET_JOBS_DIR", workDir.resolve("jobs").toString());
+        builder.environment().putAll(environment);
         Path stdout = Files.createTempFile(workDir, "qfleet-stdout", ".txt");
         Path stderr = Files.createTempFile(workDir, "qfleet-stderr", ".txt");
         builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());

@@ -25,7 +25,10 @@ final class Invocation {
     final String group;
     private final String location;
     private final StateLines lines;
-    /** Argument key with underscores to the key as written, under which {@link #lines} stores its line. */
+    /**
+     * The keys written with hyphens: the key with underscores to the key as written, under which
+     * {@link #lines} stores its line.
+     */
     private final Map<String, String> writtenKeys = new HashMap<>();
     private final List<String> errors;
 
@@ -69,7 +72,9 @@ final class Invocation {
                     + " underscore spellings are the same argument)");
             return;
         }
-        writtenKeys.put(normalised, key);
+        if (!normalised.equals(key)) {
+            writtenKeys.put(normalised, key);
+        }
         if (normalised.equals("flags")) {
             for (Object flag : asList("flags", value)) {
                 addFlag(flag);

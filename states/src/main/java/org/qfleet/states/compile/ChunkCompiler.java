@@ -74,36 +74,37 @@ final class ChunkCompiler {
 
     /** Checks that a declaration names exactly one function and that its arguments are well formed. */
     private boolean checkDeclaration(IdDeclaration declaration, String module, List<Object> arguments) {
-        String prefix = declaration.lines(module).prefix();
-        String state = MessageValues.quote(module);
-        String id = MessageValues.quote(declaration.id);
-        String sls = MessageValues.quote(declaration.sls);
-        String where = "state " + state + " of ID " + id + " in SLS " + sls;
         List<String> functions = new ArrayList<>();
         boolean valid = true;
         for (Object argument : arguments) {
             if (argument instanceof String function) {
                 functions.add(function);
                 if (function.isBlank() || function.strip().contains(" ")) {
-                    errors.add(prefix + "The function " + MessageValues.quote(function) + " in " + where
+                    errors.add(declaration.lines(module).prefix() + "The function " + MessageValues.quote(function)
+                            + " in " + where(declaration, module)
                             + " is not a valid function name; if it is an argument, it is missing a ':'");
                     valid = false;
                 }
             } else if (IdDeclaration.argumentKey(argument) == null) {
-                errors.add(prefix + "The argument " + MessageValues.quote(argument) + " in " + where
+                errors.add(declaration.lines(module).prefix() + "The argument " + MessageValues.quote(argument)
+                        + " in " + where(declaration, module)
                         + " must be a function name or a mapping with one key, such as '- template: fedora-42'");
                 valid = false;
             }
         }
-        if (functions.isEmpty()) {
-            errors.add(prefix + "No function declared in state " + state + " in SLS " + sls + " (ID " + id
-                    + "); name one, such as '" + module + ".present:'");
-            return false;
-        }
-        if (functions.size() > 1) {
-            errors.add(prefix + "Too many functions declared in state " + state + " in SLS " + sls + " (ID " + id
-                    + "): " + MessageValues.escape(String.join(", ", functions))
-                    + "; keep one, or give each its own ID");
+        if (functions.size() != 1) {
+            String state = MessageValues.quote(module);
+            String id = MessageValues.quote(declaration.id);
+            String sls = MessageValues.quote(declaration.sls);
+            String prefix = declaration.lines(module).prefix();
+            if (functions.isEmpty()) {
+                errors.add(prefix + "No function declared in state " + state + " in SLS " + sls + " (ID " + id
+                        + "); name one, such as '" + module + ".present:'");
+            } else {
+                errors.add(prefix + "Too many functions declared in state " + state + " in SLS " + sls + " (ID "
+                        + id + "): " + MessageValues.escape(String.join(", ", functions))
+                        + "; keep one, or give each its own ID");
+            }
             return false;
         }
         return valid;
@@ -113,7 +114,6 @@ final class ChunkCompiler {
     private List<ChunkDraft> expand(IdDeclaration declaration, String module, List<Object> arguments) {
         ChunkDraft base = new ChunkDraft(module, declaration.id, declaration.sls);
         base.lines = declaration.lines(module);
-        String where = "ID " + MessageValues.quote(declaration.id) + " in SLS " + MessageValues.quote(declaration.sls);
         List<Object> names = new ArrayList<>();
         for (Object argument : arguments) {
             if (argument instanceof String function) {
@@ -124,7 +124,7 @@ final class ChunkCompiler {
             Object value = IdDeclaration.argumentValue(argument);
             if (key.equals("names")) {
                 if (!(value instanceof List<?> list)) {
-                    errors.add(base.lines.prefix("names") + "The 'names' argument of " + where
+                    errors.add(base.lines.prefix("names") + "The 'names' argument of " + where(base)
                             + " must be a list, got: " + MessageValues.quote(value));
                     return List.of();
                 }
@@ -156,7 +156,7 @@ final class ChunkCompiler {
                     String key = IdDeclaration.argumentKey(override);
                     if (key == null) {
                         errors.add(base.lines.prefix("names") + "The arguments of name " + MessageValues.quote(name)
-                                + " in 'names' of " + where + " must be one-key mappings, got: "
+                                + " in 'names' of " + where(base) + " must be one-key mappings, got: "
                                 + MessageValues.quote(override));
                         continue;
                     }
@@ -164,7 +164,7 @@ final class ChunkCompiler {
                 }
             } else {
                 errors.add(base.lines.prefix("names") + "The entry " + MessageValues.quote(entry) + " in 'names' of "
-                        + where + " must be a name, or a name mapped to a list of arguments");
+                        + where(base) + " must be a name, or a name mapped to a list of arguments");
                 continue;
             }
             chunks.add(chunk);
@@ -195,13 +195,12 @@ final class ChunkCompiler {
     }
 
     private void applyArgument(ChunkDraft chunk, String key, Object value) {
-        String where = where(chunk);
         switch (key) {
             case "name" -> {
                 if (value instanceof String name) {
                     chunk.name = name;
                 } else {
-                    errors.add(chunk.lines.prefix(key) + "The 'name' argument of " + where
+                    errors.add(chunk.lines.prefix(key) + "The 'name' argument of " + where(chunk)
                             + " must be a string, got: " + MessageValues.quote(value) + "; quote it");
                 }
             }
@@ -211,7 +210,7 @@ final class ChunkCompiler {
             }
             default -> {
                 if (Requisites.ALL.contains(key)) {
-                    addRequisite(chunk, key, value, where);
+                    addRequisite(chunk, key, value);
                 } else {
                     chunk.args.put(key, value);
                 }
@@ -219,7 +218,7 @@ final class ChunkCompiler {
         }
     }
 
-    private void addRequisite(ChunkDraft chunk, String kind, Object value, String where) {
+    private void addRequisite(ChunkDraft chunk, String kind, Object value) {
         List<Object> entries = chunk.written.computeIfAbsent(kind, unused -> new ArrayList<>());
         if (value instanceof List<?> list) {
             entries.addAll(list);
@@ -228,7 +227,7 @@ final class ChunkCompiler {
             map.forEach((state, target) -> entries.add(HighStateCompiler.singleton(
                     String.valueOf(state), target)));
         } else {
-            errors.add(chunk.lines.prefix(kind) + "The " + kind + " statement of " + where
+            errors.add(chunk.lines.prefix(kind) + "The " + kind + " statement of " + where(chunk)
                     + " must be a list, got: " + MessageValues.quote(value));
         }
     }
@@ -284,8 +283,17 @@ final class ChunkCompiler {
         return (int) order;
     }
 
-    /** Returns {@code ID 'x' in SLS 'y'} for a chunk, with both quoted so that they print on one line. */
+    /**
+     * Returns {@code ID 'x' in SLS 'y'} for a chunk, with both quoted so that they print on one line.
+     * Messages build it only when they report an error, because quoting costs time on every chunk.
+     */
     private static String where(ChunkDraft chunk) {
         return "ID " + MessageValues.quote(chunk.id) + " in SLS " + MessageValues.quote(chunk.sls);
+    }
+
+    /** Returns {@code state 'm' of ID 'x' in SLS 'y'} for one state of a declaration. */
+    private static String where(IdDeclaration declaration, String module) {
+        return "state " + MessageValues.quote(module) + " of ID " + MessageValues.quote(declaration.id) + " in SLS "
+                + MessageValues.quote(declaration.sls);
     }
 }

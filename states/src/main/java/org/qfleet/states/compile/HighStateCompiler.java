@@ -384,8 +384,10 @@ public final class HighStateCompiler {
                         target.argumentLines.put(module.getKey(), new HashMap<>(extendingLines));
                         continue;
                     }
+                    // The lines came from the rendered file's read-only map, so they change in a copy.
                     Map<String, SourceLine> targetLines =
-                            target.argumentLines.computeIfAbsent(module.getKey(), unused -> new HashMap<>());
+                            new HashMap<>(target.argumentLines.getOrDefault(module.getKey(), Map.of()));
+                    target.argumentLines.put(module.getKey(), targetLines);
                     for (Object argument : module.getValue()) {
                         extendArgument(arguments, argument);
                         moveLine(targetLines, IdDeclaration.argumentKey(argument), extendingLines);

@@ -1,7 +1,6 @@
 package org.qfleet.states.compile;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +35,7 @@ final class StateDeclarations {
             IdDeclaration declaration = normaliseId(id, entry.getValue(), sls, lines.id(id), errors);
             if (declaration != null) {
                 for (String module : declaration.modules.keySet()) {
-                    declaration.argumentLines.put(module, new HashMap<>(lines.arguments(id, module)));
+                    declaration.argumentLines.put(module, lines.arguments(id, module));
                 }
                 declarations.put(id, declaration);
             }
@@ -47,7 +46,6 @@ final class StateDeclarations {
     private static IdDeclaration normaliseId(String id, Object value, String sls, SourceLine line,
             List<String> errors) {
         IdDeclaration declaration = new IdDeclaration(id, sls, line);
-        String where = prefix(line) + "ID " + MessageValues.quote(id) + " in SLS " + MessageValues.quote(sls);
         if (value instanceof String shortForm && shortForm.contains(".")) {
             int dot = shortForm.indexOf('.');
             List<Object> arguments = new ArrayList<>();
@@ -56,7 +54,8 @@ final class StateDeclarations {
             return declaration;
         }
         if (!(value instanceof Map<?, ?> modules)) {
-            errors.add(where + " is not a mapping of state declarations, got: " + MessageValues.quote(value));
+            errors.add(where(id, sls, line) + " is not a mapping of state declarations, got: "
+                    + MessageValues.quote(value));
             return null;
         }
         // Dotted keys go after the plain ones, the order Salt's own normalisation leaves them in,
@@ -66,7 +65,7 @@ final class StateDeclarations {
             String key = String.valueOf(module.getKey());
             Object arguments = module.getValue();
             if (arguments == null) {
-                errors.add(where + " contains a short declaration (" + key + ") with a trailing colon."
+                errors.add(where(id, sls, line) + " contains a short declaration (" + key + ") with a trailing colon."
                         + " Without arguments, omit the colon: " + MessageValues.quote(id + ": " + key));
                 continue;
             }
@@ -83,7 +82,7 @@ final class StateDeclarations {
                 copy.add(functionOf(key));
             }
             if (declaration.modules.containsKey(moduleName) || dotted.containsKey(moduleName)) {
-                errors.add(where + " contains multiple state declarations of the same type ("
+                errors.add(where(id, sls, line) + " contains multiple state declarations of the same type ("
                         + MessageValues.quote(moduleName) + "); give each one its own ID");
                 continue;
             }
@@ -95,6 +94,11 @@ final class StateDeclarations {
         }
         declaration.modules.putAll(dotted);
         return declaration;
+    }
+
+    /** Returns {@code FILE:LINE: ID 'x' in SLS 'y'}, built only for an error because quoting costs time. */
+    private static String where(String id, String sls, SourceLine line) {
+        return prefix(line) + "ID " + MessageValues.quote(id) + " in SLS " + MessageValues.quote(sls);
     }
 
     /** Returns the {@code FILE:LINE: } prefix of a message about an ID, or "" when its line is unknown. */

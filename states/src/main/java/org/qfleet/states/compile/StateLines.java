@@ -1,5 +1,6 @@
 package org.qfleet.states.compile;
 
+import java.util.Collections;
 import java.util.Map;
 import org.qfleet.states.SourceLine;
 
@@ -18,8 +19,9 @@ public record StateLines(SourceLine id, Map<String, SourceLine> arguments) {
     /** The lines of a state whose source records none. */
     public static final StateLines NONE = new StateLines(null, Map.of());
 
+    /** Creates the lines of a state. It does not copy {@code arguments}, so that map must not change afterwards. */
     public StateLines {
-        arguments = Map.copyOf(arguments);
+        arguments = Collections.unmodifiableMap(arguments);
     }
 
     /** Returns the line of an argument, the ID's line when it has none, or null when neither is known. */

@@ -1,8 +1,8 @@
 package org.qfleet.states.render;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntFunction;
 import org.qfleet.states.SourceLine;
@@ -45,6 +45,7 @@ public final class DeclarationLines {
      * such as {@code label}. Empty when none are known.
      */
     public Map<String, SourceLine> arguments(String id, String module) {
+        // The maps are read-only, so callers share them.
         return arguments.getOrDefault(id, Map.of()).getOrDefault(module, Map.of());
     }
 
@@ -96,7 +97,7 @@ public final class DeclarationLines {
                 continue;
             }
             String moduleName = key.contains(".") ? key.substring(0, key.indexOf('.')) : key;
-            Map<String, SourceLine> lines = new LinkedHashMap<>();
+            Map<String, SourceLine> lines = new HashMap<>();
             for (Node entry : list.getValue()) {
                 if (entry instanceof MappingNode argument && argument.getValue().size() == 1) {
                     Node argumentKey = argument.getValue().get(0).getKeyNode();
@@ -107,7 +108,7 @@ public final class DeclarationLines {
                     }
                 }
             }
-            byModule.put(moduleName, lines);
+            byModule.put(moduleName, Collections.unmodifiableMap(lines));
         }
         return byModule;
     }
@@ -136,6 +137,9 @@ public final class DeclarationLines {
      * or lines that are all markup.
      */
     static IntFunction<SourceLine> lineMap(Path file, String source, String rendered) {
+        if (source.equals(rendered)) {
+            return fileLines(file);
+        }
         String[] sourceLines = source.split("\n", -1);
         String[] renderedLines = rendered.split("\n", -1);
         int shared = Math.min(sourceLines.length, renderedLines.length);

@@ -13,6 +13,12 @@ public final class RenderedSls extends LinkedHashMap<String, Object> {
 
     private final transient DeclarationLines lines;
 
+    /** Creates an empty mapping for the entries of a file with these lines. */
+    public RenderedSls(DeclarationLines lines) {
+        this.lines = lines;
+    }
+
+    /** Creates a mapping with a copy of {@code entries}. */
     public RenderedSls(Map<String, Object> entries, DeclarationLines lines) {
         super(entries);
         this.lines = lines;

@@ -249,9 +249,9 @@ public final class SaltRenderer {
             throw new RenderException(what + " does not render to a dictionary; it renders to "
                     + PythonRepr.repr(rendered.data()).lines().findFirst().orElse(""), file, 0);
         }
-        Map<String, Object> result = new LinkedHashMap<>();
+        RenderedSls result = new RenderedSls(rendered.lines());
         map.forEach((key, value) -> result.put(key instanceof String text ? text : PythonRepr.str(key), value));
-        return new RenderedSls(result, rendered.lines());
+        return result;
     }
 
     private Optional<RelativeFile> findSls(String sls) {

@@ -109,10 +109,6 @@ final class ShimClient implements AutoCloseable {
     Reply sendRaw(byte[] requestJson, Consumer<Map<String, Object>> onLine) throws TransportException {
         PendingReply reply = new PendingReply(onLine);
         pending = reply;
-        if (running == null) {
-            running = session.start(Shim.sessionCommand(manageGlobs), this::dispatch, timeout);
-            running.send(Shim.sessionPreamble());
-        }
         byte[] line = Arrays.copyOf(requestJson, requestJson.length + 1);
         for (int i = 0; i < requestJson.length; i++) {
             // JSON escapes line breaks inside strings, so any here are whitespace between tokens.
@@ -123,13 +119,18 @@ final class ShimClient implements AutoCloseable {
         line[requestJson.length] = '\n';
         boolean alive;
         try {
+            if (running == null) {
+                running = session.start(Shim.sessionCommand(manageGlobs), this::dispatch, timeout);
+                running.send(Shim.sessionPreamble());
+            }
             running.send(line);
             alive = running.awaitReply(reply.done);
         } catch (TransportException ex) {
-            if (ex.kind() != TransportException.Kind.CHANNEL_CLOSED) {
+            if (ex.kind() != TransportException.Kind.CHANNEL_CLOSED || running == null) {
                 throw ex;
             }
-            // The shim ended before it read the request; how it ended is below.
+            // The command ended before it read all of its input, such as a host without
+            // python3; how it ended is below.
             alive = false;
         }
         if (reply.failure != null) {

@@ -14,6 +14,7 @@ new value and keeps the old one, like a property that qubesd recomputes.
 import json
 import os
 import sys
+import time
 
 STATE = os.environ["FAKE_QUBES_STATE"]
 
@@ -78,6 +79,10 @@ def prefs(args):
             if value and value not in state["qubes"]:
                 fail("qvm-prefs", f"Can't set {name} to non-existing qube {value}", 1)
         entry["set"] = value
+        # A qube's "side_effects" set other properties when one is set, as some qubesd
+        # properties do, such as a new netvm changing dependent defaults.
+        for other, forced in qube.get("side_effects", {}).get(name, {}).items():
+            table[other]["set"] = forced
     save(state)
 
 
@@ -177,4 +182,6 @@ if __name__ == "__main__":
     tool = os.path.basename(sys.argv[0])
     with open(os.environ["FAKE_QUBES_LOG"], "a") as log:
         log.write(json.dumps([tool] + sys.argv[1:]) + "\n")
+    # A delay per call, in seconds, as a round trip to qubesd adds one.
+    time.sleep(float(os.environ.get("FAKE_QUBES_DELAY", "0")))
     TOOLS[tool](sys.argv[1:])

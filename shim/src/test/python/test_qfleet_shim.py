@@ -418,6 +418,47 @@ class ChangeTest(ShimTestCase):
                          result["comment"])
         self.assertEqual(2, self.host.count_calls("qvm-prefs", "work"), "the re-probe reads again")
 
+    def test_batch_verifies_changes_with_one_read(self):
+        run = self.run_plan(chunk("work", prefs_step("work", "label", "red"),
+                                  prefs_step("work", "memory", "800"),
+                                  prefs_step("work", "kernelopts", "nopat")))
+        result = run.result("work")
+        self.assertIs(True, result["result"], result["comment"])
+        self.assertEqual({"label", "memory", "kernelopts"}, set(result["changes"]["qvm.prefs"]))
+        self.assertEqual(2, self.host.count_calls("qvm-prefs", "work"),
+                         "one read to decide and one to verify the three changes")
+        prefs = self.host.state()["qubes"]["work"]["prefs"]
+        self.assertEqual(("red", "800", "nopat"), (prefs["label"]["set"], prefs["memory"]["set"],
+                                                   prefs["kernelopts"]["set"]))
+
+    def test_batch_change_that_does_not_stick_fails(self):
+        run = self.run_plan(chunk("work", prefs_step("work", "label", "red"),
+                                  prefs_step("work", "maxmem", "8000"),
+                                  prefs_step("work", "memory", "800"),
+                                  feature_step("work", "gui", "1")))
+        result = run.result("work")
+        self.assertIs(False, result["result"])
+        self.assertEqual({"qvm.prefs": {"label": {"old": "blue", "new": "red"},
+                                        "memory": {"old": "*default*", "new": "800"}}},
+                         result["changes"])
+        self.assertEqual("Ran: qvm-prefs work label red\n"
+                         "Ran: qvm-prefs work maxmem 8000\n"
+                         "maxmem is still *default* after the change, expected '8000'\n"
+                         "Ran: qvm-prefs work memory 800\n"
+                         "[qvm.features] skipped because an earlier step failed",
+                         result["comment"])
+
+    def test_batch_rechecks_field_changed_by_side_effect(self):
+        state = self.host.state()
+        state["qubes"]["work"]["side_effects"] = {"label": {"memory": "999"}}
+        self.host.state_path.write_text(json.dumps(state))
+        run = self.run_plan(chunk("work", prefs_step("work", "label", "red"),
+                                  prefs_step("work", "memory", default=True)))
+        result = run.result("work")
+        self.assertIs(True, result["result"], result["comment"])
+        self.assertEqual({"old": "999", "new": "*default*"}, result["changes"]["qvm.prefs"]["memory"])
+        self.assertNotIn("set", self.host.state()["qubes"]["work"]["prefs"]["memory"])
+
     def test_change_creates_qube_then_probes_it(self):
         run = self.run_plan(chunk("fresh", exists_step("fresh", creates=True),
                                   prefs_step("fresh", "label", "red"),
@@ -938,6 +979,43 @@ class UnitTest(unittest.TestCase):
         self.assertEqual(b'{"comment": "qube \\u00e9t\\u00e9"}\n', output.getvalue())
 
 
+class PrefetchTest(ShimTestCase):
+    """A plan's prefetch probes run at the same time, before the chunks, which reuse them."""
+
+    def test_prefetched_listings_are_reused(self):
+        run = self.run_plan(chunk("work", prefs_step("work", "label", "blue"),
+                                  feature_step("work", "gui", "")),
+                            prefetch=[["qvm-prefs", "work"], ["qvm-features", "work"]])
+        self.assertIs(True, run.result("work")["result"], run.result("work")["comment"])
+        self.assertEqual(1, self.host.count_calls("qvm-prefs", "work"))
+        self.assertEqual(1, self.host.count_calls("qvm-features", "work"))
+
+    def test_prefetch_runs_probes_at_the_same_time(self):
+        self.host.env["FAKE_QUBES_DELAY"] = "1"
+        labels = {"work": "blue", "personal": "yellow", "sys-firewall": "green", "sys-whonix": "black"}
+        listings = [["qvm-prefs", name] for name in labels]
+        started = time.monotonic()
+        run = self.run_plan(*[chunk(name, prefs_step(name, "label", label)) for name, label in labels.items()],
+                            prefetch=listings)
+        elapsed = time.monotonic() - started
+        self.assertEqual(4, len(run.results()))
+        self.assertTrue(all(result["result"] is True for result in run.results()), run.lines)
+        # Four one-second listings one after the other would take at least four seconds.
+        self.assertLess(elapsed, 3.5)
+
+    def test_prefetch_skips_commands_that_change(self):
+        run = self.run_plan(chunk("work", prefs_step("work", "memory", "400", default=False)),
+                            prefetch=[["qvm-prefs", "work", "label", "red"], ["touch", "/tmp/x"]])
+        self.assertEqual("blue", self.host.state()["qubes"]["work"]["prefs"]["label"]["set"])
+        self.assertEqual(0, self.host.count_calls("qvm-prefs", "work", "label", "red"))
+        self.assertEqual(1, len(run.results()))
+
+    def test_invalid_prefetch_is_rejected(self):
+        run = self.host.run(plan(chunk("work"), prefetch=[["qvm-prefs", 3]]))
+        self.assertEqual(2, run.exit_code)
+        self.assertIn("prefetch[0]", run.lines[-1]["message"])
+
+
 class SessionTest(ShimTestCase):
     """With --session, one shim process answers a request line, waits, and reads the next."""
 
@@ -947,6 +1025,7 @@ class SessionTest(ShimTestCase):
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.host.env)
         self.addCleanup(process.stderr.close)
         self.addCleanup(process.stdout.close)
+        self.addCleanup(process.stdin.close)
         self.addCleanup(process.kill)
         process.stdin.write(self.host.stdin_for(b""))
         return process

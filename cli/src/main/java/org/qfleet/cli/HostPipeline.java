@@ -95,6 +95,7 @@ final class HostPipeline {
                 return report;
             }
             Plan plan = new Plan(jid, entry.id(), call.testMode(), config.failhard(), chunks);
+            plan = plan.withPrefetch(plan.listingProbes(facts::qubeExists));
             ShimClient.Reply reply = shim.sendRaw(StepTimeout.apply(plan.toJson(), ssh.stepTimeoutSeconds), line -> {
                 if ("result".equals(line.get("type"))) {
                     synchronized (report) {

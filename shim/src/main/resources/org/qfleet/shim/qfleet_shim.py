@@ -30,6 +30,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from typing import IO, Any, Dict, List, NamedTuple, Optional, Set, Tuple
 
@@ -223,10 +224,20 @@ def validate_commands(request: Dict[str, Any]) -> None:
                   "must be a string without NUL characters")
 
 
+# At most this many prefetch probes in a plan, run by at most this many threads at once.
+MAX_PREFETCH = 256
+PREFETCH_WORKERS = 8
+
+
 def validate_plan(request: Dict[str, Any]) -> None:
     check(isinstance(request.setdefault("test", False), bool), "test", "must be true or false")
     check(isinstance(request.setdefault("failhard", False), bool), "failhard",
           "must be true or false")
+    prefetch = request.setdefault("prefetch", [])
+    check(isinstance(prefetch, list) and len(prefetch) <= MAX_PREFETCH, "prefetch",
+          f"must be an array of at most {MAX_PREFETCH} argv lists")
+    for index, argv in enumerate(prefetch):
+        check(is_argv(argv), f"prefetch[{index}]", "must be a non-empty array of strings")
     chunks = request.get("chunks")
     check(isinstance(chunks, list), "chunks", f"must be an array, got {type_name(chunks)}")
     all_tags = {chunk["tag"] for chunk in chunks
@@ -511,6 +522,8 @@ class StepOutcome(NamedTuple):
     # A command step whose onlyif, unless or creates kept it from running: Salt then does
     # not call the state's mod_watch either.
     skip_watch: bool = False
+    # A change that ran and whose probe is read again once its batch has ended.
+    verify_pending: bool = False
 
 
 class PlanRunner:
@@ -518,6 +531,7 @@ class PlanRunner:
 
     def __init__(self, request: Dict[str, Any], writer: LineWriter) -> None:
         self.chunks: List[Dict[str, Any]] = request["chunks"]
+        self.request_prefetch: List[List[str]] = request["prefetch"]
         self.by_tag: Dict[str, Dict[str, Any]] = {chunk["tag"]: chunk for chunk in self.chunks}
         self.test: bool = request["test"]
         self.failhard: bool = request["failhard"]
@@ -539,7 +553,38 @@ class PlanRunner:
             if name
         }
 
+    def prefetch(self, argvs: List[List[str]]) -> None:
+        """Run the plan's prefetch probes at the same time and memoise their results.
+
+        Only reading forms of the dom0 tools run. With a delay of a tenth of a second per dom0
+        tool call, six listings then cost about one delay instead of six. The chunks later use
+        the memoised results as if they had run the probes themselves, and a change forgets them
+        as it forgets any probe result.
+        """
+        pending = [list(argv) for argv in dict.fromkeys(tuple(argv) for argv in argvs)
+                   if is_read_only(list(argv))]
+        lock = threading.Lock()
+
+        def work() -> None:
+            while True:
+                with lock:
+                    if not pending:
+                        return
+                    argv = pending.pop(0)
+                result = run_command(argv, self.timeout)
+                with lock:
+                    self.cache.results[tuple(argv)] = result
+                    self.cache.command_count += 1
+
+        workers = [threading.Thread(target=work, daemon=True)
+                   for _ in range(min(PREFETCH_WORKERS, len(pending)))]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+
     def run(self) -> Dict[str, Any]:
+        self.prefetch(self.request_prefetch)
         failed = changed = run_num = 0
         for chunk in self.chunks:
             listened = chunk["requisites"].get("listen")
@@ -748,32 +793,41 @@ class PlanRunner:
         result: Optional[bool] = True
         skip_watch = False
         ignored_group: Optional[str] = None
-        for index, step in enumerate(steps):
-            if ignored_group is not None and step["group"] == ignored_group:
+        index = 0
+        while index < len(steps):
+            if ignored_group is not None and steps[index]["group"] == ignored_group:
+                index += 1
                 continue
             ignored_group = None
-            outcome = self.run_step(step)
-            lines.extend(outcome.comment)
-            skip_watch = skip_watch or outcome.skip_watch
-            if outcome.change is not None and PERFORMED_STEPS & step.keys():
-                # File and command steps report Salt's own keys, such as diff or retcode.
-                target = changes if step["group"] is None else changes.setdefault(step["group"], {})
-                target.update(outcome.change)
-            elif outcome.status in ("changed", "predicted"):
-                target = changes if step["group"] is None else changes.setdefault(step["group"], {})
-                target[step["key"]] = outcome.change
-            if outcome.status == "predicted":
-                result = None
-            if outcome.status == "failed" and step["ignore_failure"]:
-                # The rest of this step's group is skipped, and the later groups still run.
-                label = step["group"] if step["group"] is not None else step["key"]
-                lines.append(f"[{label}] failed, and its failure is ignored")
-                ignored_group = step["group"]
+            batch = self.batch_at(steps, index)
+            outcomes = self.run_batch(batch)
+            index += len(outcomes)
+            failed_step = None
+            for step, outcome in zip(batch, outcomes):
+                lines.extend(outcome.comment)
+                skip_watch = skip_watch or outcome.skip_watch
+                if outcome.change is not None and PERFORMED_STEPS & step.keys():
+                    # File and command steps report Salt's own keys, such as diff or retcode.
+                    target = changes if step["group"] is None else changes.setdefault(step["group"], {})
+                    target.update(outcome.change)
+                elif outcome.status in ("changed", "predicted"):
+                    target = changes if step["group"] is None else changes.setdefault(step["group"], {})
+                    target[step["key"]] = outcome.change
+                if outcome.status == "predicted":
+                    result = None
+                if outcome.status == "failed" and failed_step is None:
+                    failed_step = step
+            if failed_step is None:
                 continue
-            if outcome.status == "failed":
-                lines.extend(skipped_groups(step, steps[index + 1 :]))
-                result = False
-                break
+            if failed_step["ignore_failure"]:
+                # The rest of this step's group is skipped, and the later groups still run.
+                label = failed_step["group"] if failed_step["group"] is not None else failed_step["key"]
+                lines.append(f"[{label}] failed, and its failure is ignored")
+                ignored_group = failed_step["group"]
+                continue
+            lines.extend(skipped_groups(failed_step, steps[index:]))
+            result = False
+            break
         if not lines:
             lines.append(comment_ok or chunk["comment_ok"] or DEFAULT_COMMENT_OK)
         outcome = {"result": result, "changes": changes, "comment": "\n".join(lines)}
@@ -781,7 +835,71 @@ class PlanRunner:
             outcome["skip_watch"] = True
         return outcome
 
-    def run_step(self, step: Dict[str, Any]) -> StepOutcome:
+    def batch_at(self, steps: List[Dict[str, Any]], index: int) -> List[Dict[str, Any]]:
+        """Return the steps from `index` on that read one listing and can share its verification.
+
+        They are consecutive steps of one group whose probes read fields of the same `qvm-prefs`
+        or `qvm-features` listing. Outside test mode, their changes run one after the other and
+        one fresh read of the listing verifies them all, instead of one read after each change.
+        """
+        first = steps[index]
+        if self.test or not batchable(first):
+            return [first]
+        batch = [first]
+        for step in steps[index + 1:]:
+            if (not batchable(step) or step["group"] != first["group"]
+                    or step["probe"]["argv"] != first["probe"]["argv"]):
+                break
+            batch.append(step)
+        return batch
+
+    def run_batch(self, batch: List[Dict[str, Any]]) -> List[StepOutcome]:
+        """Run a batch's steps up to the first that fails, then verify the changes together.
+
+        A step decided after a change of the batch read the listing from before that change. When
+        the fresh read shows that it no longer holds, because a change had a side effect on its
+        field, it runs again on its own, with its change verified at once.
+        """
+        if len(batch) == 1:
+            return [self.run_step(batch[0])]
+        outcomes: List[StepOutcome] = []
+        stale_from: Optional[int] = None
+        for position, step in enumerate(batch):
+            outcome = self.run_step(step, defer_verify=True)
+            outcomes.append(outcome)
+            if outcome.status == "failed":
+                break
+            if outcome.verify_pending and stale_from is None:
+                stale_from = position
+        if stale_from is None:
+            return outcomes
+        self.cache.run(batch[0]["probe"]["argv"], fresh=True)
+        for position in range(stale_from, len(outcomes)):
+            step, outcome = batch[position], outcomes[position]
+            if outcome.verify_pending:
+                outcomes[position] = self.verified(step, outcome)
+            elif outcome.status == "held":
+                observed = self.probe(step)
+                read, expect = step["probe"]["read"], step["expect"]
+                if isinstance(observed, ProbeFailure) or not holds(read, observed, expect):
+                    outcomes[position] = self.run_step(step)
+        return outcomes
+
+    def verified(self, step: Dict[str, Any], outcome: StepOutcome) -> StepOutcome:
+        """Check a change whose verification was deferred against the probe's memoised read."""
+        read, expect = step["probe"]["read"], step["expect"]
+        observed = self.probe(step)
+        if isinstance(observed, ProbeFailure):
+            return StepOutcome("failed", comment=outcome.comment + (observed.message,))
+        if not holds(read, observed, expect):
+            still = describe(reported_observation(read, observed))
+            expected = describe(reported_expectation(read, expect))
+            message = f"{step['key']} is still {still} after the change, expected {expected}"
+            return StepOutcome("failed", comment=outcome.comment + (message,))
+        return StepOutcome("changed", outcome.change, outcome.comment)
+
+    def run_step(self, step: Dict[str, Any], defer_verify: bool = False) -> StepOutcome:
+        """Run one step; with `defer_verify`, a change's re-read is left to the caller's batch."""
         if "file" in step:
             return self.run_file_step(step["file"])
         if "command" in step:
@@ -814,6 +932,8 @@ class PlanRunner:
             return StepOutcome("predicted", change, planned)
 
         lines: List[str] = []
+        listing = tuple(step["probe"]["argv"])
+        before = self.cache.results.get(listing)
         for argv in step["change"]:
             result = run_command(argv, self.timeout)
             self.forget_touched(step, argv)
@@ -824,6 +944,11 @@ class PlanRunner:
 
         if not step["verify"]:
             return StepOutcome("changed", change, tuple(lines))
+        if defer_verify and before is not None:
+            # The batch's later steps read other fields of the listing from before this change;
+            # the batch reads it again at its end and checks them all.
+            self.cache.results[listing] = before
+            return StepOutcome("changed", change, tuple(lines), verify_pending=True)
         observed = self.probe(step, fresh=True)
         if isinstance(observed, ProbeFailure):
             return StepOutcome("failed", comment=tuple(lines) + (observed.message,))
@@ -1032,6 +1157,12 @@ def fixed_outcome(fixed: Dict[str, Any], default_changes: Dict[str, Any]) -> Dic
     if fixed.get("warnings"):
         outcome["warnings"] = list(fixed["warnings"])
     return outcome
+
+
+def batchable(step: Dict[str, Any]) -> bool:
+    """Return whether a step reads one field of a listing and verifies its change."""
+    return ("probe" in step and not PERFORMED_STEPS & step.keys() and step["verify"]
+            and step["probe"]["read"] in ("prefs", "features"))
 
 
 def skipped_groups(failed_step: Dict[str, Any], later_steps: List[Dict[str, Any]]) -> List[str]:

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /** The {@code plan} request for one host and run, protocol 1. */
 public final class Plan {
@@ -16,12 +18,15 @@ public final class Plan {
     public static final int PROTOCOL = 1;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The probe reads that take one field of a listing that several steps share. */
+    private static final Set<String> LISTING_READS = Set.of("prefs", "features", "lines");
 
     private final String jid;
     private final String host;
     private final boolean test;
     private final boolean failhard;
     private final List<PlanChunk> chunks;
+    private final List<List<String>> prefetch;
 
     /** Creates a plan without the global failhard option. */
     public Plan(String jid, String host, boolean test, List<PlanChunk> chunks) {
@@ -37,12 +42,46 @@ public final class Plan {
      *     the list, or a {@code prereq} to a chunk that is not later
      */
     public Plan(String jid, String host, boolean test, boolean failhard, List<PlanChunk> chunks) {
+        this(jid, host, test, failhard, chunks, List.of());
+        checkRequisitesPointBack(this.chunks);
+    }
+
+    private Plan(String jid, String host, boolean test, boolean failhard, List<PlanChunk> chunks,
+            List<List<String>> prefetch) {
         this.jid = jid;
         this.host = host;
         this.test = test;
         this.failhard = failhard;
         this.chunks = List.copyOf(chunks);
-        checkRequisitesPointBack(this.chunks);
+        this.prefetch = prefetch.stream().map(List::copyOf).toList();
+    }
+
+    /**
+     * Returns this plan with probe commands that the shim runs at the same time before the first
+     * chunk, memoising their results for the chunks' own probes. The shim runs only the reading
+     * forms of the dom0 tools among them and skips the rest.
+     */
+    public Plan withPrefetch(List<List<String>> probes) {
+        return new Plan(jid, host, test, failhard, chunks, probes);
+    }
+
+    /**
+     * Returns the probe commands of the steps about the given existing qubes that read a
+     * listing, such as {@code qvm-prefs VM} or {@code qvm-tags VM list}, each once, in plan order. A qube that an
+     * earlier chunk creates is not among them, because its listing would fail when read early.
+     */
+    public List<List<String>> listingProbes(Predicate<String> qubeExists) {
+        LinkedHashSet<List<String>> probes = new LinkedHashSet<>();
+        for (PlanChunk chunk : chunks) {
+            for (Step step : chunk.steps()) {
+                Probe probe = step.probe();
+                if (probe != null && step.vm() != null && qubeExists.test(step.vm())
+                        && LISTING_READS.contains(probe.read())) {
+                    probes.add(probe.argv());
+                }
+            }
+        }
+        return List.copyOf(probes);
     }
 
     public List<PlanChunk> chunks() {
@@ -59,6 +98,9 @@ public final class Plan {
         root.put("test", test);
         if (failhard) {
             root.put("failhard", true);
+        }
+        if (!prefetch.isEmpty()) {
+            root.set("prefetch", JSON.valueToTree(prefetch));
         }
         ArrayNode array = root.putArray("chunks");
         for (PlanChunk chunk : chunks) {

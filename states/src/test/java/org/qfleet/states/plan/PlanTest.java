@@ -174,6 +174,48 @@ class PlanTest {
         return new ObjectMapper().readTree(new Plan(JID, "lab-07", test, chunks).toJson());
     }
 
+    private static Plan plan(String yaml) throws Exception {
+        SlsSource source = new SlsSource() {
+            @Override
+            public Map<String, Object> render(String sls) {
+                return new Yaml().load(yaml);
+            }
+
+            @Override
+            public boolean exists(String sls) {
+                return sls.equals("qvm.sys-whonix");
+            }
+        };
+        StateCatalog catalog = new StateCatalog();
+        List<PlanChunk> chunks = new ArrayList<>();
+        for (LowChunk chunk : new HighStateCompiler(source).compile(List.of("qvm.sys-whonix"))) {
+            chunks.add(catalog.compile(chunk));
+        }
+        return new Plan(JID, "lab-07", false, chunks);
+    }
+
+    @Test
+    void listingProbesOfExistingQubes() throws Exception {
+        Plan plan = plan(WHONIX);
+
+        assertEquals(List.of(List.of("qvm-prefs", "sys-whonix"), List.of("qvm-features", "sys-whonix"),
+                        List.of("qvm-tags", "sys-whonix", "list")),
+                plan.listingProbes(name -> name.equals("sys-whonix")));
+        assertEquals(List.of(), plan.listingProbes(name -> false), "a qube that does not exist yet");
+    }
+
+    @Test
+    void prefetchIsWrittenOnlyWhenGiven() throws Exception {
+        Plan plan = plan(WHONIX);
+        JsonNode without = new ObjectMapper().readTree(plan.toJson());
+        JsonNode with = new ObjectMapper().readTree(
+                plan.withPrefetch(List.of(List.of("qvm-prefs", "sys-whonix"))).toJson());
+
+        assertFalse(without.has("prefetch"));
+        assertEquals(json("[[\"qvm-prefs\", \"sys-whonix\"]]"), with.get("prefetch"));
+        assertEquals(without.get("chunks"), with.get("chunks"));
+    }
+
     private static JsonNode json(String text) throws Exception {
         return new ObjectMapper().readTree(text);
     }

@@ -28,6 +28,7 @@ import org.apache.sshd.common.io.nio2.Nio2ServiceFactoryFactory;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.util.threads.CloseableExecutorService;
 import org.apache.sshd.common.util.threads.ThreadUtils;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
 import org.slf4j.Logger;
@@ -379,6 +380,9 @@ public final class SimulatedFleet implements AutoCloseable {
         return env;
     }
 
+    /** How long a client may take from connecting to logging in. */
+    static final Duration LOGIN_GRACE = Duration.ofMinutes(15);
+
     private static SshServer newServer(Path root, String id, int port, PublicKey clientKey,
             CloseableExecutorService ioThreads, CloseableExecutorService execThreads, ScheduledExecutorService timers)
             throws IOException {
@@ -404,6 +408,10 @@ public final class SimulatedFleet implements AutoCloseable {
         });
         server.setPasswordAuthenticator(null);
         server.setKeyboardInteractiveAuthenticator(null);
+        // Every simulated host's handshake queues for the same few CPUs, so a fleet of a
+        // thousand hosts that all connect at once needs far longer than the 2 minutes that
+        // MINA (and OpenSSH's LoginGraceTime) allow one real host to log in.
+        CoreModuleProperties.AUTH_TIMEOUT.set(server, LOGIN_GRACE);
         server.setCommandFactory((channel, command) -> {
             Faults faults = Faults.readOrNone(faultFile);
             Map<String, String> commandEnv = faults.has("no-python3") ? envWithoutPython : env;

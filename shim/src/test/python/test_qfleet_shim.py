@@ -1010,6 +1010,26 @@ class PrefetchTest(ShimTestCase):
         self.assertEqual(0, self.host.count_calls("qvm-prefs", "work", "label", "red"))
         self.assertEqual(1, len(run.results()))
 
+    def test_reading_commands_run_at_the_same_time(self):
+        self.host.env["FAKE_QUBES_DELAY"] = "1"
+        commands = [{"id": name, "argv": ["qvm-prefs", name]}
+                    for name in ("work", "personal", "sys-firewall")]
+        started = time.monotonic()
+        run = self.host.run({"protocol": 1, "kind": "commands", "commands": commands})
+        elapsed = time.monotonic() - started
+        self.assertEqual(["work", "personal", "sys-firewall", None],
+                         [line.get("id") for line in run.lines])
+        self.assertTrue(all(line["exit"] == 0 for line in run.lines[:3]), run.lines)
+        # Three one-second calls one after the other would take at least three seconds.
+        self.assertLess(elapsed, 2.5)
+
+    def test_commands_with_shell_run_in_order(self):
+        marker = self.host.directory / "order"
+        commands = [{"id": "write", "shell": f"echo first > {marker}"},
+                    {"id": "read", "argv": ["cat", str(marker)]}]
+        run = self.host.run({"protocol": 1, "kind": "commands", "commands": commands})
+        self.assertEqual("first\n", run.lines[1]["stdout"])
+
     def test_invalid_prefetch_is_rejected(self):
         run = self.host.run(plan(chunk("work"), prefetch=[["qvm-prefs", 3]]))
         self.assertEqual(2, run.exit_code)

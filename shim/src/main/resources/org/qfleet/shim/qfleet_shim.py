@@ -561,27 +561,11 @@ class PlanRunner:
         the memoised results as if they had run the probes themselves, and a change forgets them
         as it forgets any probe result.
         """
-        pending = [list(argv) for argv in dict.fromkeys(tuple(argv) for argv in argvs)
-                   if is_read_only(list(argv))]
-        lock = threading.Lock()
-
-        def work() -> None:
-            while True:
-                with lock:
-                    if not pending:
-                        return
-                    argv = pending.pop(0)
-                result = run_command(argv, self.timeout)
-                with lock:
-                    self.cache.results[tuple(argv)] = result
-                    self.cache.command_count += 1
-
-        workers = [threading.Thread(target=work, daemon=True)
-                   for _ in range(min(PREFETCH_WORKERS, len(pending)))]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
+        probes = [list(argv) for argv in dict.fromkeys(tuple(argv) for argv in argvs)
+                  if is_read_only(list(argv))]
+        for argv, result in zip(probes, run_concurrently(probes, self.timeout)):
+            self.cache.results[tuple(argv)] = result
+            self.cache.command_count += 1
 
     def run(self) -> Dict[str, Any]:
         self.prefetch(self.request_prefetch)
@@ -1864,10 +1848,20 @@ class Reach:
 
 
 def run_commands(request: Dict[str, Any], writer: LineWriter) -> None:
+    """Run a commands request's commands and write their results in order.
+
+    When every command is a reading form of the dom0 tools, such as the facts request, they
+    run at the same time, because none can change what another reads; otherwise one by one.
+    """
     timeout = request["step_timeout"]
-    for command in request["commands"]:
-        argv = command["argv"] if "argv" in command else ["/bin/sh", "-c", command["shell"]]
-        result = run_command(argv, timeout)
+    commands = request["commands"]
+    argvs = [command["argv"] if "argv" in command else ["/bin/sh", "-c", command["shell"]]
+             for command in commands]
+    if all("argv" in command and is_read_only(command["argv"]) for command in commands):
+        results = run_concurrently(argvs, timeout)
+    else:
+        results = [run_command(argv, timeout) for argv in argvs]
+    for command, argv, result in zip(commands, argvs, results):
         stderr = result.stderr
         if result.timed_out:
             stderr += f"{join_argv(argv)} {result.problem}\n"
@@ -1876,6 +1870,31 @@ def run_commands(request: Dict[str, Any], writer: LineWriter) -> None:
              "stdout": result.stdout, "stderr": stderr}
         )
     writer.write({"type": "done"})
+
+
+def run_concurrently(argvs: List[List[str]], timeout: float) -> List[CommandResult]:
+    """Run commands on up to PREFETCH_WORKERS threads and return their results in order."""
+    results: List[Optional[CommandResult]] = [None] * len(argvs)
+    pending = list(range(len(argvs)))
+    lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                if not pending:
+                    return
+                index = pending.pop(0)
+            results[index] = run_command(argvs[index], timeout)
+
+    workers = [threading.Thread(target=work, daemon=True)
+               for _ in range(min(PREFETCH_WORKERS, len(argvs)))]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    # A worker that died leaves its command to run here, where the error shows.
+    return [result if result is not None else run_command(argv, timeout)
+            for argv, result in zip(argvs, results)]
 
 
 class LineWriter:

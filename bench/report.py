@@ -117,6 +117,18 @@ def ssh_tables(records, out):
     out.append("")
 
 
+def completion(runs, n):
+    """Judge whether qfleet finished a big fleet: every host in its summary, nothing exhausted."""
+    verdicts = []
+    for run in runs:
+        reported = run.get("succeeded", 0) + run.get("failed", 0) + run.get("unreachable", 0)
+        done = run["rc"] in (0, 20) and reported == n and not run.get("exhausted", True)
+        verdicts.append("%s (hosts succeeded %d, failed %d, unreachable %d)" % (
+            "met" if done else "NOT met", run.get("succeeded", 0), run.get("failed", 0),
+            run.get("unreachable", 0)))
+    return "; ".join(verdicts)
+
+
 def sim_tables(records, out):
     runs = [r for r in records if r.get("name", "").startswith("sim-qfleet-W-run2")]
     starts = {r["n"]: r["wall"] for r in records if r.get("name") == "sim-start"}
@@ -140,13 +152,14 @@ def sim_tables(records, out):
         out.append("| %d | %d/%d | %s | %.2f | %.2f | %.1f | %.0f |" % (
             n, sum(r["ok"] for r in by_n[n]), len(by_n[n]), cell(starts.get(n)), med("wall"),
             med("cpu"), med("cpu_ms_per_host"), med("rss_mb")))
-        if n >= 500:
+        if n == 500:
             checks.append(("CPU per host <= %g ms, N=%d" % (TARGET_CPU_MS, n),
                            verdict(med("cpu_ms_per_host"), TARGET_CPU_MS)))
             checks.append(("peak RSS <= %g MB, N=%d" % (TARGET_RSS_MB, n),
                            verdict(med("rss_mb"), TARGET_RSS_MB)))
         if n >= 1000:
-            checks.append(("N=%d completes" % n, "met" if any(r["ok"] for r in by_n[n]) else "NOT met"))
+            checks.append(("N=%d completes: a report for every host, no file, thread or memory"
+                           " exhaustion" % n, completion(by_n[n], n)))
     out.append("")
     if checks:
         out.append("| target | result |")

@@ -217,13 +217,20 @@ sim_measure() {
     ok=true
   fi
   read -r wall user sys rss_kb < <(tail -n 1 "$tfile")
+  # Hosts in the summary, and whether qfleet itself ran out of memory, files or threads.
+  local counts exhausted=false
+  counts=$(grep -Eo 'Hosts (succeeded|failed|unreachable): +[0-9]+' "$log" | awk '{print $3}' | paste -sd' ')
+  grep -Eq 'OutOfMemoryError|Too many open files|unable to create native thread' "$log" && exhausted=true
   /usr/bin/python3 -c '
 import json, sys
-name, n, rc, ok, wall, user, sys_, rss = sys.argv[1:]
+name, n, rc, ok, wall, user, sys_, rss, counts, exhausted = sys.argv[1:]
 cpu = float(user) + float(sys_)
+hosts = [int(c) for c in counts.split()] + [0, 0, 0]
 print(json.dumps({"name": name, "n": int(n), "rc": int(rc), "ok": ok == "true", "wall": float(wall),
                   "cpu": round(cpu, 2), "cpu_ms_per_host": round(1000 * cpu / int(n), 1),
-                  "rss_mb": round(int(rss) / 1024, 1)}))' "$name" "$n" "$rc" "$ok" "$wall" "$user" "$sys" "$rss_kb" >> "$RAW"
+                  "rss_mb": round(int(rss) / 1024, 1), "succeeded": hosts[0], "failed": hosts[1],
+                  "unreachable": hosts[2], "exhausted": exhausted == "true"}))' \
+    "$name" "$n" "$rc" "$ok" "$wall" "$user" "$sys" "$rss_kb" "$counts" "$exhausted" >> "$RAW"
   tail -n 1 "$RAW" >&2
 }
 

@@ -26,6 +26,9 @@ import picocli.CommandLine.Parameters;
             "Applies Salt formulas to a fleet of Qubes OS hosts over SSH, as salt-ssh does.",
             "",
             "Examples:",
+            // The blank line makes the indented lines a literal block in the generated man page,
+            // where AsciiDoc would otherwise read the pairs of '*' as bold.
+            "",
             "  qfleet -c sim/qfleet.yaml '*' state.apply",
             "  qfleet 'lab-*' state.sls qvm.sys-whonix test=True",
             "  qfleet lab-01 state.show_lowstate qvm.anon-whonix",

@@ -158,6 +158,10 @@ class ReleaseArchiveTest {
 
         assertEquals(0, rendered.exitCode(), rendered.stderr());
         assertTrue(rendered.stdout().contains("--doc[=FUNCTION]"), rendered.stdout());
+        // Each example stays one line with its quoted globs, not AsciiDoc bold text.
+        assertTrue(rendered.stdout().contains("qfleet -c sim/qfleet.yaml '*' state.apply\n"), rendered.stdout());
+        assertTrue(rendered.stdout().contains("qfleet 'lab-*' state.sls qvm.sys-whonix test=True\n"),
+                rendered.stdout());
     }
 
     @Test

@@ -132,6 +132,17 @@ final class FaultFleet implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes a formula tree in {@code dir} with one SLS, {@code name}, holding {@code text}, and a
+     * top that applies it to every host.
+     */
+    static Path oneSlsTree(Path dir, String name, String text) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("top.sls"), "base:\n  '*':\n    - " + name + "\n");
+        Files.writeString(dir.resolve(name + ".sls"), text);
+        return dir;
+    }
+
     static String whonixFormulas() {
         return QfleetProcess.repositoryRoot().resolve("examples/whonix").toString();
     }

@@ -211,13 +211,11 @@ class FaultsTest {
     @Test
     void slowRenderingIsCutOffAtTimeout() throws Exception {
         try (FaultFleet fleet = FaultFleet.start(work, 1)) {
-            Path formulas = work.resolve("slow-formulas");
-            Files.createDirectories(formulas);
-            Files.writeString(formulas.resolve("top.sls"), "base:\n  '*':\n    - slow\n");
             // A billion loop iterations: Jinjava would render this for hours.
-            Files.writeString(formulas.resolve("slow.sls"), "{% for a in range(1000) %}{% for b in range(1000) %}"
-                    + "{% for c in range(1000) %}{% endfor %}{% endfor %}{% endfor %}\n"
-                    + "work:\n  qvm.prefs:\n    - label: purple\n");
+            Path formulas = FaultFleet.oneSlsTree(work.resolve("slow-formulas"), "slow",
+                    "{% for a in range(1000) %}{% for b in range(1000) %}"
+                            + "{% for c in range(1000) %}{% endfor %}{% endfor %}{% endfor %}\n"
+                            + "work:\n  qvm.prefs:\n    - label: purple\n");
             Map<String, JsonNode> before = fleet.snapshot();
 
             FaultFleet.Run run = fleet.runJson("--file-root", formulas.toString(), "--timeout", "5", "*", "state.apply");
@@ -234,13 +232,11 @@ class FaultsTest {
     @Test
     void formulaThatExhaustsMemoryFailsOnlyItsHost() throws Exception {
         try (FaultFleet fleet = FaultFleet.start(work, 2)) {
-            Path formulas = work.resolve("big-formulas");
-            Files.createDirectories(formulas);
-            Files.writeString(formulas.resolve("top.sls"), "base:\n  '*':\n    - big\n");
             // On lab-02 only, a string of 900 million characters: far more than a 96 MB heap.
-            Files.writeString(formulas.resolve("big.sls"), "{% if grains['id'] == 'lab-02' %}"
-                    + "{% set s = 'x' * 300000000 %}{% set t = s ~ s ~ s %}{% endif %}\n"
-                    + "work:\n  qvm.prefs:\n    - label: purple\n");
+            Path formulas = FaultFleet.oneSlsTree(work.resolve("big-formulas"), "big",
+                    "{% if grains['id'] == 'lab-02' %}"
+                            + "{% set s = 'x' * 300000000 %}{% set t = s ~ s ~ s %}{% endif %}\n"
+                            + "work:\n  qvm.prefs:\n    - label: purple\n");
 
             QfleetProcess.Outcome outcome = QfleetProcess.run(work, Map.of("QFLEET_JAVA_OPTS", "-Xmx96m"), 300,
                     "-c", fleet.config.toString(), "--file-root", formulas.toString(), "*", "state.apply");

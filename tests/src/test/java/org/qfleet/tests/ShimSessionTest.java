@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,10 +21,7 @@ class ShimSessionTest {
     @Test
     void factsQueryAndPlanShareOneExec() throws Exception {
         try (FaultFleet fleet = FaultFleet.start(work, 2)) {
-            Path formulas = work.resolve("formulas");
-            Files.createDirectories(formulas);
-            Files.writeString(formulas.resolve("top.sls"), "base:\n  '*':\n    - label\n");
-            Files.writeString(formulas.resolve("label.sls"),
+            Path formulas = FaultFleet.oneSlsTree(work.resolve("formulas"), "label",
                     "{% set colour = salt['cmd.shell']('echo purple') %}\n"
                             + "work:\n  qvm.prefs:\n    - label: {{ colour }}\n");
 
@@ -44,10 +40,8 @@ class ShimSessionTest {
     @Test
     void rerunOnConvergedHostStillUsesOneExec() throws Exception {
         try (FaultFleet fleet = FaultFleet.start(work, 1)) {
-            Path formulas = work.resolve("formulas");
-            Files.createDirectories(formulas);
-            Files.writeString(formulas.resolve("top.sls"), "base:\n  '*':\n    - label\n");
-            Files.writeString(formulas.resolve("label.sls"), "work:\n  qvm.prefs:\n    - label: orange\n");
+            Path formulas = FaultFleet.oneSlsTree(work.resolve("formulas"), "label",
+                    "work:\n  qvm.prefs:\n    - label: orange\n");
 
             FaultFleet.Run first = fleet.runJson("--file-root", formulas.toString(), "*", "state.apply");
             FaultFleet.Run second = fleet.runJson("--file-root", formulas.toString(), "*", "state.apply");

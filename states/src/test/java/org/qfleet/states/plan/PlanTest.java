@@ -155,26 +155,10 @@ class PlanTest {
     }
 
     private static JsonNode planJson(String yaml, boolean test) throws Exception {
-        SlsSource source = new SlsSource() {
-            @Override
-            public Map<String, Object> render(String sls) {
-                return new Yaml().load(yaml);
-            }
-
-            @Override
-            public boolean exists(String sls) {
-                return sls.equals("qvm.sys-whonix");
-            }
-        };
-        StateCatalog catalog = new StateCatalog();
-        List<PlanChunk> chunks = new ArrayList<>();
-        for (LowChunk chunk : new HighStateCompiler(source).compile(List.of("qvm.sys-whonix"))) {
-            chunks.add(catalog.compile(chunk));
-        }
-        return new ObjectMapper().readTree(new Plan(JID, "lab-07", test, chunks).toJson());
+        return new ObjectMapper().readTree(plan(yaml, test).toJson());
     }
 
-    private static Plan plan(String yaml) throws Exception {
+    private static Plan plan(String yaml, boolean test) throws Exception {
         SlsSource source = new SlsSource() {
             @Override
             public Map<String, Object> render(String sls) {
@@ -191,12 +175,12 @@ class PlanTest {
         for (LowChunk chunk : new HighStateCompiler(source).compile(List.of("qvm.sys-whonix"))) {
             chunks.add(catalog.compile(chunk));
         }
-        return new Plan(JID, "lab-07", false, chunks);
+        return new Plan(JID, "lab-07", test, chunks);
     }
 
     @Test
     void listingProbesOfExistingQubes() throws Exception {
-        Plan plan = plan(WHONIX);
+        Plan plan = plan(WHONIX, false);
 
         assertEquals(List.of(List.of("qvm-prefs", "sys-whonix"), List.of("qvm-features", "sys-whonix"),
                         List.of("qvm-tags", "sys-whonix", "list")),
@@ -206,7 +190,7 @@ class PlanTest {
 
     @Test
     void prefetchIsWrittenOnlyWhenGiven() throws Exception {
-        Plan plan = plan(WHONIX);
+        Plan plan = plan(WHONIX, false);
         JsonNode without = new ObjectMapper().readTree(plan.toJson());
         JsonNode with = new ObjectMapper().readTree(
                 plan.withPrefetch(List.of(List.of("qvm-prefs", "sys-whonix"))).toJson());

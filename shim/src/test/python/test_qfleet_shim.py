@@ -1037,7 +1037,7 @@ class PrefetchTest(ShimTestCase):
 
 
 class SessionTest(ShimTestCase):
-    """With --session, one shim process answers a request line, waits, and reads the next."""
+    """With --session, one shim process handles a request line, waits, and reads the next."""
 
     def start_session(self, *arguments):
         command = BOOTSTRAP + " --session" + "".join(" " + shlex.quote(a) for a in arguments)

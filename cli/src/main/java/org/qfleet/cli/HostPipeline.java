@@ -129,8 +129,8 @@ final class HostPipeline {
     }
 
     /**
-     * What rendering and compiling gave for the call: the plan's chunks, or what a show function
-     * prints, or the errors. The fields that do not apply are null.
+     * The result of rendering and compiling for the call: the plan's chunks, the output of a
+     * show function, or the errors. The fields that do not apply are null.
      */
     private record Compiled(List<PlanChunk> chunks, List<Map<String, Object>> lowstate, Map<String, Object> raw,
             List<String> errors) {

@@ -80,7 +80,10 @@ final class ShimClient implements AutoCloseable {
         final List<Map<String, Object>> lines = new ArrayList<>();
         final Consumer<Map<String, Object>> onLine;
         final CountDownLatch done = new CountDownLatch(1);
-        /** What {@code onLine} threw; the reply ends there, as the caller cannot use later lines. */
+        /**
+         * The exception that {@code onLine} threw, or null. The reply ends there, because the
+         * caller cannot use later lines.
+         */
         volatile RuntimeException failure;
 
         PendingReply(Consumer<Map<String, Object>> onLine) {

@@ -69,7 +69,7 @@ public final class Shim {
 
     /**
      * Returns the exec command that starts the shim in session mode: after the source, it reads
-     * one request per line and answers each in full, ending with its {@code done} line, before
+     * one request per line and handles each in full, ending with its {@code done} line, before
      * it reads the next, until standard input ends. The manage globs follow as in
      * {@link #bootstrapCommand(List)}.
      */

@@ -558,8 +558,8 @@ class PlanRunner:
 
         Only reading forms of the dom0 tools run. With a delay of a tenth of a second per dom0
         tool call, six listings then cost about one delay instead of six. The chunks later use
-        the memoised results as if they had run the probes themselves, and a change forgets them
-        as it forgets any probe result.
+        the memoised results as if they had run the probes themselves. A change drops them from
+        the cache as it drops any probe result.
         """
         probes = [list(argv) for argv in dict.fromkeys(tuple(argv) for argv in argvs)
                   if is_read_only(list(argv))]
@@ -929,8 +929,8 @@ class PlanRunner:
         if not step["verify"]:
             return StepOutcome("changed", change, tuple(lines))
         if defer_verify and before is not None:
-            # The batch's later steps read other fields of the listing from before this change;
-            # the batch reads it again at its end and checks them all.
+            # The batch's later steps read other fields of the listing from before this change.
+            # The batch reads the listing again at its end and checks them all.
             self.cache.results[listing] = before
             return StepOutcome("changed", change, tuple(lines), verify_pending=True)
         observed = self.probe(step, fresh=True)
@@ -1850,8 +1850,8 @@ class Reach:
 def run_commands(request: Dict[str, Any], writer: LineWriter) -> None:
     """Run a commands request's commands and write their results in order.
 
-    When every command is a reading form of the dom0 tools, such as the facts request, they
-    run at the same time, because none can change what another reads; otherwise one by one.
+    When every command is a reading form of the dom0 tools, as in the facts request, they run
+    at the same time, because none can change what another reads. Otherwise they run one by one.
     """
     timeout = request["step_timeout"]
     commands = request["commands"]
@@ -1926,7 +1926,7 @@ def main(
     try:
         if "--session" not in arguments:
             return handle(source.read(), reach, writer)
-        # One request per line, each answered in full before the next is read, so that the
+        # One request per line, each handled in full before the next is read, so that the
         # master can render between the facts and the plan while this process waits.
         for line in source:
             if line.strip():

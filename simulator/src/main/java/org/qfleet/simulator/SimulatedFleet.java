@@ -408,9 +408,9 @@ public final class SimulatedFleet implements AutoCloseable {
         });
         server.setPasswordAuthenticator(null);
         server.setKeyboardInteractiveAuthenticator(null);
-        // Every simulated host's handshake queues for the same few CPUs, so a fleet of a
-        // thousand hosts that all connect at once needs far longer than the 2 minutes that
-        // MINA (and OpenSSH's LoginGraceTime) allow one real host to log in.
+        // Every simulated host's handshake queues for the same few CPUs. A fleet of a thousand
+        // hosts that all connect at once thus needs far longer than the 2 minutes that MINA's
+        // default, like OpenSSH's LoginGraceTime, allows one real host to log in.
         CoreModuleProperties.AUTH_TIMEOUT.set(server, LOGIN_GRACE);
         server.setCommandFactory((channel, command) -> {
             Faults faults = Faults.readOrNone(faultFile);

@@ -136,13 +136,22 @@ def check(args):
 
 
 def create(args):
+    """qvm-create, setting each --property after creating the qube, in order.
+
+    A property that fails leaves the qube with the properties before it and exits 2, as the
+    real tool does; with "create_rollback" in the state, it removes the qube and exits 1, as
+    simpler stand-ins do.
+    """
     state = load()
     options = {"--class": "AppVM", "--label": None, "--template": None}
+    properties = []
     name = None
     while args:
         argument = args.pop(0)
         if argument in options:
             options[argument] = args.pop(0)
+        elif argument == "--property":
+            properties.append(args.pop(0).split("=", 1))
         else:
             name = argument
     if options["--label"] is None:
@@ -159,6 +168,16 @@ def create(args):
     if options["--template"]:
         qube_prefs["template"]["set"] = options["--template"]
     state["qubes"][name] = {"prefs": qube_prefs, "features": {}, "tags": []}
+    for prop, value in properties:
+        if prop not in qube_prefs:
+            if state.get("create_rollback"):
+                sys.stderr.write(f"qvm-create: error: no such property: '{prop}'\n")
+                sys.exit(1)
+            save(state)
+            sys.stderr.write(f"app: Error setting property {prop} (but VM created): "
+                             f"no such property: '{prop}'\n")
+            sys.exit(2)
+        qube_prefs[prop]["set"] = value
     save(state)
 
 

@@ -29,7 +29,7 @@ PYTHON = os.environ.get("QFLEET_SHIM_PYTHON", "/usr/bin/python3")
 # The exec command of the protocol, as the master sends it. ShimTest in Java checks that
 # Shim.bootstrapCommand() and docs/plan-format.md hold the same text.
 BOOTSTRAP = (
-    "python3 -c 'import sys;n=int(sys.stdin.buffer.readline());"
+    "python3 -I -S -c 'import sys;n=int(sys.stdin.buffer.readline());"
     'exec(compile(sys.stdin.buffer.read(n),"qfleet_shim.py","exec"))\''
 )
 RUN_TIMEOUT = 60
@@ -469,6 +469,127 @@ class ChangeTest(ShimTestCase):
         self.assertEqual({"exists": {"created": "fresh"},
                           "qvm.prefs": {"memory": {"old": "*default*", "new": "800"}}},
                          result["changes"])
+
+
+def create_step(vm, *properties):
+    """A qvm.present step that creates `vm` and passes `properties` (NAME=VALUE) to qvm-create."""
+    alone = ["qvm-create", vm, "--class", "AppVM", "--template", "fedora-40", "--label", "red"]
+    combined = list(alone)
+    for assignment in properties:
+        combined += ["--property", assignment]
+    step = {"group": "qvm.present", "key": vm, "vm": vm,
+            "probe": {"argv": ["qvm-prefs", vm], "read": "exit"}, "expect": {"exit": 0},
+            "change": [combined], "creates": vm, "report": {"old": None, "new": {"label": "red"}}}
+    if properties:
+        step["create_alone"] = alone
+    return step
+
+
+def set_at_creation(step):
+    return dict(step, set_at_creation=True)
+
+
+class CreationTest(ShimTestCase):
+    """A qube created with the properties of later steps, which check and report them."""
+
+    def new_qube_chunk(self, *extra_properties):
+        properties = ("memory=800", "netvm=") + extra_properties
+        return chunk("fresh", create_step("fresh", *properties),
+                     prefs_step("fresh", "label", "red"),
+                     set_at_creation(prefs_step("fresh", "memory", "800")),
+                     set_at_creation(prefs_step("fresh", "netvm", "", vm_valued=True)),
+                     fun="vm")
+
+    def test_creation_properties_reported_as_changes(self):
+        result = self.run_plan(self.new_qube_chunk()).result("fresh")
+
+        self.assertIs(True, result["result"], result["comment"])
+        self.assertEqual({"qvm.present": {"fresh": {"old": None, "new": {"label": "red"}}},
+                          "qvm.prefs": {"memory": {"old": "*default*", "new": "800"},
+                                        "netvm": {"old": "*default*", "new": ""}}},
+                         result["changes"])
+        self.assertEqual("Ran: qvm-create fresh --class AppVM --template fedora-40 --label red"
+                         " --property memory=800 --property netvm=", result["comment"])
+        self.assertEqual(["qvm-prefs", "qvm-create", "qvm-prefs"],
+                         [call[0] for call in self.host.calls()],
+                         "the probe, one create, and one read that verifies it and decides the prefs")
+        prefs = self.host.state()["qubes"]["fresh"]["prefs"]
+        self.assertEqual(("800", ""), (prefs["memory"]["set"], prefs["netvm"]["set"]))
+
+    def test_rerun_reports_nothing(self):
+        self.run_plan(self.new_qube_chunk())
+        result = self.run_plan(self.new_qube_chunk()).result("fresh")
+
+        self.assertIs(True, result["result"], result["comment"])
+        self.assertEqual({}, result["changes"])
+        self.assertEqual(1, sum(call[0] == "qvm-create" for call in self.host.calls()))
+
+    def test_failed_property_fails_its_step(self):
+        chunk_ = self.new_qube_chunk("kernel=custom")
+        chunk_["steps"].append(prefs_step("fresh", "kernel", "custom"))
+        result = self.run_plan(chunk_).result("fresh")
+
+        self.assertIs(False, result["result"])
+        self.assertEqual({"qvm.present": {"fresh": {"old": None, "new": {"label": "red"}}},
+                          "qvm.prefs": {"memory": {"old": "*default*", "new": "800"},
+                                        "netvm": {"old": "*default*", "new": ""}}},
+                         result["changes"])
+        self.assertEqual(
+            "qvm-create fresh --class AppVM --template fedora-40 --label red --property memory=800"
+            " --property netvm= --property kernel=custom failed with exit code 2: app: Error"
+            " setting property kernel (but VM created): no such property: 'kernel'\n"
+            "fresh was created; the later steps set the properties it lacks\n"
+            "property kernel is not in the output of qvm-prefs fresh", result["comment"])
+
+    def test_rolled_back_creation_runs_alone(self):
+        state = self.host.state()
+        state["create_rollback"] = True
+        self.host.state_path.write_text(json.dumps(state))
+        result = self.run_plan(self.new_qube_chunk("kernel=custom")).result("fresh")
+
+        self.assertIs(True, result["result"], result["comment"])
+        self.assertEqual({"memory": {"old": "*default*", "new": "800"},
+                          "netvm": {"old": "*default*", "new": ""}},
+                         result["changes"]["qvm.prefs"])
+        self.assertEqual([
+            "qvm-create fresh --class AppVM --template fedora-40 --label red --property memory=800"
+            " --property netvm= --property kernel=custom failed with exit code 1: qvm-create:"
+            " error: no such property: 'kernel'",
+            "Ran: qvm-create fresh --class AppVM --template fedora-40 --label red",
+            "Ran: qvm-prefs fresh memory 800",
+            "Ran: qvm-prefs fresh netvm ''"], result["comment"].splitlines())
+
+    def test_absent_qube_is_not_probed(self):
+        run = self.run_plan(self.new_qube_chunk(), absent=["fresh"])
+
+        self.assertIs(True, run.result("fresh")["result"], run.result("fresh")["comment"])
+        self.assertEqual(["qvm-create", "qvm-prefs"], [call[0] for call in self.host.calls()])
+
+    def test_absent_but_existing_qube_fails(self):
+        run = self.run_plan(chunk("work", create_step("work"), fun="present"), absent=["work"])
+
+        result = run.result("work")
+        self.assertIs(False, result["result"])
+        self.assertIn("Qube already exists: work", result["comment"])
+
+    def test_touched_absent_qube_is_probed(self):
+        first = chunk("fresh", create_step("fresh"), fun="present")
+        again = chunk("again", create_step("fresh"), fun="present")
+        run = self.run_plan(first, again, absent=["fresh"])
+
+        self.assertEqual([True, True], [result["result"] for result in run.results()])
+        self.assertEqual({}, run.result("again")["changes"])
+        self.assertEqual(1, self.host.count_calls("qvm-create", "fresh", "--class", "AppVM",
+                                                  "--template", "fedora-40", "--label", "red"))
+
+    def test_test_mode_predicts_properties(self):
+        result = self.run_plan(self.new_qube_chunk(), test=True).result("fresh")
+
+        self.assertIsNone(result["result"])
+        predicted = result["changes"]["qvm.prefs"]
+        self.assertEqual(({"old": "*default*", "new": "800"}, {"old": "*default*", "new": ""}),
+                         (predicted["memory"], predicted["netvm"]))
+        self.assertNotIn("fresh", self.host.state()["qubes"])
 
 
 class TestModeTest(ShimTestCase):

@@ -95,7 +95,8 @@ final class HostPipeline {
                 return report;
             }
             Plan plan = new Plan(jid, entry.id(), call.testMode(), config.failhard(), chunks);
-            plan = plan.withPrefetch(plan.listingProbes(facts::qubeExists));
+            plan = plan.withPrefetch(plan.listingProbes(facts::qubeExists))
+                    .withAbsent(plan.createdQubes().stream().filter(qube -> !facts.qubeExists(qube)).toList());
             ShimClient.Reply reply = shim.sendRaw(StepTimeout.apply(plan.toJson(), ssh.stepTimeoutSeconds), line -> {
                 if ("result".equals(line.get("type"))) {
                     synchronized (report) {

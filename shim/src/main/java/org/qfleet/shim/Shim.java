@@ -32,7 +32,7 @@ public final class Shim {
     private static final String RESOURCE = "qfleet_shim.py";
 
     private static final String BOOTSTRAP_COMMAND =
-            "python3 -c 'import sys;n=int(sys.stdin.buffer.readline());"
+            "python3 -I -S -c 'import sys;n=int(sys.stdin.buffer.readline());"
                     + "exec(compile(sys.stdin.buffer.read(n),\"qfleet_shim.py\",\"exec\"))'";
 
     private static final byte[] SOURCE = loadSource();

@@ -14,22 +14,19 @@ Python 3.8+ and the standard library only, as in Qubes 4.1 and 4.2 dom0.
 
 from __future__ import annotations
 
+# Modules that only file, command and manage handling needs (difflib, fnmatch, grp, pwd,
+# shutil, tempfile) are imported where they are used: a host whose plan has none of those
+# does not pay for loading them.
 import contextlib
 import datetime
-import fnmatch
-import difflib
-import grp
 import json
 import os
-import pwd
 import re
 import shlex
-import shutil
 import signal
 import stat
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from typing import IO, Any, Dict, List, NamedTuple, Optional, Set, Tuple
@@ -238,6 +235,9 @@ def validate_plan(request: Dict[str, Any]) -> None:
           f"must be an array of at most {MAX_PREFETCH} argv lists")
     for index, argv in enumerate(prefetch):
         check(is_argv(argv), f"prefetch[{index}]", "must be a non-empty array of strings")
+    absent = request.setdefault("absent", [])
+    check(isinstance(absent, list) and all(isinstance(name, str) for name in absent), "absent",
+          "must be an array of qube names")
     chunks = request.get("chunks")
     check(isinstance(chunks, list), "chunks", f"must be an array, got {type_name(chunks)}")
     all_tags = {chunk["tag"] for chunk in chunks
@@ -355,6 +355,13 @@ def validate_step(step: Any, where: str) -> None:
     change = step.setdefault("change", [])
     check(isinstance(change, list) and all(is_argv(argv) for argv in change),
           where + ".change", "must be an array of non-empty arrays of strings")
+    create_alone = step.setdefault("create_alone", None)
+    if create_alone is not None:
+        check(is_argv(create_alone), where + ".create_alone", "must be a non-empty array of strings")
+        check(step["creates"] is not None and len(change) == 1, where + ".create_alone",
+              "belongs only to a step that creates a qube with one command")
+    check(isinstance(step.setdefault("set_at_creation", False), bool), where + ".set_at_creation",
+          "must be true or false")
 
 
 def expect_is_valid(read: str, expect: Dict[str, Any]) -> bool:
@@ -380,6 +387,8 @@ class ProbeFailure(NamedTuple):
 # The observation of a qube that test mode predicts will be created: every property at its
 # default, no features, no tags. `exit` and `stdout` probes have no known value then.
 UNKNOWN_OBSERVATION = {"prefs": ("D", None), "features": None, "lines": False}
+# The observation of an existence probe about a qube that the host's facts did not list.
+MISSING_QUBE = "missing"
 
 
 def observe(probe: Dict[str, Any], result: CommandResult) -> Any:
@@ -475,12 +484,23 @@ def describe(reported: Any) -> str:
 
 
 class ProbeCache:
-    """Memoised probe results by argv, forgotten when a change touches a qube they name."""
+    """Memoised probe results by argv, forgotten when a change touches a qube they name.
 
-    def __init__(self, timeout: float) -> None:
+    It also holds the qubes that the host's facts did not list, which the master names in the
+    plan: a step that creates one of them knows that it is missing without probing, until a
+    change touches it.
+    """
+
+    def __init__(self, timeout: float, absent: List[str]) -> None:
         self.timeout = timeout
         self.results: Dict[Tuple[str, ...], CommandResult] = {}
+        self.absent: Set[str] = set(absent)
         self.command_count = 0
+
+    def clear(self) -> None:
+        """Forget everything, after a change that may show in any probe."""
+        self.results.clear()
+        self.absent.clear()
 
     def run(self, argv: List[str], fresh: bool = False) -> CommandResult:
         key = tuple(argv)
@@ -499,6 +519,7 @@ class ProbeCache:
             named = qubes_named(key, known_qubes)
             if not named or named & qubes:
                 del self.results[key]
+        self.absent -= qubes
 
 
 def qubes_named(argv: Any, known_qubes: Set[str]) -> Set[str]:
@@ -539,10 +560,12 @@ class PlanRunner:
         self.pre: Dict[str, Dict[str, Any]] = {}
         self.timeout: float = request["step_timeout"]
         self.writer = writer
-        self.cache = ProbeCache(self.timeout)
+        self.cache = ProbeCache(self.timeout, request["absent"])
         self.results: Dict[str, Dict[str, Any]] = {}
         # Qubes that test mode predicts a step will create.
         self.created: Set[str] = set()
+        # Qubes that this run created with a command that also set properties of later steps.
+        self.created_with_properties: Set[str] = set()
         # Paths on this host as test mode predicts earlier file steps leave them.
         self.predicted_files: Dict[str, FileObservation] = {}
         self.known_qubes: Set[str] = {
@@ -895,6 +918,11 @@ class PlanRunner:
         if isinstance(observed, ProbeFailure):
             return StepOutcome("failed", comment=(observed.message,))
         if holds(read, observed, expect):
+            if step["set_at_creation"] and step["vm"] in self.created_with_properties:
+                # The command that created the qube set this property: before it, the property
+                # was at its default, as a new qube's properties are.
+                return StepOutcome("changed", {
+                    "old": "*default*", "new": reported_expectation(read, expect)})
             return StepOutcome("held")
         if not step["change"]:
             return self.failed_check(step, observed)
@@ -918,13 +946,18 @@ class PlanRunner:
         lines: List[str] = []
         listing = tuple(step["probe"]["argv"])
         before = self.cache.results.get(listing)
-        for argv in step["change"]:
-            result = run_command(argv, self.timeout)
-            self.forget_touched(step, argv)
-            if result.exit != 0 or result.problem is not None:
-                lines.append(command_failure(argv, result))
-                return StepOutcome("failed", comment=tuple(lines))
-            lines.append(f"Ran: {join_argv(argv)}")
+        if step["create_alone"] is not None:
+            failure = self.create_with_properties(step, lines)
+            if failure is not None:
+                return failure
+        else:
+            for argv in step["change"]:
+                result = run_command(argv, self.timeout)
+                self.forget_touched(step, argv)
+                if result.exit != 0 or result.problem is not None:
+                    lines.append(command_failure(argv, result))
+                    return StepOutcome("failed", comment=tuple(lines))
+                lines.append(f"Ran: {join_argv(argv)}")
 
         if not step["verify"]:
             return StepOutcome("changed", change, tuple(lines))
@@ -942,6 +975,37 @@ class PlanRunner:
             message = f"{step['key']} is still {still} after the change, expected {expected}"
             return StepOutcome("failed", comment=tuple(lines) + (message,))
         return StepOutcome("changed", change, tuple(lines))
+
+    def create_with_properties(self, step: Dict[str, Any], lines: List[str]) -> Optional[StepOutcome]:
+        """Create the step's qube with the properties of later steps, adding to `lines`.
+
+        qvm-create sets the properties once the qube exists, so when one of them fails it may
+        leave the qube created with only some of them; the later steps then set the rest, and
+        report their own failures. When it leaves no qube, the command without the properties
+        runs. Returns the step's failure, or None when the qube was created.
+        """
+        argv, qube = step["change"][0], step["creates"]
+        result = run_command(argv, self.timeout)
+        self.forget_touched(step, argv)
+        if result.exit == 0 and result.problem is None:
+            lines.append(f"Ran: {join_argv(argv)}")
+            self.created_with_properties.add(qube)
+            return None
+        lines.append(command_failure(argv, result))
+        observed = self.probe(step, fresh=True)
+        if not isinstance(observed, ProbeFailure) and holds(step["probe"]["read"], observed,
+                                                             step["expect"]):
+            lines.append(f"{qube} was created; the later steps set the properties it lacks")
+            self.created_with_properties.add(qube)
+            return None
+        alone = step["create_alone"]
+        result = run_command(alone, self.timeout)
+        self.forget_touched(step, alone)
+        if result.exit != 0 or result.problem is not None:
+            lines.append(command_failure(alone, result))
+            return StepOutcome("failed", comment=tuple(lines))
+        lines.append(f"Ran: {join_argv(alone)}")
+        return None
 
     def run_file_step(self, spec: Dict[str, Any]) -> StepOutcome:
         """Bring a path to the state a file step describes; in test mode, only predict it."""
@@ -971,7 +1035,7 @@ class PlanRunner:
             return StepOutcome("failed", comment=(f"{spec['path']}: {error.strerror}",))
         finally:
             # The change may show in any probe, such as a qrexec policy that a tool reads.
-            self.cache.results.clear()
+            self.cache.clear()
         try:
             still = plan_file(spec, observe_file(real), real)
         except (FileError, OSError) as error:
@@ -1025,7 +1089,7 @@ class PlanRunner:
         argv += targets
         result = run_command(argv, self.timeout)
         # Packages bring files, and with them changes that any probe may show.
-        self.cache.results.clear()
+        self.cache.clear()
         if result.exit != 0 or result.problem is not None:
             return StepOutcome("failed", comment=(command_failure(argv, result),))
         after = query_packages(names, self.cache)
@@ -1055,7 +1119,7 @@ class PlanRunner:
             return StepOutcome("predicted", {}, (f"{shown} would have been executed",))
         pid, result = run_shell(spec, spec["shell"], self.timeout)
         # A shell command may change anything that a probe reads.
-        self.cache.results.clear()
+        self.cache.clear()
         if pid is None:
             return StepOutcome("failed", comment=(result.stderr.strip(),))
         changes = {"pid": pid, "retcode": result.exit, "stdout": result.stdout.rstrip(),
@@ -1110,13 +1174,17 @@ class PlanRunner:
         probe = step["probe"]
         if step["vm"] in self.created:
             return UNKNOWN_OBSERVATION.get(probe["read"])
+        if (not fresh and step["creates"] in self.cache.absent and probe["read"] == "exit"
+                and step["expect"].get("exit") == 0):
+            # The probe of a step that creates a qube holds when that qube exists.
+            return MISSING_QUBE
         return observe(probe, self.cache.run(probe["argv"], fresh))
 
     def forget_touched(self, step: Dict[str, Any], argv: List[str]) -> None:
         """Forget memoised probes that a change command may have made stale."""
         if step["vm"] is None:
             # A change to dom0 or to the whole host may show in any probe.
-            self.cache.results.clear()
+            self.cache.clear()
             return
         touched = qubes_named(argv, self.known_qubes) | {step["vm"]}
         self.cache.forget(touched, self.known_qubes)
@@ -1337,6 +1405,9 @@ def observe_file(real: str) -> FileObservation:
 
 
 def owner_names(info: os.stat_result) -> Tuple[str, str]:
+    import grp
+    import pwd
+
     try:
         user = pwd.getpwuid(info.st_uid).pw_name
     except KeyError:
@@ -1375,6 +1446,8 @@ def text_diff(old: bytes, new: bytes) -> str:
         old_text, new_text = old.decode("utf-8"), new.decode("utf-8")
     except UnicodeDecodeError:
         return "Replace binary file"
+    import difflib
+
     lines = difflib.unified_diff(old_text.splitlines(True), new_text.splitlines(True))
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
@@ -1564,6 +1637,8 @@ def replaced_text(spec: Dict[str, Any], old: str) -> str:
 def apply_file_update(spec: Dict[str, Any], update: FileUpdate, seen: FileObservation,
                       real: str) -> None:
     """Make a planned file change. Files are written to a temporary file and renamed."""
+    import shutil
+
     parent = os.path.dirname(real)
     if spec["makedirs"] and not os.path.isdir(parent):
         os.makedirs(parent, mode=directory_mode(spec["mode"]))
@@ -1598,6 +1673,8 @@ def directory_mode(file_mode: Optional[str]) -> int:
 
 def write_atomically(real: str, content: bytes, seen: FileObservation) -> None:
     """Replace a file's content by renaming a temporary file over it, keeping its mode and owner."""
+    import tempfile
+
     directory, name = os.path.split(real)
     handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".qfleet", dir=directory)
     try:
@@ -1620,6 +1697,9 @@ def write_atomically(real: str, content: bytes, seen: FileObservation) -> None:
 
 
 def check_owner(spec: Dict[str, Any]) -> None:
+    import grp
+    import pwd
+
     if spec["user"] is not None:
         try:
             pwd.getpwnam(spec["user"])
@@ -1637,6 +1717,8 @@ def run_shell(spec: Dict[str, Any], shell: str, timeout: float) -> Tuple[Optiona
 
     Returns the process id (None when it could not start) and the result.
     """
+    import pwd
+
     argv = ["/bin/sh", "-c", shell]
     runas = spec["runas"]
     env = dict(os.environ)
@@ -1798,6 +1880,8 @@ class Reach:
         return Reach(globs)
 
     def allows(self, qube: str) -> bool:
+        import fnmatch
+
         return not self.globs or any(fnmatch.fnmatchcase(qube, glob) for glob in self.globs)
 
     def check_argv(self, argv: List[str], where: str) -> None:
@@ -1837,6 +1921,8 @@ class Reach:
             self.check_argv(step["probe"]["argv"], where + ".probe.argv")
         for argv in step["change"]:
             self.check_argv(argv, where + ".change")
+        if step["create_alone"] is not None:
+            self.check_argv(step["create_alone"], where + ".create_alone")
         if step["change"]:
             for qube in (step["vm"] or HOST_WIDE, step["creates"]):
                 if qube is not None:

@@ -55,9 +55,9 @@ class ShimTest {
     @Test
     void bootstrapCommandMatchesProtocolDocument() throws IOException {
         String document = Files.readString(MODULE_DIR.resolve("../docs/plan-format.md"));
-        Matcher block = Pattern.compile("```\\n(python3 -c [^\\n]*)\\n```").matcher(document);
+        Matcher block = Pattern.compile("```\\n(python3 -I -S -c [^\\n]*)\\n```").matcher(document);
 
-        assertTrue(block.find(), "docs/plan-format.md has no code block with the python3 -c command");
+        assertTrue(block.find(), "docs/plan-format.md has no code block with the python3 -I -S -c command");
         assertEquals(block.group(1), Shim.bootstrapCommand());
     }
 

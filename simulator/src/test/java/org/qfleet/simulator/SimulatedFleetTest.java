@@ -150,7 +150,7 @@ class SimulatedFleetTest {
                 + "print(subprocess.run(['qvm-prefs','work','label'],capture_output=True,text=True).stdout.strip())\n";
         byte[] source = program.getBytes(StandardCharsets.UTF_8);
         byte[] stdin = (source.length + "\n" + program + "request\n").getBytes(StandardCharsets.UTF_8);
-        String command = "python3 -c 'import sys;n=int(sys.stdin.buffer.readline());"
+        String command = "python3 -I -S -c 'import sys;n=int(sys.stdin.buffer.readline());"
                 + "exec(compile(sys.stdin.buffer.read(n),\"qfleet_shim.py\",\"exec\"))'";
 
         try (ClientSession session = connect(fleet.hosts().get(0), clientKey())) {

@@ -189,7 +189,8 @@ class FaultsTest {
 
     @Test
     void slowHostIsCutOffAtTimeout() throws Exception {
-        try (FaultFleet fleet = FaultFleet.start(work, 2, "lab-02:slow:4:qvm-prefs");
+        // Each qvm-prefs call on lab-02 outlasts the whole-host limit by itself.
+        try (FaultFleet fleet = FaultFleet.start(work, 2, "lab-02:slow:30:qvm-prefs");
                 ServerSocket silent = new ServerSocket(0, 10, InetAddress.getByName("127.0.0.1"))) {
             // lab-98 accepts the TCP connect and then never sends an SSH banner.
             fleet.addToRoster(fleet.rosterEntry("lab-98", silent.getLocalPort(), "  timeout: 120\n"));

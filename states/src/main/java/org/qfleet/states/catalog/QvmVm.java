@@ -61,7 +61,64 @@ final class QvmVm {
                 steps.add(passing.contains(action) ? step.ignoringFailure() : step);
             }
         }
-        return steps;
+        return propertiesAtCreation(steps);
+    }
+
+    /**
+     * Passes the properties that the prefs action sets right after the present action to the
+     * {@code qvm-create} of present, as {@code --property NAME=VALUE}, so that a new qube costs
+     * one dom0 call for them instead of one for each. The prefs steps stay, marked as set at
+     * creation: they read the new qube's table and report the values as changed from the
+     * default, as they would after a plain {@code qvm-create}. Properties that the create
+     * command sets itself (label, template and those of present's flags) and resets to the
+     * default are left to their own steps.
+     */
+    private static List<Step> propertiesAtCreation(List<Step> steps) {
+        int creating = -1;
+        for (int i = 0; i < steps.size() && creating < 0; i++) {
+            Step step = steps.get(i);
+            if ("qvm.present".equals(step.group()) && step.creates() != null && step.change().size() == 1) {
+                creating = i;
+            }
+        }
+        if (creating < 0) {
+            return steps;
+        }
+        Step create = steps.get(creating);
+        Set<String> setByCreate = propertiesSetBy(create.change().get(0));
+        List<String> properties = new ArrayList<>();
+        List<Step> result = new ArrayList<>(steps);
+        for (int i = creating + 1; i < steps.size() && "qvm.prefs".equals(steps.get(i).group()); i++) {
+            Step step = steps.get(i);
+            if (step.probe() == null || !"prefs".equals(step.probe().read())
+                    || !create.creates().equals(step.vm()) || step.change().size() != 1) {
+                continue;
+            }
+            List<String> command = step.change().get(0);
+            boolean setsValue = command.size() == 4 && command.get(0).equals("qvm-prefs")
+                    && command.get(1).equals(step.vm());
+            if (setsValue && !setByCreate.contains(command.get(2))) {
+                properties.add(command.get(2) + "=" + command.get(3));
+                result.set(i, step.asSetAtCreation());
+            }
+        }
+        if (properties.isEmpty()) {
+            return steps;
+        }
+        result.set(creating, create.creatingWith(properties));
+        return result;
+    }
+
+    /** Returns the properties that a {@code qvm-create} command sets itself. */
+    private static Set<String> propertiesSetBy(List<String> create) {
+        Set<String> names = new LinkedHashSet<>(List.of("label", "template"));
+        for (String argument : create) {
+            if (argument.startsWith("--property=")) {
+                String assignment = argument.substring("--property=".length());
+                names.add(assignment.substring(0, assignment.indexOf('=')));
+            }
+        }
+        return names;
     }
 
     /**

@@ -27,6 +27,7 @@ public final class Plan {
     private final boolean failhard;
     private final List<PlanChunk> chunks;
     private final List<List<String>> prefetch;
+    private final List<String> absent;
 
     /** Creates a plan without the global failhard option. */
     public Plan(String jid, String host, boolean test, List<PlanChunk> chunks) {
@@ -42,18 +43,19 @@ public final class Plan {
      *     the list, or a {@code prereq} to a chunk that is not later
      */
     public Plan(String jid, String host, boolean test, boolean failhard, List<PlanChunk> chunks) {
-        this(jid, host, test, failhard, chunks, List.of());
+        this(jid, host, test, failhard, chunks, List.of(), List.of());
         checkRequisitesPointBack(this.chunks);
     }
 
     private Plan(String jid, String host, boolean test, boolean failhard, List<PlanChunk> chunks,
-            List<List<String>> prefetch) {
+            List<List<String>> prefetch, List<String> absent) {
         this.jid = jid;
         this.host = host;
         this.test = test;
         this.failhard = failhard;
         this.chunks = List.copyOf(chunks);
         this.prefetch = prefetch.stream().map(List::copyOf).toList();
+        this.absent = List.copyOf(absent);
     }
 
     /**
@@ -62,7 +64,29 @@ public final class Plan {
      * forms of the dom0 tools among them and skips the rest.
      */
     public Plan withPrefetch(List<List<String>> probes) {
-        return new Plan(jid, host, test, failhard, chunks, probes);
+        return new Plan(jid, host, test, failhard, chunks, probes, absent);
+    }
+
+    /**
+     * Returns this plan with the qubes that the host's facts did not list, among those that its
+     * steps create. Until a change touches one of them, the shim takes the existence probe of a
+     * step that creates it as failed without running it, which saves one dom0 call per new qube.
+     */
+    public Plan withAbsent(List<String> qubes) {
+        return new Plan(jid, host, test, failhard, chunks, prefetch, qubes);
+    }
+
+    /** Returns the qubes that steps of this plan create, each once, in plan order. */
+    public List<String> createdQubes() {
+        LinkedHashSet<String> qubes = new LinkedHashSet<>();
+        for (PlanChunk chunk : chunks) {
+            for (Step step : chunk.steps()) {
+                if (step.creates() != null) {
+                    qubes.add(step.creates());
+                }
+            }
+        }
+        return List.copyOf(qubes);
     }
 
     /**
@@ -101,6 +125,9 @@ public final class Plan {
         }
         if (!prefetch.isEmpty()) {
             root.set("prefetch", JSON.valueToTree(prefetch));
+        }
+        if (!absent.isEmpty()) {
+            root.set("absent", JSON.valueToTree(absent));
         }
         ArrayNode array = root.putArray("chunks");
         for (PlanChunk chunk : chunks) {
@@ -189,6 +216,12 @@ public final class Plan {
         node.set("change", JSON.valueToTree(step.change()));
         if (step.creates() != null) {
             node.put("creates", step.creates());
+        }
+        if (step.createAlone() != null) {
+            node.set("create_alone", JSON.valueToTree(step.createAlone()));
+        }
+        if (step.setAtCreation()) {
+            node.put("set_at_creation", true);
         }
         if (step.report() != null) {
             node.set("report", JSON.valueToTree(step.report()));

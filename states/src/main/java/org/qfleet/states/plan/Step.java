@@ -25,6 +25,12 @@ import java.util.List;
  *     whose effect the probe cannot show, such as restarting a running qube
  * @param action the change the shim makes itself, or null; a step with an action has no probe,
  *     expectation or change commands
+ * @param createAlone for a step whose change creates its qube and also sets properties that later
+ *     steps of the chunk check: the creating command without those properties, which the shim
+ *     runs when the combined command fails and leaves no qube; else null
+ * @param setAtCreation whether the command that creates this step's qube earlier in the chunk
+ *     sets this step's property; when that command ran in this run and the probe then holds,
+ *     the shim reports the change from the default value as made
  */
 public record Step(
         String group,
@@ -37,7 +43,9 @@ public record Step(
         Object report,
         boolean ignoreFailure,
         boolean verify,
-        ShimAction action) {
+        ShimAction action,
+        List<String> createAlone,
+        boolean setAtCreation) {
 
     public Step {
         List<List<String>> commands = new ArrayList<>();
@@ -45,6 +53,15 @@ public record Step(
             commands.add(List.copyOf(command));
         }
         change = List.copyOf(commands);
+        createAlone = createAlone == null ? null : List.copyOf(createAlone);
+    }
+
+    /** Creates a step that sets no property at the creation of its qube. */
+    public Step(String group, String key, String vm, Probe probe, Expect expect,
+            List<List<String>> change, String creates, Object report, boolean ignoreFailure,
+            boolean verify, ShimAction action) {
+        this(group, key, vm, probe, expect, change, creates, report, ignoreFailure, verify, action,
+                null, false);
     }
 
     /** Creates a step whose failure fails its chunk and whose change is probed again. */
@@ -68,18 +85,39 @@ public record Step(
     /** Returns this step reported under {@code group}. */
     public Step inGroup(String group) {
         return new Step(group, key, vm, probe, expect, change, creates, report, ignoreFailure,
-                verify, action);
+                verify, action, createAlone, setAtCreation);
     }
 
     /** Returns this step with a failure that leaves the chunk's result alone. */
     public Step ignoringFailure() {
         return new Step(group, key, vm, probe, expect, change, creates, report, true, verify,
-                action);
+                action, createAlone, setAtCreation);
     }
 
     /** Returns this step without the probe after its change. */
     public Step unverified() {
         return new Step(group, key, vm, probe, expect, change, creates, report, ignoreFailure,
-                false, action);
+                false, action, createAlone, setAtCreation);
+    }
+
+    /**
+     * Returns this creating step with {@code properties} added to its command, each as
+     * {@code --property NAME=VALUE}, and the command without them kept as {@link #createAlone}.
+     */
+    public Step creatingWith(List<String> properties) {
+        List<String> command = new ArrayList<>(change.get(0));
+        for (String property : properties) {
+            command.add("--property");
+            command.add(property);
+        }
+        return new Step(group, key, vm, probe, expect, List.of(command), creates, report,
+                ignoreFailure, verify, action, createAlone == null ? change.get(0) : createAlone,
+                setAtCreation);
+    }
+
+    /** Returns this step marked as one whose property the creation of its qube sets. */
+    public Step asSetAtCreation() {
+        return new Step(group, key, vm, probe, expect, change, creates, report, ignoreFailure,
+                verify, action, createAlone, true);
     }
 }

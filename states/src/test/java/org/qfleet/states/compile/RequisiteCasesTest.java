@@ -41,7 +41,7 @@ import org.yaml.snakeyaml.Yaml;
 class RequisiteCasesTest {
 
     /** The exec command of the shim protocol, as docs/plan-format.md gives it. */
-    static final String BOOTSTRAP = "python3 -c 'import sys;n=int(sys.stdin.buffer.readline());"
+    static final String BOOTSTRAP = "python3 -I -S -c 'import sys;n=int(sys.stdin.buffer.readline());"
             + "exec(compile(sys.stdin.buffer.read(n),\"qfleet_shim.py\",\"exec\"))'";
     static final Path SHIM = Path.of("../shim/src/main/resources/org/qfleet/shim/qfleet_shim.py");
     private static final long SHIM_TIMEOUT_SECONDS = 60;

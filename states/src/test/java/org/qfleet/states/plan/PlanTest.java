@@ -75,8 +75,12 @@ class PlanTest {
                  "probe": {"argv": ["qvm-prefs", "sys-whonix"], "read": "exit"},
                  "expect": {"exit": 0},
                  "change": [["qvm-create", "sys-whonix", "--class=AppVM", "--template=whonix-gateway-17",
-                             "--label=black", "--property=provides_network=True"]],
+                             "--label=black", "--property=provides_network=True",
+                             "--property", "netvm=sys-firewall", "--property", "memory=500"]],
                  "creates": "sys-whonix",
+                 "create_alone": ["qvm-create", "sys-whonix", "--class=AppVM",
+                                  "--template=whonix-gateway-17", "--label=black",
+                                  "--property=provides_network=True"],
                  "report": {"old": null, "new": {"class": "AppVM", "template": "whonix-gateway-17",
                                                  "label": "black"}}}"""), steps.get(0));
         assertEquals(json("""
@@ -84,7 +88,8 @@ class PlanTest {
                  "probe": {"argv": ["qvm-prefs", "sys-whonix"], "read": "prefs", "field": "netvm",
                            "vm_valued": true},
                  "expect": {"value": "sys-firewall"},
-                 "change": [["qvm-prefs", "sys-whonix", "netvm", "sys-firewall"]]}"""), steps.get(1));
+                 "change": [["qvm-prefs", "sys-whonix", "netvm", "sys-firewall"]],
+                 "set_at_creation": true}"""), steps.get(1));
         assertEquals(json("{\"value\": \"500\"}"), steps.get(2).get("expect"));
         assertFalse(steps.get(2).get("probe").has("vm_valued"));
         assertEquals(json("""

@@ -32,8 +32,15 @@ import org.qfleet.states.render.SaltRenderer;
  * The inputs are lines mixed from valid rosters and formulas, broken syntax, odd values and
  * characters that YAML and Jinja treat specially, each line possibly cut or with a character
  * inserted.
+ *
+ * <p>The seed is fixed, as in the shim's fuzz tests, so that every build tries the same inputs
+ * and a failure points at a change rather than at a new draw. To explore other inputs, change
+ * {@link #SEED} locally and run this class.
  */
 class LoaderFuzzTest {
+
+    /** The seed of both properties' random inputs. */
+    static final String SEED = "20261204";
 
     private static final List<String> ROSTER_LINES = List.of(
             "lab-01:", "lab-02: 127.0.0.1", "  host: 127.0.0.1", "  port: 22", "  port: abc", "  port: -1",
@@ -82,7 +89,7 @@ class LoaderFuzzTest {
         }
     }
 
-    @Property(tries = 400)
+    @Property(tries = 400, seed = SEED)
     void rosterLoaderFailsCleanly(@ForAll("rosterTexts") String text) {
         try {
             loadRoster(text);
@@ -102,7 +109,7 @@ class LoaderFuzzTest {
         return Roster.load(file);
     }
 
-    @Property(tries = 250)
+    @Property(tries = 250, seed = SEED)
     void slsLoaderFailsCleanly(@ForAll("slsTexts") String text) {
         compileSls(text);
     }

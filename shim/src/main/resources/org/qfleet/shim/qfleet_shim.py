@@ -486,9 +486,9 @@ def describe(reported: Any) -> str:
 class ProbeCache:
     """Memoised probe results by argv, forgotten when a change touches a qube they name.
 
-    It also holds the qubes that the host's facts did not list, which the master names in the
-    plan: a step that creates one of them knows that it is missing without probing, until a
-    change touches it.
+    It also keeps the qubes that the host's facts did not list, which the master names in the
+    plan. A step that creates one of them takes it as missing without probing, until a change
+    touches it.
     """
 
     def __init__(self, timeout: float, absent: List[str]) -> None:
@@ -979,10 +979,10 @@ class PlanRunner:
     def create_with_properties(self, step: Dict[str, Any], lines: List[str]) -> Optional[StepOutcome]:
         """Create the step's qube with the properties of later steps, adding to `lines`.
 
-        qvm-create sets the properties once the qube exists, so when one of them fails it may
-        leave the qube created with only some of them; the later steps then set the rest, and
-        report their own failures. When it leaves no qube, the command without the properties
-        runs. Returns the step's failure, or None when the qube was created.
+        qvm-create sets the properties after it creates the qube. When one of them fails, the
+        qube may exist with only the properties before it, and the later steps set the rest and
+        report their own failures. When the failed command left no qube, the command without the
+        properties runs. Returns the step's failure, or None when the qube was created.
         """
         argv, qube = step["change"][0], step["creates"]
         result = run_command(argv, self.timeout)

@@ -6,9 +6,10 @@ FAKE_QUBES_LOG. It models only what the tests use, with the output formats and m
 the Qubes 4.2 tools.
 
 State: {"qubes": {NAME: {"prefs": {PROP: {"default": V, "set": V, "vm": bool}},
-"features": {NAME: VALUE}, "tags": [TAG], "frozen": [PROP]}}}. A property without "set" is
+"features": {NAME: VALUE}, "tags": [TAG], "frozen": [PROP]}}, "unreadable": [NAME]}. A property without "set" is
 at its default; one with neither key has no value (marker U). A "frozen" property accepts a
-new value and keeps the old one, like a property that qubesd recomputes.
+new value and keeps the old one, like a property that qubesd recomputes. qvm-prefs fails for
+an "unreadable" qube as it does without the Admin API permission.
 """
 
 import json
@@ -45,6 +46,9 @@ def prefs(args):
     reset = args[:1] in (["-D"], ["--default"])
     args = args[1:] if reset else args
     qube = find_qube("qvm-prefs", state, args[0])
+    if args[0] in state.get("unreadable", []):
+        # The error of a dom0 whose Admin API policy lacks a permission.
+        fail("qvm-prefs", "Got empty response from qubesd. See journalctl in dom0 for details.", 1)
     table = qube["prefs"]
     if len(args) == 1:
         width = max(len(name) for name in table)
@@ -139,8 +143,8 @@ def create(args):
     """qvm-create, setting each --property after creating the qube, in order.
 
     A property that fails leaves the qube with the properties before it and exits 2, as the
-    real tool does; with "create_rollback" in the state, it removes the qube and exits 1, as
-    simpler stand-ins do.
+    real tool does. With "create_rollback" in the state, it removes the qube and exits 1
+    instead, as simpler stand-ins do.
     """
     state = load()
     options = {"--class": "AppVM", "--label": None, "--template": None}
@@ -158,6 +162,9 @@ def create(args):
         fail("qvm-create", "--label option is mandatory", 2)
     if name in state["qubes"]:
         sys.stderr.write(f"app: Error creating VM: Qube already exists: {name}\n")
+        sys.exit(1)
+    if options["--template"] and options["--template"] not in state["qubes"]:
+        sys.stderr.write(f"app: Error creating VM: No such domain: '{options['--template']}'\n")
         sys.exit(1)
     qube_prefs = {
         "label": {"default": "red", "set": options["--label"]},

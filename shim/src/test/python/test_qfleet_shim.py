@@ -76,6 +76,9 @@ def initial_state():
             "personal": appvm(netvm_set="", label="yellow"),
             "sys-firewall": appvm(label="green"),
             "sys-whonix": appvm(label="black"),
+            # The template of the qubes that the tests create.
+            "fedora-40": {"prefs": {"label": {"default": "red", "set": "black"}},
+                          "features": {}, "tags": []},
         }
     }
 
@@ -392,6 +395,7 @@ class ChangeTest(ShimTestCase):
         self.assertEqual("Ran: qvm-prefs work label green\n"
                          "qvm-prefs work netvm nope failed with exit code 1: "
                          "qvm-prefs: error: Can't set netvm to non-existing qube nope\n"
+                         "[qvm.prefs] memory skipped because an earlier step failed\n"
                          "[qvm.features] skipped because an earlier step failed\n"
                          "[qvm.tags] skipped because an earlier step failed", result["comment"])
         self.assertEqual(0, self.host.count_calls("qvm-prefs", "work", "memory", "800"))
@@ -478,7 +482,7 @@ def create_step(vm, *properties):
     for assignment in properties:
         combined += ["--property", assignment]
     step = {"group": "qvm.present", "key": vm, "vm": vm,
-            "probe": {"argv": ["qvm-prefs", vm], "read": "exit"}, "expect": {"exit": 0},
+            "probe": {"argv": ["qvm-prefs", vm], "read": "exists"}, "expect": {"present": True},
             "change": [combined], "creates": vm, "report": {"old": None, "new": {"label": "red"}}}
     if properties:
         step["create_alone"] = alone
@@ -538,7 +542,7 @@ class CreationTest(ShimTestCase):
             "qvm-create fresh --class AppVM --template fedora-40 --label red --property memory=800"
             " --property netvm= --property kernel=custom failed with exit code 2: app: Error"
             " setting property kernel (but VM created): no such property: 'kernel'\n"
-            "fresh was created; the later steps set the properties it lacks\n"
+            "fresh exists, so the steps below check and set its properties\n"
             "property kernel is not in the output of qvm-prefs fresh", result["comment"])
 
     def test_rolled_back_creation_runs_alone(self):
@@ -582,14 +586,60 @@ class CreationTest(ShimTestCase):
         self.assertEqual(1, self.host.count_calls("qvm-create", "fresh", "--class", "AppVM",
                                                   "--template", "fedora-40", "--label", "red"))
 
+    def test_unreadable_qube_is_not_created(self):
+        state = self.host.state()
+        state["unreadable"] = ["work"]
+        self.host.state_path.write_text(json.dumps(state))
+        result = self.run_plan(chunk("work", create_step("work"), fun="present")).result("work")
+
+        self.assertIs(False, result["result"])
+        self.assertEqual("qvm-prefs work failed with exit code 1: qvm-prefs: error: Got empty"
+                         " response from qubesd. See journalctl in dom0 for details.",
+                         result["comment"])
+        self.assertEqual(0, sum(call[0] == "qvm-create" for call in self.host.calls()))
+
+    def test_same_error_twice_is_shown_once(self):
+        state = self.host.state()
+        state["create_rollback"] = True
+        del state["qubes"]["fedora-40"]
+        self.host.state_path.write_text(json.dumps(state))
+        result = self.run_plan(self.new_qube_chunk()).result("fresh")
+
+        self.assertIs(False, result["result"])
+        self.assertEqual(["qvm-create fresh --class AppVM --template fedora-40 --label red failed"
+                          " with exit code 1: app: Error creating VM: No such domain: 'fedora-40'",
+                          "[qvm.prefs] skipped because an earlier step failed"],
+                         result["comment"].splitlines())
+
     def test_test_mode_predicts_properties(self):
         result = self.run_plan(self.new_qube_chunk(), test=True).result("fresh")
 
         self.assertIsNone(result["result"])
-        predicted = result["changes"]["qvm.prefs"]
-        self.assertEqual(({"old": "*default*", "new": "800"}, {"old": "*default*", "new": ""}),
-                         (predicted["memory"], predicted["netvm"]))
+        self.assertEqual({"memory": {"old": "*default*", "new": "800"},
+                          "netvm": {"old": "*default*", "new": ""}},
+                         result["changes"]["qvm.prefs"],
+                         "the label that qvm-create sets is no change, as in the real run")
         self.assertNotIn("fresh", self.host.state()["qubes"])
+
+
+class TestModeCreationTest(ShimTestCase):
+    """Test mode predicts a new qube as the creating command will leave it."""
+
+    def test_missing_template_is_predicted(self):
+        step = create_step("fresh")
+        step["change"] = [["qvm-create", "fresh", "--template=fedora-99", "--label=red"]]
+        result = self.run_plan(chunk("fresh", step, fun="present"), test=True).result("fresh")
+
+        self.assertIs(False, result["result"])
+        self.assertEqual("fresh would be created from template fedora-99, which does not exist"
+                         " on this host and no earlier state creates it", result["comment"])
+
+    def test_creation_properties_are_read_from_arguments(self):
+        self.assertEqual({"label": "red", "template": "fedora-40", "memory": "800", "netvm": "",
+                          "vcpus": "2"},
+                         shim.creation_properties(
+                             ["qvm-create", "fresh", "--label", "red", "--template=fedora-40",
+                              "--property=memory=800", "--property", "netvm=", "--prop", "vcpus=2"]))
 
 
 class TestModeTest(ShimTestCase):
@@ -639,7 +689,8 @@ class TestModeTest(ShimTestCase):
             "qvm.features": {"gui": {"old": None, "new": "1"}},
             "qvm.tags": {"backup": {"old": "absent", "new": "present"}},
         }, result["changes"])
-        self.assertEqual([["qvm-check", "fresh"]], self.host.calls())
+        self.assertEqual([["qvm-check", "fresh"], ["qvm-check", "--quiet", "fedora-40"]],
+                         self.host.calls(), "the qube, then the template it is created from")
         self.assertNotIn("fresh", self.host.state()["qubes"])
 
     def test_creates_of_existing_qube_probes_it(self):
@@ -856,7 +907,7 @@ class InvalidRequestTest(ShimTestCase):
         self.assert_rejected(
             plan(chunk("fine", prefs_step("work", "label", "blue")), chunk("work", step)),
             "chunks[1] (qvm_|-work_|-work_|-prefs).steps[0].probe.read: must be one of "
-            "exit, stdout, prefs, features, lines, got 'json'")
+            "exit, stdout, prefs, features, lines, exists, got 'json'")
 
     def test_requisite_on_later_chunk(self):
         self.assert_rejected(
@@ -1081,7 +1132,8 @@ class UnitTest(unittest.TestCase):
         failed = {"group": "a", "key": "x"}
         later = [{"group": "a", "key": "y"}, {"group": "b", "key": "z"},
                  {"group": None, "key": "w"}, {"group": "b", "key": "v"}]
-        self.assertEqual(["[b] skipped because an earlier step failed",
+        self.assertEqual(["[a] y skipped because an earlier step failed",
+                          "[b] skipped because an earlier step failed",
                           "[w] skipped because an earlier step failed"],
                          shim.skipped_groups(failed, later))
 

@@ -36,7 +36,7 @@ DEFAULT_STEP_TIMEOUT = 600.0
 # Seconds to wait for the output of a timed-out command after its process group was killed.
 KILLED_OUTPUT_TIMEOUT = 5.0
 
-READ_KINDS = ("exit", "stdout", "prefs", "features", "lines")
+READ_KINDS = ("exit", "stdout", "prefs", "features", "lines", "exists")
 # Requisite kinds in the order Salt 3006/3007 evaluates them (`State.check_requisite`).
 # `prerequired` is the reverse of `prereq`: it sits on the target and names the chunks whose
 # prereq it is. `listen` marks a `listener_` chunk.
@@ -384,11 +384,14 @@ class ProbeFailure(NamedTuple):
     message: str
 
 
-# The observation of a qube that test mode predicts will be created: every property at its
-# default, no features, no tags. `exit` and `stdout` probes have no known value then.
-UNKNOWN_OBSERVATION = {"prefs": ("D", None), "features": None, "lines": False}
+# The observation of a qube that test mode predicts will be created: it exists, with every
+# property at its default, no features and no tags. `exit` and `stdout` probes have no known
+# value then. The properties that the creating command sets are read from its arguments.
+UNKNOWN_OBSERVATION = {"prefs": ("D", None), "features": None, "lines": False, "exists": True}
 # The observation of an existence probe about a qube that the host's facts did not list.
 MISSING_QUBE = "missing"
+# What the dom0 tools print, in lower case, about a qube name that does not exist.
+NO_SUCH_QUBE = "no such domain"
 
 
 def observe(probe: Dict[str, Any], result: CommandResult) -> Any:
@@ -400,6 +403,14 @@ def observe(probe: Dict[str, Any], result: CommandResult) -> Any:
         return result.exit
     if read == "stdout":
         return result.stdout[:-1] if result.stdout.endswith("\n") else result.stdout
+    if read == "exists":
+        if result.exit == 0:
+            return True
+        if NO_SUCH_QUBE in result.stderr.lower():
+            return False
+        # Any other failure, such as a missing Admin API permission, says nothing about
+        # whether the qube exists.
+        return ProbeFailure(command_failure(argv, result))
     if result.exit != 0:
         return ProbeFailure(command_failure(argv, result))
     if read == "prefs":
@@ -450,7 +461,7 @@ def holds(read: str, observed: Any, expect: Dict[str, Any]) -> bool:
             # explicitly, because `qvm-prefs -D` cannot turn it into `D`.
             return marker in ("D", "U")
         return marker == "-" and value == expect["value"]
-    if read == "lines":
+    if read in ("lines", "exists"):
         return observed == expect["present"]
     return observed == expect["value"]
 
@@ -459,7 +470,7 @@ def reported_observation(read: str, observed: Any) -> Any:
     if read == "prefs":
         marker, value = observed
         return value if marker == "-" else "*default*"
-    if read == "lines":
+    if read in ("lines", "exists"):
         return "present" if observed else "absent"
     return observed
 
@@ -469,7 +480,7 @@ def reported_expectation(read: str, expect: Dict[str, Any]) -> Any:
         return expect["exit"]
     if read == "prefs":
         return "*default*" if expect.get("default") is True else expect["value"]
-    if read == "lines":
+    if read in ("lines", "exists"):
         return "present" if expect["present"] else "absent"
     return expect["value"]
 
@@ -562,8 +573,9 @@ class PlanRunner:
         self.writer = writer
         self.cache = ProbeCache(self.timeout, request["absent"])
         self.results: Dict[str, Dict[str, Any]] = {}
-        # Qubes that test mode predicts a step will create.
-        self.created: Set[str] = set()
+        # Qubes that test mode predicts a step will create, with the properties that the
+        # creating command sets.
+        self.created: Dict[str, Dict[str, str]] = {}
         # Qubes that this run created with a command that also set properties of later steps.
         self.created_with_properties: Set[str] = set()
         # Paths on this host as test mode predicts earlier file steps leave them.
@@ -756,7 +768,7 @@ class PlanRunner:
         if status in ("onfail", "onchanges"):
             return not_run(True, "State was not run because its requisites were not met",
                            ran=False)
-        created = set(self.created)
+        created = dict(self.created)
         predicted_files = dict(self.predicted_files)
         try:
             return self.execute(chunk, True)
@@ -923,6 +935,9 @@ class PlanRunner:
                 # was at its default, as a new qube's properties are.
                 return StepOutcome("changed", {
                     "old": "*default*", "new": reported_expectation(read, expect)})
+            if step["set_at_creation"] and self.test and step["vm"] in self.created:
+                return StepOutcome("predicted", {
+                    "old": "*default*", "new": reported_expectation(read, expect)})
             return StepOutcome("held")
         if not step["change"]:
             return self.failed_check(step, observed)
@@ -935,11 +950,11 @@ class PlanRunner:
                 "new": reported_expectation(read, expect),
             }
         if self.test:
-            missing = self.missing_target_qube(step)
+            missing = self.missing_target_qube(step) or self.missing_template(step)
             if missing is not None:
                 return StepOutcome("failed", comment=(missing,))
             if step["creates"]:
-                self.created.add(step["creates"])
+                self.created[step["creates"]] = creation_properties(step["change"][-1])
             planned = tuple(f"Would run: {join_argv(argv)}" for argv in step["change"])
             return StepOutcome("predicted", change, planned)
 
@@ -995,14 +1010,19 @@ class PlanRunner:
         observed = self.probe(step, fresh=True)
         if not isinstance(observed, ProbeFailure) and holds(step["probe"]["read"], observed,
                                                              step["expect"]):
-            lines.append(f"{qube} was created; the later steps set the properties it lacks")
+            lines.append(f"{qube} exists, so the steps below check and set its properties")
             self.created_with_properties.add(qube)
             return None
         alone = step["create_alone"]
+        first_stderr = result.stderr
         result = run_command(alone, self.timeout)
         self.forget_touched(step, alone)
         if result.exit != 0 or result.problem is not None:
-            lines.append(command_failure(alone, result))
+            if result.stderr == first_stderr:
+                # The properties were not the cause: show the error once.
+                lines[-1] = command_failure(alone, result)
+            else:
+                lines.append(command_failure(alone, result))
             return StepOutcome("failed", comment=tuple(lines))
         lines.append(f"Ran: {join_argv(alone)}")
         return None
@@ -1148,6 +1168,18 @@ class PlanRunner:
         return (f"{step['key']} would be set to qube {target}, which does not exist on this host"
                 " and no earlier state creates it")
 
+    def missing_template(self, step: Dict[str, Any]) -> Optional[str]:
+        """In test mode, explain why a qube could not be created from its template, or return None."""
+        if not step["creates"]:
+            return None
+        template = creation_properties(step["change"][-1]).get("template")
+        if not template or template in self.created:
+            return None
+        if self.cache.run(["qvm-check", "--quiet", template]).exit == 0:
+            return None
+        return (f"{step['creates']} would be created from template {template}, which does not"
+                " exist on this host and no earlier state creates it")
+
     def failed_check(self, step: Dict[str, Any], observed: Any) -> StepOutcome:
         """Judge a check-only step (no change commands) whose probe does not hold.
 
@@ -1173,7 +1205,11 @@ class PlanRunner:
     def probe(self, step: Dict[str, Any], fresh: bool = False) -> Any:
         probe = step["probe"]
         if step["vm"] in self.created:
+            if probe["read"] == "prefs" and probe["field"] in self.created[step["vm"]]:
+                return ("-", self.created[step["vm"]][probe["field"]])
             return UNKNOWN_OBSERVATION.get(probe["read"])
+        if (not fresh and step["creates"] in self.cache.absent and probe["read"] == "exists"):
+            return False
         if (not fresh and step["creates"] in self.cache.absent and probe["read"] == "exit"
                 and step["expect"].get("exit") == 0):
             # The probe of a step that creates a qube holds when that qube exists.
@@ -1188,6 +1224,22 @@ class PlanRunner:
             return
         touched = qubes_named(argv, self.known_qubes) | {step["vm"]}
         self.cache.forget(touched, self.known_qubes)
+
+
+def creation_properties(argv: List[str]) -> Dict[str, str]:
+    """Return the properties that a qvm-create command line sets: label, template and --property."""
+    names = {"--label": "label", "-l": "label", "--template": "template", "-t": "template"}
+    properties: Dict[str, str] = {}
+    arguments = iter(argv[1:])
+    for argument in arguments:
+        option, equals, value = argument.partition("=")
+        if option in ("--property", "--prop"):
+            assignment = value if equals else next(arguments, "")
+            name, _, value = assignment.partition("=")
+            properties[name] = value
+        elif option in names:
+            properties[names[option]] = value if equals else next(arguments, "")
+    return properties
 
 
 def not_run(result: bool, comment: str, ran: bool = True) -> Dict[str, Any]:
@@ -1223,13 +1275,19 @@ def skipped_groups(failed_step: Dict[str, Any], later_steps: List[Dict[str, Any]
     Steps without a group are named by their key.
     """
     names: List[str] = []
+    same_group: List[str] = []
     for step in later_steps:
         if step["group"] is not None and step["group"] == failed_step["group"]:
+            same_group.append(step["key"])
             continue
         name = step["group"] if step["group"] is not None else step["key"]
         if name not in names:
             names.append(name)
-    return [f"[{name}] skipped because an earlier step failed" for name in names]
+    lines = [f"[{name}] skipped because an earlier step failed" for name in names]
+    if same_group:
+        lines.insert(0, f"[{failed_step['group']}] {', '.join(same_group)} skipped because an"
+                        " earlier step failed")
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------

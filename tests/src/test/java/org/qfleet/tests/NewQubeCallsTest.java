@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A new qube of a qvm.vm with present and prefs costs one qvm-create for its properties, and no
- * probe before it when the facts did not list it; the report stays the one of a plain create
+ * probe before it when the facts did not list it. The report stays the one of a plain create
  * followed by qvm-prefs. Every dom0 tool call of the simulated host is logged to count them.
  */
 class NewQubeCallsTest {
@@ -86,10 +86,30 @@ class NewQubeCallsTest {
             assertFalse(state.path("result").asBoolean(), run.text());
             assertTrue(state.path("changes").has("qvm.present"), "the qube is created: " + run.text());
             String comment = state.path("comment").asText();
-            assertTrue(comment.contains("web was created; the later steps set the properties it lacks"), comment);
+            assertTrue(comment.contains("web exists, so the steps below check and set its properties"), comment);
             assertTrue(comment.contains("qvm-prefs web netvm sys-nowhere failed"), comment);
             assertTrue(comment.contains("[qvm.features] skipped because an earlier step failed"), comment);
             assertTrue(fleet.snapshot().get("lab-01").path("vms").has("web"));
+        }
+    }
+
+    @Test
+    void unreadableQubeIsNotCreated() throws Exception {
+        try (FaultFleet fleet = FaultFleet.start(work, 1, "lab-01:fail:qvm-prefs")) {
+            Path formulas = FaultFleet.oneSlsTree(work.resolve("formulas"), "work",
+                    "work:\n  qvm.present:\n    - label: blue\n");
+
+            for (String mode : List.of("test=True", "test=False")) {
+                FaultFleet.Run run = fleet.runJson("--file-root", formulas.toString(), "*", "state.apply",
+                        mode);
+
+                JsonNode state = run.host("lab-01").path("return").path("qvm_|-work_|-work_|-present");
+                assertFalse(state.path("result").asBoolean(true), mode + ": " + run.text());
+                String comment = state.path("comment").asText();
+                assertTrue(comment.startsWith("qvm-prefs work failed with exit code"), mode + ": " + comment);
+                assertFalse(comment.contains("qvm-create"), mode + ": " + comment);
+                assertEquals(0, state.path("changes").size(), mode + ": " + run.text());
+            }
         }
     }
 

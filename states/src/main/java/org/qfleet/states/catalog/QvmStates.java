@@ -73,11 +73,18 @@ final class QvmStates {
             created.put("template", template);
         }
         created.put("label", label);
+        for (String argument : create) {
+            if (argument.startsWith("--property=")) {
+                String assignment = argument.substring("--property=".length());
+                int equals = assignment.indexOf('=');
+                created.put(assignment.substring(0, equals), assignment.substring(equals + 1));
+            }
+        }
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("old", null);
         report.put("new", created);
         return List.of(new Step(call.group, call.name, call.name,
-                Probe.exit(List.of("qvm-prefs", call.name)), Expect.exit(0),
+                Probe.exists(List.of("qvm-prefs", call.name)), Expect.present(true),
                 List.of(create), call.name, report));
     }
 

@@ -6,7 +6,8 @@ import java.util.List;
  * A read-only command and how the shim reads its output.
  *
  * @param argv the command, run without a shell
- * @param read {@code exit}, {@code stdout}, {@code prefs}, {@code features} or {@code lines}
+ * @param read {@code exit}, {@code stdout}, {@code prefs}, {@code features}, {@code lines} or
+ *     {@code exists}
  * @param field the property, feature or line to look at, or null for {@code exit} and
  *     {@code stdout}
  * @param vmValued for {@code prefs}: the property's value is a qube, so a printed {@code None} reads
@@ -28,6 +29,15 @@ public record Probe(List<String> argv, String read, String field, boolean vmValu
 
     public static Probe features(String vm, String feature) {
         return new Probe(List.of("qvm-features", vm), "features", feature, false);
+    }
+
+    /**
+     * Returns a probe that reads whether a qube exists from a command about it, such as
+     * {@code qvm-prefs VM}: it exists when the command succeeds, and is missing when the
+     * command fails with {@code no such domain}. Any other failure fails the probe.
+     */
+    public static Probe exists(List<String> argv) {
+        return new Probe(argv, "exists", null, false);
     }
 
     public static Probe lines(List<String> argv, String line) {

@@ -36,7 +36,8 @@ class StateCatalogTest {
                       - hvm
                 """);
         assertEquals(List.of("qvm-prefs", "sys-whonix"), step.probe().argv());
-        assertEquals(Expect.exit(0), step.expect());
+        assertEquals("exists", step.probe().read());
+        assertEquals(Expect.present(true), step.expect());
         assertEquals(List.of(List.of("qvm-create", "sys-whonix", "--class=AppVM",
                 "--template=whonix-gateway-17", "--label=black", "--property=memory=500",
                 "--property=vcpus=2", "--property=virt_mode=hvm",
@@ -48,6 +49,10 @@ class StateCatalogTest {
         created.put("class", "AppVM");
         created.put("template", "whonix-gateway-17");
         created.put("label", "black");
+        created.put("memory", "500");
+        created.put("vcpus", "2");
+        created.put("virt_mode", "hvm");
+        created.put("provides_network", "True");
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("old", null);
         report.put("new", created);

@@ -72,8 +72,8 @@ class PlanTest {
         JsonNode steps = planJson(WHONIX, false).get("chunks").get(1).get("steps");
         assertEquals(json("""
                 {"group": "qvm.present", "key": "sys-whonix", "vm": "sys-whonix",
-                 "probe": {"argv": ["qvm-prefs", "sys-whonix"], "read": "exit"},
-                 "expect": {"exit": 0},
+                 "probe": {"argv": ["qvm-prefs", "sys-whonix"], "read": "exists"},
+                 "expect": {"present": true},
                  "change": [["qvm-create", "sys-whonix", "--class=AppVM", "--template=whonix-gateway-17",
                              "--label=black", "--property=provides_network=True",
                              "--property", "netvm=sys-firewall", "--property", "memory=500"]],
@@ -82,7 +82,8 @@ class PlanTest {
                                   "--template=whonix-gateway-17", "--label=black",
                                   "--property=provides_network=True"],
                  "report": {"old": null, "new": {"class": "AppVM", "template": "whonix-gateway-17",
-                                                 "label": "black"}}}"""), steps.get(0));
+                                                 "label": "black", "provides_network": "True"}}}"""),
+                steps.get(0));
         assertEquals(json("""
                 {"group": "qvm.prefs", "key": "netvm", "vm": "sys-whonix",
                  "probe": {"argv": ["qvm-prefs", "sys-whonix"], "read": "prefs", "field": "netvm",

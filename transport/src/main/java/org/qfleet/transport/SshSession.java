@@ -112,7 +112,7 @@ public final class SshSession implements HostSession {
             throw new IllegalArgumentException("exec timeout must be positive, got " + timeout);
         }
         SudoWrapper.Wrapped wrapped = sudo == null ? null : sudo.wrap(command, null, timeout);
-        Running running = new Running(command, wrapped, stdoutLines, timeout);
+        Running running = new Running(command, wrapped, stdoutLines, timeout, null);
         try {
             running.open(wrapped == null ? command : wrapped.command());
             if (wrapped != null && wrapped.stdin().length > 0) {
@@ -125,12 +125,32 @@ public final class SshSession implements HostSession {
         return running;
     }
 
-    /** A started command of this session: an SSH exec channel, or a local process for {@code --local}. */
+    /**
+     * Runs a command as it is, with the host's whole time limit and the idle output limit applied. A failed write
+     * to its standard input is ignored, because a command may end without reading its input. Its exit status then
+     * reports the outcome.
+     */
+    ExecResult execRaw(String command, byte[] stdin, Consumer<String> stdoutLines, Duration timeout)
+            throws TransportException {
+        byte[] input = stdin == null ? new byte[0] : stdin;
+        try (Running running = new Running(command, null, stdoutLines, timeout, input)) {
+            running.open(command);
+            return running.awaitEnd();
+        }
+    }
+
+    /**
+     * A started command of this session: an SSH exec channel, or a local process for {@code --local}. It serves either
+     * {@link #execRaw}, which writes the whole standard input and closes it right after the open, or {@link #start},
+     * which leaves standard input open for {@link #send}.
+     */
     private final class Running implements RunningCommand {
 
         private final String command;
         private final SudoWrapper.Wrapped wrapped;
         private final Duration timeout;
+        /** The whole standard input of an {@link #execRaw} command, or null for a {@link #start} command. */
+        private final byte[] execInput;
         private final AtomicLong lastOutput = new AtomicLong(System.nanoTime());
         private final LineOutputStream stdout;
         private final BoundedOutputStream stderr = new BoundedOutputStream(MAX_STDERR_BYTES);
@@ -138,15 +158,19 @@ public final class SshSession implements HostSession {
         /** The latch that the current {@link #awaitReply} waits on; the command's end counts it down too. */
         private volatile CountDownLatch watched;
         private long deadline;
+        /** The length of the current wait period: {@link #timeout}, or less when the host's time limit cuts it. */
+        private Duration periodLimit;
         private boolean hostLimited;
         private ChannelExec channel;
         private LocalCommand local;
         private OutputStream stdin;
 
-        Running(String command, SudoWrapper.Wrapped wrapped, Consumer<String> stdoutLines, Duration timeout) {
+        Running(String command, SudoWrapper.Wrapped wrapped, Consumer<String> stdoutLines, Duration timeout,
+                byte[] execInput) {
             this.command = command;
             this.wrapped = wrapped;
             this.timeout = timeout;
+            this.execInput = execInput;
             this.stdout = new LineOutputStream(stdoutLines);
             restartClock();
         }
@@ -160,39 +184,17 @@ public final class SshSession implements HostSession {
                 deadline = hostDeadline;
                 hostLimited = true;
             }
+            periodLimit = Duration.ofNanos(deadline - now);
             lastOutput.set(now);
         }
 
+        /** Opens the channel or starts the local process, then, for {@link #execRaw}, writes and closes stdin. */
         void open(String startCommand) throws TransportException {
             if (hostDeadline != null && hostDeadline - System.nanoTime() <= 0) {
                 throw hostTimedOut("starting a command");
             }
-            Runnable onEnd = () -> {
-                closed.countDown();
-                CountDownLatch current = watched;
-                if (current != null) {
-                    current.countDown();
-                }
-            };
             if (session == null) {
-                try {
-                    local = LocalCommand.startOpen(target.id(), startCommand, new ActivityOutputStream(stdout, lastOutput),
-                            new ActivityOutputStream(stderr, lastOutput));
-                } catch (IOException e) {
-                    throw new TransportException(TransportException.Kind.UNREACHABLE, target.id(), "host " + target.id()
-                            + " (local): /bin/sh could not be started: " + e.getMessage(), e);
-                }
-                stdin = local.stdin();
-                Thread ender = new Thread(() -> {
-                    try {
-                        local.finished.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    onEnd.run();
-                }, "qfleet-local-" + target.id() + "-end");
-                ender.setDaemon(true);
-                ender.start();
+                startLocal(startCommand);
                 return;
             }
             try {
@@ -202,10 +204,70 @@ public final class SshSession implements HostSession {
             }
             channel.setOut(new ActivityOutputStream(stdout, lastOutput));
             channel.setErr(new ActivityOutputStream(stderr, lastOutput));
-            CoreModuleProperties.WAIT_FOR_SPACE_TIMEOUT.set(channel, timeout);
-            channel.addCloseFutureListener(future -> onEnd.run());
+            // Bounds each wait for the server to accept more stdin. An exec has one wait period for the whole call,
+            // so its writes may wait only that long.
+            // NOTE: a start command's writes may wait the full request timeout, even when the host's time limit
+            // ends sooner.
+            CoreModuleProperties.WAIT_FOR_SPACE_TIMEOUT.set(channel, execInput == null ? timeout : periodLimit);
+            channel.addCloseFutureListener(future -> markEnded());
             SshSession.this.open(channel, timeout, deadline);
             stdin = channel.getInvertedIn();
+            if (execInput != null) {
+                writeExecInput();
+            }
+        }
+
+        private void startLocal(String startCommand) throws TransportException {
+            OutputStream out = new ActivityOutputStream(stdout, lastOutput);
+            OutputStream err = new ActivityOutputStream(stderr, lastOutput);
+            try {
+                // A pipe write has no time limit, so for an exec a LocalCommand thread writes stdin. The wait for
+                // the command's end then keeps its time limits even when the command never reads its input.
+                local = execInput == null ? LocalCommand.startOpen(target.id(), startCommand, out, err)
+                        : LocalCommand.start(target.id(), startCommand, execInput, out, err);
+            } catch (IOException e) {
+                throw new TransportException(TransportException.Kind.UNREACHABLE, target.id(), "host " + target.id()
+                        + " (local): /bin/sh could not be started: " + e.getMessage(), e);
+            }
+            stdin = local.stdin();
+            Thread ender = new Thread(() -> {
+                try {
+                    local.finished.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                markEnded();
+            }, "qfleet-local-" + target.id() + "-end");
+            ender.setDaemon(true);
+            ender.start();
+        }
+
+        private void markEnded() {
+            closed.countDown();
+            CountDownLatch current = watched;
+            if (current != null) {
+                current.countDown();
+            }
+        }
+
+        /**
+         * Writes the whole exec input to the channel and closes it. Unlike {@link #send}, a failed write is not an
+         * error unless the time limit has run out.
+         */
+        private void writeExecInput() throws TransportException {
+            try {
+                if (execInput.length > 0) {
+                    stdin.write(execInput);
+                }
+                stdin.close();
+            } catch (InterruptedIOException e) {
+                throw SshTransport.interrupted(target, "writing stdin", e);
+            } catch (IOException e) {
+                if (System.nanoTime() - deadline >= 0) {
+                    throw timedOut("writing stdin", periodLimit);
+                }
+                LOG.debug("exec({}) writing stdin failed: {}", target.id(), e.toString());
+            }
         }
 
         @Override
@@ -243,6 +305,15 @@ public final class SshSession implements HostSession {
                 // The command may end without reading all of its input; its exit status reports the outcome.
                 LOG.debug("exec({}) closing stdin failed: {}", target.id(), e.toString());
             }
+            ExecResult result = awaitEnd();
+            if (wrapped != null) {
+                sudo.checkResult(wrapped, result);
+            }
+            return checkFound(command, result);
+        }
+
+        /** Waits for the command to end and returns its exit status and stderr, without {@link #finish}'s checks. */
+        ExecResult awaitEnd() throws TransportException {
             awaitClose(closed, timeout, deadline, lastOutput, hostLimited);
             stdout.finish();
             if (stdout.consumerFailure() != null) {
@@ -252,11 +323,10 @@ public final class SshSession implements HostSession {
             if (local == null && exitStatus == null && !session.isOpen()) {
                 throw channelClosed("the connection closed before the command ended", null);
             }
-            ExecResult result = new ExecResult(exitStatus, stderr.text());
-            if (wrapped != null) {
-                sudo.checkResult(wrapped, result);
+            if (exitStatus == null) {
+                LOG.debug("exec({}) ended without exit status, signal={}", target.id(), channel.getExitSignal());
             }
-            return checkFound(command, result);
+            return new ExecResult(exitStatus, stderr.text());
         }
 
         @Override
@@ -291,91 +361,6 @@ public final class SshSession implements HostSession {
                             + (target.sudo() == null ? "user " + target.user() : "sudo") + ".");
         }
         return result;
-    }
-
-    /** Runs a command as it is, with the host's whole time limit and the idle output limit applied. */
-    ExecResult execRaw(String command, byte[] stdin, Consumer<String> stdoutLines, Duration requested)
-            throws TransportException {
-        Duration timeout = requested;
-        boolean hostLimited = false;
-        if (hostDeadline != null) {
-            long left = hostDeadline - System.nanoTime();
-            if (left <= 0) {
-                throw hostTimedOut("starting a command");
-            }
-            if (left < requested.toNanos()) {
-                timeout = Duration.ofNanos(left);
-                hostLimited = true;
-            }
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        AtomicLong lastOutput = new AtomicLong(System.nanoTime());
-        LineOutputStream stdout = new LineOutputStream(stdoutLines);
-        BoundedOutputStream stderr = new BoundedOutputStream(MAX_STDERR_BYTES);
-        if (session == null) {
-            return execLocal(command, stdin, stdout, stderr, timeout, deadline, lastOutput, hostLimited);
-        }
-
-        ChannelExec channel;
-        try {
-            channel = session.createExecChannel(command);
-        } catch (IOException e) {
-            throw channelClosed("failed to create an exec channel", e);
-        }
-        try {
-            channel.setOut(new ActivityOutputStream(stdout, lastOutput));
-            channel.setErr(new ActivityOutputStream(stderr, lastOutput));
-            // Bounds each wait for the server to accept more stdin.
-            CoreModuleProperties.WAIT_FOR_SPACE_TIMEOUT.set(channel, timeout);
-            CountDownLatch closed = new CountDownLatch(1);
-            channel.addCloseFutureListener(future -> closed.countDown());
-
-            open(channel, timeout, deadline);
-            writeStdin(channel, stdin, timeout, deadline);
-            awaitClose(closed, timeout, deadline, lastOutput, hostLimited);
-
-            stdout.finish();
-            if (stdout.consumerFailure() != null) {
-                throw stdout.consumerFailure();
-            }
-            Integer exitStatus = channel.getExitStatus();
-            if (exitStatus == null && !session.isOpen()) {
-                throw channelClosed("the connection closed before the command ended", null);
-            }
-            if (exitStatus == null) {
-                LOG.debug("exec({}) ended without exit status, signal={}", target.id(), channel.getExitSignal());
-            }
-            return new ExecResult(exitStatus, stderr.text());
-        } finally {
-            closeChannel(channel);
-        }
-    }
-
-    private ExecResult execLocal(String command, byte[] stdin, LineOutputStream stdout, BoundedOutputStream stderr,
-                                 Duration timeout, long deadline, AtomicLong lastOutput, boolean hostLimited)
-            throws TransportException {
-        LocalCommand running;
-        try {
-            running = LocalCommand.start(target.id(), command, stdin, new ActivityOutputStream(stdout, lastOutput),
-                    new ActivityOutputStream(stderr, lastOutput));
-        } catch (IOException e) {
-            throw new TransportException(TransportException.Kind.UNREACHABLE, target.id(), "host " + target.id()
-                    + " (local): /bin/sh could not be started: " + e.getMessage(), e);
-        }
-        boolean ended = false;
-        try {
-            awaitClose(running.finished, timeout, deadline, lastOutput, hostLimited);
-            ended = true;
-        } finally {
-            if (!ended) {
-                running.kill();
-            }
-        }
-        stdout.finish();
-        if (stdout.consumerFailure() != null) {
-            throw stdout.consumerFailure();
-        }
-        return new ExecResult(running.exitStatus(), stderr.text());
     }
 
     /**
@@ -421,25 +406,6 @@ public final class SshSession implements HostSession {
         }
         if (!opened.isOpened()) {
             throw channelClosed("the server rejected the exec channel", opened.getException());
-        }
-    }
-
-    private void writeStdin(ChannelExec channel, byte[] stdin, Duration timeout, long deadline)
-            throws TransportException {
-        OutputStream in = channel.getInvertedIn();
-        try {
-            if (stdin != null && stdin.length > 0) {
-                in.write(stdin);
-            }
-            in.close();
-        } catch (InterruptedIOException e) {
-            throw SshTransport.interrupted(target, "writing stdin", e);
-        } catch (IOException e) {
-            if (System.nanoTime() - deadline >= 0) {
-                throw timedOut("writing stdin", timeout);
-            }
-            // The command may end without reading its input; its exit status reports the outcome.
-            LOG.debug("exec({}) writing stdin failed: {}", target.id(), e.toString());
         }
     }
 

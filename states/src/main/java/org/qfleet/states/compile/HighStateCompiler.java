@@ -8,11 +8,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.qfleet.states.MessageValues;
 import org.qfleet.states.SourceLine;
 import org.qfleet.states.StateException;
+import org.qfleet.states.catalog.Suggestions;
 import org.qfleet.states.render.DeclarationLines;
 import org.qfleet.states.render.RenderedSls;
 
@@ -33,9 +35,20 @@ public final class HighStateCompiler {
     private static final Pattern RELATIVE_INCLUDE = Pattern.compile("^(\\.+)(.*)$");
 
     private final SlsSource source;
+    /** The top file line that lists each SLS name, or null when that line is not known. */
+    private final Function<String, SourceLine> topLines;
 
     public HighStateCompiler(SlsSource source) {
+        this(source, sls -> null);
+    }
+
+    /**
+     * Creates a compiler for SLS names that a top file selected, so that a missing SLS is
+     * reported with the top file line that {@code topLines} returns for it (null when unknown).
+     */
+    public HighStateCompiler(SlsSource source, Function<String, SourceLine> topLines) {
         this.source = source;
+        this.topLines = topLines;
     }
 
     /**
@@ -163,10 +176,7 @@ public final class HighStateCompiler {
             rendered.add(sls);
             Map<String, IdDeclaration> state = new LinkedHashMap<>();
             if (!source.exists(sls)) {
-                errors.add(includedFrom == null
-                        ? "SLS '" + sls + "' was not found in the file roots"
-                        : "SLS '" + sls + "' included from SLS '" + includedFrom
-                                + "' was not found in the file roots");
+                errors.add(missingSls(sls, includedFrom));
                 return state;
             }
 
@@ -195,6 +205,39 @@ public final class HighStateCompiler {
             }
             numberDeclarations(state);
             return state;
+        }
+
+        /**
+         * Describes an SLS that is not in the file roots: the roots and the two files searched,
+         * the include or top file line that named it, and a close SLS name when one exists.
+         */
+        private String missingSls(String sls, String includedFrom) {
+            StringBuilder message = new StringBuilder();
+            SourceLine topLine = includedFrom == null ? topLines.apply(sls) : null;
+            if (topLine != null) {
+                message.append(topLine.prefix());
+            }
+            message.append("SLS '").append(sls).append("'");
+            if (includedFrom != null) {
+                message.append(" included from SLS '").append(includedFrom).append("'");
+            }
+            message.append(" was not found in the file roots");
+            if (!source.fileRoots().isEmpty()) {
+                message.append(' ').append(source.fileRoots());
+            }
+            String base = sls.replace('.', '/');
+            message.append(": neither ").append(base).append(".sls nor ").append(base)
+                    .append("/init.sls exists.");
+            List<String> names = source.names();
+            String suggestion = names == null ? "" : Suggestions.didYouMean(sls, names);
+            if (!suggestion.isEmpty()) {
+                return message.append(suggestion).toString();
+            }
+            if (includedFrom != null) {
+                return message.append(" Fix the include in SLS '").append(includedFrom)
+                        .append("' or add the file to a file root.").toString();
+            }
+            return message.append(" Check the SLS name, or add the file to a file root.").toString();
         }
 
         private List<String> readIncludes(Object include, String sls) {

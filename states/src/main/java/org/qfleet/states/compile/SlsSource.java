@@ -1,5 +1,6 @@
 package org.qfleet.states.compile;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.qfleet.states.StateException;
@@ -33,5 +34,13 @@ public interface SlsSource {
      */
     default List<String> names() {
         return null;
+    }
+
+    /**
+     * Returns the file roots searched for SLS files, for messages about a missing SLS. The
+     * default returns an empty list, for sources that are not backed by file roots.
+     */
+    default List<Path> fileRoots() {
+        return List.of();
     }
 }

@@ -8,7 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.qfleet.states.SourceLine;
 
 /**
  * The state top of a file tree, laid out as Qubes OS lays out {@code /srv/salt}: an optional
@@ -108,6 +110,40 @@ public final class StateTop {
             }
         }
         return selected;
+    }
+
+    /**
+     * Finds the first line, in merge order of the tops, that lists {@code sls} as a block
+     * sequence item ({@code - NAME}, quoted or not). Returns null when no top lists it so.
+     *
+     * <p>NOTE: the files are searched as written, so a name that Jinja builds or that sits in
+     * a flow sequence ({@code [a, b]}) is not found, and a matching line inside a Jinja block
+     * that did not render is still reported.
+     */
+    public SourceLine lineNaming(String sls) {
+        Pattern item = Pattern.compile("^\\s*-\\s*(['\"]?)" + Pattern.quote(sls) + "\\1\\s*(#.*)?$");
+        List<String> tops = new ArrayList<>();
+        tops.add(TOP_FILE);
+        tops.addAll(enabledTops());
+        for (String top : tops) {
+            Path file = roots.find(top).orElse(null);
+            if (file == null) {
+                continue;
+            }
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(file);
+            } catch (IOException e) {
+                // The top rendered moments ago, so an unreadable file now only costs the line number.
+                continue;
+            }
+            for (int i = 0; i < lines.size(); i++) {
+                if (item.matcher(lines.get(i)).matches()) {
+                    return new SourceLine(file, i + 1, false);
+                }
+            }
+        }
+        return null;
     }
 
     /** Returns the enabled tops, {@code _tops/<saltenv>/NAME.top}, relative to the roots and sorted by path. */

@@ -464,8 +464,9 @@ class HighStateCompilerTest {
     @Test
     void missingIncludeNamesBothFiles() {
         CompileException error = compileError("main", "include: [absent]\nwork:\n  qvm.exists: []\n");
-        assertEquals("SLS 'absent' included from SLS 'main' was not found in the file roots",
-                error.getMessage());
+        assertEquals("SLS 'absent' included from SLS 'main' was not found in the file roots: neither"
+                + " absent.sls nor absent/init.sls exists. Fix the include in SLS 'main' or add the file"
+                + " to a file root.", error.getMessage());
     }
 
     @Test

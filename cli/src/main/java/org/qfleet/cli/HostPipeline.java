@@ -1,5 +1,6 @@
 package org.qfleet.cli;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -236,10 +237,11 @@ final class HostPipeline {
 
     private List<LowChunk> compile(Rendering rendering, boolean sorted) throws StateException {
         List<String> slsNames = call.slsNames();
+        HighStateCompiler compiler = new HighStateCompiler(rendering.source());
         if (slsNames.isEmpty()) {
             slsNames = rendering.topSls().values().stream().flatMap(List::stream).distinct().toList();
+            compiler = new HighStateCompiler(rendering.source(), new StateTop(rendering.roots())::lineNaming);
         }
-        HighStateCompiler compiler = new HighStateCompiler(rendering.source());
         return sorted ? compiler.compileSorted(slsNames) : compiler.compile(slsNames);
     }
 
@@ -284,6 +286,11 @@ final class HostPipeline {
             @Override
             public List<String> names() {
                 return SlsNames.list(config.fileRoots());
+            }
+
+            @Override
+            public List<Path> fileRoots() {
+                return roots.roots();
             }
         };
         return new Rendering(entry.id(), facts.grains(), pillar, context, roots, new TargetMatcher(nodegroups), source,

@@ -6,6 +6,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -266,7 +267,7 @@ public final class SshTransport implements AutoCloseable {
             future = client.connect(target.user(), address, port,
                     AttributeRepository.ofKeyValuePair(HostKeyVerifier.ATTEMPT, attempt), null);
         } catch (IOException e) {
-            throw unreachable(target, e);
+            throw unreachable(target, address, e);
         }
         try {
             if (!future.await(limit, CancelOption.CANCEL_ON_TIMEOUT, CancelOption.CANCEL_ON_INTERRUPT)) {
@@ -282,10 +283,10 @@ public final class SshTransport implements AutoCloseable {
         } catch (InterruptedIOException e) {
             throw interrupted(target, "connecting", e);
         } catch (IOException e) {
-            throw unreachable(target, e);
+            throw unreachable(target, address, e);
         }
         if (!future.isConnected()) {
-            throw unreachable(target, future.getException());
+            throw unreachable(target, address, future.getException());
         }
         return future.getSession();
     }
@@ -379,16 +380,35 @@ public final class SshTransport implements AutoCloseable {
                         + ". Raise --timeout if the host needs longer.");
     }
 
-    private static TransportException unreachable(SshTarget target, Throwable failure) {
+    /** Returns the {@code UNREACHABLE} failure of a connect to {@code address}, the host name or IP address dialed. */
+    static TransportException unreachable(SshTarget target, String address, Throwable failure) {
+        if (unresolved(failure)) {
+            return new TransportException(TransportException.Kind.UNREACHABLE, target.id(),
+                    "host " + target.id() + " (" + target.address() + "): host name '" + address
+                            + "' could not be resolved. Check the host field of roster entry '" + target.id()
+                            + "' (or HostName in the ssh config) for a typo, and that DNS or /etc/hosts"
+                            + " resolves the name.",
+                    failure);
+        }
         return new TransportException(TransportException.Kind.UNREACHABLE, target.id(),
                 "host " + target.id() + " (" + target.address() + "): " + reason(failure)
                         + ". Check the host name and port in the roster entry and that sshd runs on the host.",
                 failure);
     }
 
+    /**
+     * Returns whether the connect failed because the host name did not resolve. A name that does
+     * not resolve reaches the NIO connect as an unresolved address, and NIO then throws
+     * {@link UnresolvedAddressException}, which has no message.
+     */
+    private static boolean unresolved(Throwable failure) {
+        Throwable cause = rootCause(failure);
+        return cause instanceof UnknownHostException || cause instanceof UnresolvedAddressException;
+    }
+
     private static String reason(Throwable failure) {
         Throwable cause = rootCause(failure);
-        if (cause instanceof UnknownHostException) {
+        if (unresolved(failure)) {
             return "host name could not be resolved";
         } else if (cause instanceof ConnectException) {
             return "connection refused";

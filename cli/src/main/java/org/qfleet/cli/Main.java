@@ -30,11 +30,16 @@ public final class Main {
         if (args.length > 0 && args[0].equals("jobs")) {
             return JobsCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
         }
-        CommandLine commandLine = new CommandLine(new QfleetCommand());
+        QfleetCommand command = new QfleetCommand();
+        CommandLine commandLine = new CommandLine(command);
         commandLine.setExecutionExceptionHandler(new ErrorHandler());
         commandLine.setParameterExceptionHandler((ex, argv) -> {
             CommandLine cmd = ex.getCommandLine();
             cmd.getErr().println("qfleet: " + ex.getMessage());
+            String hint = command.rawShellOptionHint(ex, argv);
+            if (hint != null) {
+                cmd.getErr().println("qfleet: " + hint);
+            }
             cmd.getErr().println("Run 'qfleet --help' for usage.");
             return ExitCodes.USAGE;
         });

@@ -140,6 +140,27 @@ final class QfleetCommand implements Callable<Integer> {
                 .targeting(targetOptions).run(target, System.out);
     }
 
+    /**
+     * Returns a hint for an option error in a raw-shell run, or null for other errors. It is
+     * called after a failed parse: picocli stores each value as it reads it and stops at most
+     * errors, so a TARGET that is already set means that the rejected option came after it, in
+     * the shell command. Unknown options are the exception, because picocli reports them only
+     * after reading every argument, so their position in {@code argv} is compared instead.
+     */
+    String rawShellOptionHint(CommandLine.ParameterException error, String[] argv) {
+        if (!output.rawShell || target == null) {
+            return null;
+        }
+        if (error instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
+            List<String> words = List.of(argv);
+            if (words.indexOf(unmatched.getUnmatched().get(0)) < words.indexOf(target)) {
+                return null;
+            }
+        }
+        return "with -r, the options after TARGET are read as qfleet's own until '--'. Put '--' before the"
+                + " command, such as: qfleet -r '" + target + "' -- sh -c 'echo hi'";
+    }
+
     /** Rejects a configured formula or pillar folder that does not exist, before any host is contacted. */
     private static void requireFolders(String kind, List<Path> folders) throws UsageException {
         for (Path folder : folders) {

@@ -20,6 +20,7 @@ import org.qfleet.roster.HttpRoster;
 import org.qfleet.roster.Nodegroups;
 import org.qfleet.roster.RosterDefaults;
 import org.qfleet.roster.RosterException;
+import org.qfleet.states.catalog.Suggestions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -167,7 +168,8 @@ public record QfleetConfig(
         ConfigReader reader = new ConfigReader(map, absolute, keyLines(text));
         for (Object key : map.keySet()) {
             if (!KEYS.contains(String.valueOf(key))) {
-                reader.problem(String.valueOf(key), "unknown setting '" + key + "'. Valid settings: "
+                reader.problem(String.valueOf(key), "unknown setting '" + key + "'."
+                        + Suggestions.didYouMean(String.valueOf(key), KEYS) + " Valid settings: "
                         + String.join(", ", KEYS) + ".");
             }
         }

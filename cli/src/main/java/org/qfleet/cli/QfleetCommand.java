@@ -94,7 +94,8 @@ final class QfleetCommand implements Callable<Integer> {
     private String target;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "FUNCTION",
-            description = "state.apply [SLS,...], state.sls SLS, state.highstate or state.show_lowstate [SLS].")
+            description = "state.apply [SLS,...], state.sls SLS, state.highstate, state.show_lowstate [SLS],"
+                    + " state.show_sls SLS or state.show_top.")
     private String function;
 
     @Parameters(index = "2..*", paramLabel = "ARGS",

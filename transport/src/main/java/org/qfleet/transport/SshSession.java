@@ -2,6 +2,7 @@ package org.qfleet.transport;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
@@ -260,6 +261,9 @@ public final class SshSession implements HostSession {
                     stdin.write(execInput);
                 }
                 stdin.close();
+            } catch (SocketTimeoutException e) {
+                // MINA's wait for window space ran out: the time limit, not an interrupt.
+                throw hostLimited ? hostTimedOut("writing stdin") : timedOut("writing stdin", periodLimit);
             } catch (InterruptedIOException e) {
                 throw SshTransport.interrupted(target, "writing stdin", e);
             } catch (IOException e) {
@@ -276,6 +280,8 @@ public final class SshSession implements HostSession {
             try {
                 stdin.write(data);
                 stdin.flush();
+            } catch (SocketTimeoutException e) {
+                throw hostLimited ? hostTimedOut("writing stdin") : timedOut("writing stdin", periodLimit);
             } catch (InterruptedIOException e) {
                 throw SshTransport.interrupted(target, "writing stdin", e);
             } catch (IOException e) {

@@ -121,16 +121,17 @@ final class QfleetCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         if (targetOptions.listHosts) {
+            if (function != null) {
+                throw TargetOptions.extraWordsOfListHosts(target, words());
+            }
             return targetOptions.listHosts(settings, target, output.jobsDir, System.out, System.err);
         }
         if (target == null || function == null) {
             throw new UsageException("missing " + (target == null ? "TARGET and FUNCTION" : "FUNCTION")
                     + ". Usage: qfleet [options] TARGET FUNCTION [ARGS...]; run 'qfleet --help' for details.");
         }
-        List<String> rawWords = new ArrayList<>(List.of(function));
-        rawWords.addAll(arguments);
-        String rawCommand = output.rawShell ? RawShell.commandLine(rawWords) : null;
-        FunctionCall call = rawCommand != null ? null : FunctionCall.parse(function, arguments);
+        String rawCommand = output.rawShell ? RawShell.commandLine(words()) : null;
+        FunctionCall call = rawCommand != null ? null : parseFunction(settings);
         QfleetConfig config = settings;
         if (call != null) {
             requireFolders("file root", config.fileRoots());
@@ -160,6 +161,30 @@ final class QfleetCommand implements Callable<Integer> {
         }
         return "with -r, the options after TARGET are read as qfleet's own until '--'. Put '--' before the"
                 + " command, such as: qfleet -r '" + target + "' -- sh -c 'echo hi'";
+    }
+
+    /** Returns FUNCTION and ARGS, the words after TARGET. */
+    private List<String> words() {
+        List<String> words = new ArrayList<>(List.of(function));
+        words.addAll(arguments);
+        return words;
+    }
+
+    /**
+     * Parses FUNCTION and ARGS. With -L, an unknown function that is a roster host ID is reported
+     * as a host list split over several arguments, which is what the shell makes of
+     * {@code -L lab-01 lab-02}.
+     */
+    private FunctionCall parseFunction(QfleetConfig settings) throws UsageException {
+        try {
+            return FunctionCall.parse(function, arguments);
+        } catch (UsageException ex) {
+            if (!targetOptions.list || FunctionCall.SUPPORTED.contains(function)) {
+                throw ex;
+            }
+            UsageException split = targetOptions.splitHostList(settings, target, words());
+            throw split == null ? ex : split;
+        }
     }
 
     /** Rejects a configured formula or pillar folder that does not exist, before any host is contacted. */

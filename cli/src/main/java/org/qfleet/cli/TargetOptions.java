@@ -1,11 +1,14 @@
 package org.qfleet.cli;
 
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.qfleet.roster.HttpRoster;
 import org.qfleet.roster.Roster;
 import org.qfleet.roster.RosterEntry;
@@ -26,7 +29,9 @@ final class TargetOptions {
             description = "TARGET is a regular expression over host IDs, matched from the start as Python's re.match.")
     boolean pcre;
 
-    @Option(names = {"-L", "--list"}, description = "TARGET is a list of host IDs separated by commas or spaces.")
+    @Option(names = {"-L", "--list"},
+            description = "TARGET is a list of host IDs separated by commas or spaces, in one argument: "
+                    + "-L 'lab-01,lab-02'.")
     boolean list;
 
     @Option(names = {"-G", "--grain"},
@@ -167,6 +172,55 @@ final class TargetOptions {
                 JobCache.defaultDir(jobsDir), err);
         HostListing.print(roster.source(), hosts, out);
         return ExitCodes.OK;
+    }
+
+    /**
+     * Returns the error for words after TARGET with -H, which lists hosts and takes no
+     * FUNCTION, so that a host list split over several arguments is not cut short silently.
+     */
+    static UsageException extraWordsOfListHosts(String target, List<String> extraWords) {
+        List<String> quoted = extraWords.stream().map(word -> "'" + word + "'").toList();
+        return new UsageException("-H takes only TARGET, but got more arguments: " + String.join(" ", quoted)
+                + ". To list several hosts by ID, give them as one argument, comma-separated or quoted, such as: "
+                + "-H -L '" + joinedList(target, extraWords) + "'");
+    }
+
+    /**
+     * Returns the error for a -L host list split over several arguments, such as
+     * {@code -L lab-01 lab-02 state.apply}, when the first word after TARGET is a roster host ID.
+     * Returns null when it is not, or when the roster cannot be loaded, so that the caller
+     * reports its own error. The roster's notices are not printed again.
+     */
+    UsageException splitHostList(QfleetConfig config, String target, List<String> words) {
+        Set<String> ids = new HashSet<>();
+        try {
+            for (RosterEntry entry : loadRoster(config, new PrintStream(OutputStream.nullOutputStream())).entries()) {
+                ids.add(entry.id());
+            }
+        } catch (UsageException ex) {
+            return null;
+        }
+        List<String> hostWords = new ArrayList<>();
+        for (String word : words) {
+            if (!ids.contains(word)) {
+                break;
+            }
+            hostWords.add(word);
+        }
+        if (hostWords.isEmpty()) {
+            return null;
+        }
+        String rest = words.size() > hostWords.size() ? " " + words.get(hostWords.size()) : " FUNCTION";
+        return new UsageException("'" + hostWords.get(0) + "' is a host ID in the roster, not a function: with -L,"
+                + " the host list must be one argument, comma-separated or quoted, such as: -L '"
+                + joinedList(target, hostWords) + "'" + rest);
+    }
+
+    /** Joins TARGET and the host IDs after it into one -L list. */
+    private static String joinedList(String target, List<String> hostWords) {
+        List<String> ids = new ArrayList<>(List.of(target.split("[,\\s]+")));
+        ids.addAll(hostWords);
+        return String.join(",", ids);
     }
 
     /** Reads the grains that earlier runs cached; without a readable cache, grain targets use roster grains only. */

@@ -225,11 +225,16 @@ public final class HighStateCompiler {
             if (!source.fileRoots().isEmpty()) {
                 message.append(' ').append(source.fileRoots());
             }
-            String base = sls.replace('.', '/');
-            message.append(": neither ").append(base).append(".sls nor ").append(base)
-                    .append("/init.sls exists.");
-            List<String> names = source.names();
-            String suggestion = names == null ? "" : Suggestions.didYouMean(sls, names);
+            String suggestion = "";
+            if (Fnmatch.hasWildcards(sls)) {
+                message.append(": the glob matches no SLS name.");
+            } else {
+                String base = sls.replace('.', '/');
+                message.append(": neither ").append(base).append(".sls nor ").append(base)
+                        .append("/init.sls exists.");
+                List<String> names = source.names();
+                suggestion = names == null ? "" : Suggestions.didYouMean(sls, names);
+            }
             if (!suggestion.isEmpty()) {
                 return message.append(suggestion).toString();
             }

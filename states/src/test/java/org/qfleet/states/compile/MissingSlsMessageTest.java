@@ -103,4 +103,14 @@ class MissingSlsMessageTest {
                 + "]: neither common.sls nor common/init.sls exists. Did you mean 'commons'?",
                 error(new HighStateCompiler(source()), "main"));
     }
+
+    @Test
+    void includeGlobWithoutMatch() throws Exception {
+        sls("main.sls", "include: [lib.*]\nwork:\n  qvm.exists: []\n");
+        sls("libs/a.sls", "other:\n  qvm.exists: []\n");
+
+        assertEquals("SLS 'lib.*' included from SLS 'main' was not found in the file roots [" + root
+                + "]: the glob matches no SLS name. Fix the include in SLS 'main' or add the file to a file root.",
+                error(new HighStateCompiler(source()), "main"));
+    }
 }

@@ -208,8 +208,9 @@ public final class HighStateCompiler {
         }
 
         /**
-         * Describes an SLS that is not in the file roots: the roots and the two files searched,
-         * the include or top file line that named it, and a close SLS name when one exists.
+         * Describes an SLS that is not in the file roots: the roots, the two files searched (or
+         * that a glob matched nothing), the include or top file line that named it, and a close
+         * SLS name when one exists.
          */
         private String missingSls(String sls, String includedFrom) {
             StringBuilder message = new StringBuilder();

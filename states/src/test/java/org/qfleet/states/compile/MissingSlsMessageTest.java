@@ -18,7 +18,7 @@ class MissingSlsMessageTest {
     @TempDir
     Path root;
 
-    /** A source over {@link #root} that reports it as its file root. */
+    /** Returns a source over {@link #root} that reports it as its file root. */
     private SlsSource source() {
         YamlSlsSource files = YamlSlsSource.directory(root);
         return new SlsSource() {

@@ -96,19 +96,26 @@ class NewQubeCallsTest {
     @Test
     void unreadableQubeIsNotCreated() throws Exception {
         try (FaultFleet fleet = FaultFleet.start(work, 1, "lab-01:fail:qvm-prefs")) {
+            // work and vault exist on the simulated host, so their states probe them with qvm-prefs.
             Path formulas = FaultFleet.oneSlsTree(work.resolve("formulas"), "work",
-                    "work:\n  qvm.present:\n    - label: blue\n");
+                    "work:\n  qvm.present:\n    - label: blue\n"
+                            + "vault:\n  qvm.clone:\n    - source: work\n");
 
             for (String mode : List.of("test=True", "test=False")) {
                 FaultFleet.Run run = fleet.runJson("--file-root", formulas.toString(), "*", "state.apply",
                         mode);
 
-                JsonNode state = run.host("lab-01").path("return").path("qvm_|-work_|-work_|-present");
-                assertFalse(state.path("result").asBoolean(true), mode + ": " + run.text());
-                String comment = state.path("comment").asText();
-                assertTrue(comment.startsWith("qvm-prefs work failed with exit code"), mode + ": " + comment);
-                assertFalse(comment.contains("qvm-create"), mode + ": " + comment);
-                assertEquals(0, state.path("changes").size(), mode + ": " + run.text());
+                for (String tag : List.of("qvm_|-work_|-work_|-present", "qvm_|-vault_|-vault_|-clone")) {
+                    JsonNode state = run.host("lab-01").path("return").path(tag);
+                    String qube = state.path("name").asText();
+                    assertFalse(state.path("result").asBoolean(true), mode + ": " + run.text());
+                    String comment = state.path("comment").asText();
+                    assertTrue(comment.startsWith("qvm-prefs " + qube + " failed with exit code"),
+                            mode + ": " + comment);
+                    assertFalse(comment.contains("qvm-create") || comment.contains("qvm-clone"),
+                            mode + ": " + comment);
+                    assertEquals(0, state.path("changes").size(), mode + ": " + run.text());
+                }
             }
         }
     }

@@ -221,8 +221,10 @@ final class QvmLifecycle {
         report.put("old", null);
         report.put("new", created);
         List<Step> steps = new ArrayList<>();
+        // qvm-prefs tells a missing qube ("no such domain") from a refused call, which qvm-check
+        // --quiet cannot, and its listing is the one that the label step reads.
         steps.add(new Step(call.group, call.name, call.name,
-                Probe.exit(List.of("qvm-check", "--quiet", call.name)), Expect.exit(0), commands,
+                Probe.exists(List.of("qvm-prefs", call.name)), Expect.present(true), commands,
                 call.name, report));
         if (label != null) {
             steps.add(new Step(call.group, "label", call.name,

@@ -131,8 +131,9 @@ class QvmLifecycleTest {
 
         assertEquals(2, steps.size());
         Step clone = steps.get(0);
-        assertEquals(List.of("qvm-check", "--quiet", "fedora-dev"), clone.probe().argv());
-        assertEquals(Expect.exit(0), clone.expect());
+        assertEquals(List.of("qvm-prefs", "fedora-dev"), clone.probe().argv());
+        assertEquals("exists", clone.probe().read());
+        assertEquals(Expect.present(true), clone.expect());
         assertEquals(List.of(List.of("qvm-shutdown", "--wait", "fedora-42"),
                 List.of("qvm-clone", "--class=TemplateVM", "-P", "vm-pool", "--ignore-errors",
                         "fedora-42", "fedora-dev")), clone.change());

@@ -15,12 +15,22 @@ public final class Main {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        // On the terminal a warning reads "WARN host lab-01 ...", without the thread and the
+        // logger's class. --log-file and the debug levels bring them back (OutputOptions).
+        setIfUnset("org.slf4j.simpleLogger.showThreadName", "false");
+        setIfUnset("org.slf4j.simpleLogger.showLogName", "false");
         // MINA SSHD warns about failures that qfleet reports itself, in its own words, per host;
         // --debug lets its warnings through again.
         if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.sshd") == null) {
             System.setProperty("org.slf4j.simpleLogger.log.org.apache.sshd", "error");
         }
         System.exit(run(args));
+    }
+
+    private static void setIfUnset(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
     }
 
     /** Runs qfleet with the given arguments and returns its exit code, for tests that run it in-process. */

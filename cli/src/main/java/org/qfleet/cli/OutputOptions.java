@@ -76,6 +76,15 @@ final class OutputOptions {
         };
         logLevel = simpleLoggerLevel;
         System.setProperty("org.slf4j.simpleLogger.log.org.qfleet", simpleLoggerLevel);
+        if (simpleLoggerLevel.equals("debug") || simpleLoggerLevel.equals("trace")) {
+            showLogOrigin();
+        }
+    }
+
+    /** Shows the thread and the logger's class in each log line, for log files and debugging. */
+    private static void showLogOrigin() {
+        System.setProperty("org.slf4j.simpleLogger.showThreadName", "true");
+        System.setProperty("org.slf4j.simpleLogger.showLogName", "true");
     }
 
     @Option(names = "--log-file", paramLabel = "FILE",
@@ -85,6 +94,7 @@ final class OutputOptions {
         System.setProperty("org.slf4j.simpleLogger.logFile", file.toString());
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+        showLogOrigin();
     }
 
     String logLevel() {

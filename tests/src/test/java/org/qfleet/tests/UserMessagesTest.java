@@ -103,6 +103,28 @@ class UserMessagesTest {
     }
 
     @Test
+    void retryWarningShowsNoLoggerInternals() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            closedPort = socket.getLocalPort();
+        }
+        Path roster = work.resolve("roster-closed-port");
+        Files.writeString(roster, Files.readString(fleet.roster).replaceFirst("port: \\d+", "port: " + closedPort));
+        Path logFile = work.resolve("retries.log");
+
+        QfleetProcess.Outcome onTerminal = qfleet("--roster-file", roster.toString(), "lab-01", "-r", "true");
+        qfleet("--roster-file", roster.toString(), "--log-file", logFile.toString(), "lab-01", "-r", "true");
+
+        assertTrue(onTerminal.stderr().contains("WARN host lab-01 (qfleet@127.0.0.1:" + closedPort
+                + "): connect attempt 1 of"), text(onTerminal));
+        assertFalse(onTerminal.stderr().contains("org.qfleet.transport"), text(onTerminal));
+        assertFalse(onTerminal.stderr().contains("[qfleet-fanout"), text(onTerminal));
+        String logged = Files.readString(logFile);
+        assertTrue(logged.contains("WARN org.qfleet.transport.SshTransport - host lab-01"), logged);
+    }
+
+    @Test
     void rawShellOptionWithoutDoubleDash() throws Exception {
         QfleetProcess.Outcome outcome = qfleet("-r", "*", "sh", "-c", "echo hi");
 

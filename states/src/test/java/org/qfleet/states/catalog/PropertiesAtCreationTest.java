@@ -7,18 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.qfleet.states.compile.CompileException;
-import org.qfleet.states.compile.HighStateCompiler;
-import org.qfleet.states.compile.LowChunk;
-import org.qfleet.states.compile.SlsSource;
 import org.qfleet.states.plan.Plan;
 import org.qfleet.states.plan.PlanChunk;
 import org.qfleet.states.plan.Step;
-import org.yaml.snakeyaml.Yaml;
 
 /** A qvm.vm's prefs passed to the qvm-create of its present action, and the plan's absent qubes. */
 class PropertiesAtCreationTest {
@@ -106,7 +100,7 @@ class PropertiesAtCreationTest {
 
     @Test
     void separateStatesAreNotJoined() throws Exception {
-        List<PlanChunk> chunks = compileAll("""
+        List<PlanChunk> chunks = OneSls.compileAll("""
                 work:
                   qvm.present:
                     - label: blue
@@ -122,7 +116,7 @@ class PropertiesAtCreationTest {
 
     @Test
     void planListsAbsentCreatedQubes() throws Exception {
-        List<PlanChunk> chunks = compileAll("""
+        List<PlanChunk> chunks = OneSls.compileAll("""
                 work:
                   qvm.present:
                     - label: blue
@@ -145,29 +139,6 @@ class PropertiesAtCreationTest {
     }
 
     private static List<Step> steps(String yaml) throws CompileException {
-        return compileAll(yaml).get(0).steps();
-    }
-
-    private static List<PlanChunk> compileAll(String yaml) throws CompileException {
-        List<PlanChunk> chunks = new ArrayList<>();
-        StateCatalog catalog = new StateCatalog();
-        for (LowChunk chunk : new HighStateCompiler(source(yaml)).compile(List.of("main"))) {
-            chunks.add(catalog.compile(chunk));
-        }
-        return chunks;
-    }
-
-    private static SlsSource source(String yaml) {
-        return new SlsSource() {
-            @Override
-            public Map<String, Object> render(String sls) {
-                return new Yaml().load(yaml);
-            }
-
-            @Override
-            public boolean exists(String sls) {
-                return sls.equals("main");
-            }
-        };
+        return OneSls.compileAll(yaml).get(0).steps();
     }
 }

@@ -4,18 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.qfleet.states.compile.CompileException;
-import org.qfleet.states.compile.HighStateCompiler;
-import org.qfleet.states.compile.LowChunk;
 import org.qfleet.states.plan.Expect;
-import org.qfleet.states.compile.SlsSource;
 import org.qfleet.states.plan.PlanChunk;
 import org.qfleet.states.plan.Step;
-import org.yaml.snakeyaml.Yaml;
 
 /** Compile output and errors of qvm.firewall, qvm.devices and the pcidevs property. */
 class QvmFirewallDevicesTest {
@@ -147,29 +141,10 @@ class QvmFirewallDevicesTest {
     }
 
     private static PlanChunk compile(String yaml) throws CompileException {
-        StateCatalog catalog = new StateCatalog();
-        List<PlanChunk> chunks = new ArrayList<>();
-        for (LowChunk chunk : new HighStateCompiler(source(yaml)).compile(List.of("main"))) {
-            chunks.add(catalog.compile(chunk));
-        }
-        return chunks.get(0);
+        return OneSls.compileAll(yaml).get(0);
     }
 
     private static String error(String yaml) {
         return assertThrows(CompileException.class, () -> compile(yaml)).getMessage();
-    }
-
-    private static SlsSource source(String yaml) {
-        return new SlsSource() {
-            @Override
-            public Map<String, Object> render(String sls) {
-                return new Yaml().load(yaml);
-            }
-
-            @Override
-            public boolean exists(String sls) {
-                return sls.equals("main");
-            }
-        };
     }
 }

@@ -5,19 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.qfleet.states.compile.CompileException;
-import org.qfleet.states.compile.HighStateCompiler;
-import org.qfleet.states.compile.LowChunk;
-import org.qfleet.states.compile.SlsSource;
 import org.qfleet.states.plan.Expect;
 import org.qfleet.states.plan.PlanChunk;
 import org.qfleet.states.plan.Step;
-import org.yaml.snakeyaml.Yaml;
 
 /** Compile output and errors of the power, removal and clone states. */
 class QvmLifecycleTest {
@@ -206,29 +201,10 @@ class QvmLifecycleTest {
     }
 
     private static PlanChunk compile(String yaml) throws CompileException {
-        StateCatalog catalog = new StateCatalog();
-        List<PlanChunk> chunks = new ArrayList<>();
-        for (LowChunk chunk : new HighStateCompiler(source(yaml)).compile(List.of("main"))) {
-            chunks.add(catalog.compile(chunk));
-        }
-        return chunks.get(0);
+        return OneSls.compileAll(yaml).get(0);
     }
 
     private static String error(String yaml) {
         return assertThrows(CompileException.class, () -> compile(yaml)).getMessage();
-    }
-
-    private static SlsSource source(String yaml) {
-        return new SlsSource() {
-            @Override
-            public Map<String, Object> render(String sls) {
-                return new Yaml().load(yaml);
-            }
-
-            @Override
-            public boolean exists(String sls) {
-                return sls.equals("main");
-            }
-        };
     }
 }

@@ -8,18 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.qfleet.states.compile.CompileException;
-import org.qfleet.states.compile.HighStateCompiler;
-import org.qfleet.states.compile.LowChunk;
-import org.qfleet.states.compile.SlsSource;
 import org.qfleet.states.plan.Plan;
 import org.qfleet.states.plan.PlanChunk;
 import org.qfleet.states.plan.Step;
-import org.yaml.snakeyaml.Yaml;
 
 /** Compile output of qvm.vm's actions and of the qvm states' mod_watch. */
 class QvmVmWatchTest {
@@ -28,7 +22,7 @@ class QvmVmWatchTest {
 
     @Test
     void vmRunsPowerActionsInDefaultOrder() throws Exception {
-        List<Step> steps = compileAll("""
+        List<Step> steps = OneSls.compileAll("""
                 work:
                   qvm.vm:
                     - start: []
@@ -47,7 +41,7 @@ class QvmVmWatchTest {
 
     @Test
     void vmPassEntryMarksOnlyThatAction() throws Exception {
-        List<Step> steps = compileAll("""
+        List<Step> steps = OneSls.compileAll("""
                 work:
                   qvm.vm:
                     - actions:
@@ -69,7 +63,7 @@ class QvmVmWatchTest {
 
     @Test
     void vmInvalidActionModeIsError() {
-        CompileException error = assertThrows(CompileException.class, () -> compileAll("""
+        CompileException error = assertThrows(CompileException.class, () -> OneSls.compileAll("""
                 work:
                   qvm.vm:
                     - actions:
@@ -83,7 +77,7 @@ class QvmVmWatchTest {
 
     @Test
     void qvmChunkRestartsRunningQubeOnWatch() throws Exception {
-        List<PlanChunk> chunks = compileAll("""
+        List<PlanChunk> chunks = OneSls.compileAll("""
                 sys-net-prefs:
                   qvm.prefs:
                     - name: sys-net
@@ -110,7 +104,7 @@ class QvmVmWatchTest {
 
     @Test
     void modWatchStepsAreWrittenToPlan() throws Exception {
-        List<PlanChunk> chunks = compileAll("""
+        List<PlanChunk> chunks = OneSls.compileAll("""
                 work:
                   qvm.prefs:
                     - memory: 500
@@ -128,7 +122,7 @@ class QvmVmWatchTest {
 
     @Test
     void dom0ChunkHasFixedModWatch() throws Exception {
-        PlanChunk chunk = compileAll("dom0:\n  qvm.features:\n    - enable: [gui-default-x]\n").get(0);
+        PlanChunk chunk = OneSls.compileAll("dom0:\n  qvm.features:\n    - enable: [gui-default-x]\n").get(0);
 
         assertNull(chunk.modWatchSteps());
         assertEquals("dom0 is not restarted when a watched state changes", chunk.modWatch().comment());
@@ -136,7 +130,7 @@ class QvmVmWatchTest {
 
     @Test
     void listenOnQvmStateAddsRestartListener() throws Exception {
-        List<PlanChunk> chunks = compileAll("""
+        List<PlanChunk> chunks = OneSls.compileAll("""
                 work-label:
                   qvm.prefs:
                     - name: work
@@ -154,28 +148,5 @@ class QvmVmWatchTest {
         assertEquals(List.of(List.of("qvm-shutdown", "--wait", "--force", "work"),
                 List.of("qvm-start", "work")), listener.steps().get(0).change());
         assertEquals("Qube work is not running, so it was not restarted", listener.commentOk());
-    }
-
-    private static List<PlanChunk> compileAll(String yaml) throws CompileException {
-        List<PlanChunk> chunks = new ArrayList<>();
-        StateCatalog catalog = new StateCatalog();
-        for (LowChunk chunk : new HighStateCompiler(source(yaml)).compile(List.of("main"))) {
-            chunks.add(catalog.compile(chunk));
-        }
-        return chunks;
-    }
-
-    private static SlsSource source(String yaml) {
-        return new SlsSource() {
-            @Override
-            public Map<String, Object> render(String sls) {
-                return new Yaml().load(yaml);
-            }
-
-            @Override
-            public boolean exists(String sls) {
-                return sls.equals("main");
-            }
-        };
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,12 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.qfleet.states.compile.CompileException;
 import org.qfleet.states.compile.HighStateCompiler;
 import org.qfleet.states.compile.LowChunk;
-import org.qfleet.states.compile.SlsSource;
 import org.qfleet.states.plan.Expect;
 import org.qfleet.states.plan.PlanChunk;
 import org.qfleet.states.plan.Probe;
 import org.qfleet.states.plan.Step;
-import org.yaml.snakeyaml.Yaml;
 
 class StateCatalogTest {
 
@@ -403,7 +400,7 @@ class StateCatalogTest {
 
     @Test
     void listCompileCollectsAllErrors() throws Exception {
-        List<LowChunk> chunks = new HighStateCompiler(source("""
+        List<LowChunk> chunks = new HighStateCompiler(OneSls.source("""
                 a:
                   qvm.prefs:
                     - memroy: 400
@@ -421,7 +418,7 @@ class StateCatalogTest {
 
     @Test
     void chunkKeepsTagAndRequisites() throws Exception {
-        List<PlanChunk> chunks = compileAll("""
+        List<PlanChunk> chunks = OneSls.compileAll("""
                 work:
                   qvm.prefs:
                     - netvm: sys-firewall
@@ -444,34 +441,13 @@ class StateCatalogTest {
     }
 
     private static PlanChunk compile(String yaml) throws CompileException {
-        return compileAll(yaml).get(0);
+        return OneSls.compileAll(yaml).get(0);
     }
 
-    private static List<PlanChunk> compileAll(String yaml) throws CompileException {
-        List<PlanChunk> chunks = new ArrayList<>();
-        StateCatalog catalog = new StateCatalog();
-        for (LowChunk chunk : new HighStateCompiler(source(yaml)).compile(List.of("main"))) {
-            chunks.add(catalog.compile(chunk));
-        }
-        return chunks;
-    }
 
     private static CompileException catalogError(String yaml) {
-        return assertThrows(CompileException.class, () -> compileAll(yaml));
+        return assertThrows(CompileException.class, () -> OneSls.compileAll(yaml));
     }
 
     /** Returns an SLS source with the one file {@code main}. */
-    private static SlsSource source(String yaml) {
-        return new SlsSource() {
-            @Override
-            public Map<String, Object> render(String sls) {
-                return new Yaml().load(yaml);
-            }
-
-            @Override
-            public boolean exists(String sls) {
-                return sls.equals("main");
-            }
-        };
-    }
 }

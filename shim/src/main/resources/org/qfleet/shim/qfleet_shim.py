@@ -388,9 +388,7 @@ class ProbeFailure(NamedTuple):
 # property at its default, no features and no tags. `exit` and `stdout` probes have no known
 # value then. The properties that the creating command sets are read from its arguments.
 UNKNOWN_OBSERVATION = {"prefs": ("D", None), "features": None, "lines": False, "exists": True}
-# The observation of an existence probe about a qube that the host's facts did not list.
-MISSING_QUBE = "missing"
-# What the dom0 tools print, in lower case, about a qube name that does not exist.
+# The error text, in lower case, of a dom0 tool given a qube name that does not exist.
 NO_SUCH_QUBE = "no such domain"
 
 
@@ -408,8 +406,8 @@ def observe(probe: Dict[str, Any], result: CommandResult) -> Any:
             return True
         if NO_SUCH_QUBE in result.stderr.lower():
             return False
-        # Any other failure, such as a missing Admin API permission, says nothing about
-        # whether the qube exists.
+        # Any other failure, such as a missing Admin API permission, leaves open whether the
+        # qube exists.
         return ProbeFailure(command_failure(argv, result))
     if result.exit != 0:
         return ProbeFailure(command_failure(argv, result))
@@ -1208,12 +1206,8 @@ class PlanRunner:
             if probe["read"] == "prefs" and probe["field"] in self.created[step["vm"]]:
                 return ("-", self.created[step["vm"]][probe["field"]])
             return UNKNOWN_OBSERVATION.get(probe["read"])
-        if (not fresh and step["creates"] in self.cache.absent and probe["read"] == "exists"):
+        if not fresh and probe["read"] == "exists" and step["creates"] in self.cache.absent:
             return False
-        if (not fresh and step["creates"] in self.cache.absent and probe["read"] == "exit"
-                and step["expect"].get("exit") == 0):
-            # The probe of a step that creates a qube holds when that qube exists.
-            return MISSING_QUBE
         return observe(probe, self.cache.run(probe["argv"], fresh))
 
     def forget_touched(self, step: Dict[str, Any], argv: List[str]) -> None:

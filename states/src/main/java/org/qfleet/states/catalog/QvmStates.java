@@ -56,30 +56,32 @@ final class QvmStates {
         addOption(create, "--root-copy-from=", call.string("root_copy_from"));
         addOption(create, "--template=", template);
         addOption(create, "--label=", label);
-        addOption(create, "--property=memory=", memory);
-        addOption(create, "--property=vcpus=", vcpus);
+        // The properties that qvm-create sets, in the order of Qubes' qvm.present.
+        Map<String, String> properties = new LinkedHashMap<>();
+        if (memory != null) {
+            properties.put("memory", memory);
+        }
+        if (vcpus != null) {
+            properties.put("vcpus", vcpus);
+        }
         if (call.hasFlag("hvm")) {
-            create.add("--property=virt_mode=hvm");
+            properties.put("virt_mode", "hvm");
         }
         if (call.hasFlag("proxy") || call.hasFlag("net")) {
-            create.add("--property=provides_network=True");
+            properties.put("provides_network", "True");
         }
         if (call.hasFlag("net")) {
-            create.add("--property=netvm=");
+            properties.put("netvm", "");
         }
+        properties.forEach((name, value) -> create.add("--property=" + name + "=" + value));
+
         Map<String, Object> created = new LinkedHashMap<>();
         created.put("class", qubeClass);
         if (template != null) {
             created.put("template", template);
         }
         created.put("label", label);
-        for (String argument : create) {
-            if (argument.startsWith("--property=")) {
-                String assignment = argument.substring("--property=".length());
-                int equals = assignment.indexOf('=');
-                created.put(assignment.substring(0, equals), assignment.substring(equals + 1));
-            }
-        }
+        created.putAll(properties);
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("old", null);
         report.put("new", created);

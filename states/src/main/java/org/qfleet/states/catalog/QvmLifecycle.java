@@ -221,8 +221,8 @@ final class QvmLifecycle {
         report.put("old", null);
         report.put("new", created);
         List<Step> steps = new ArrayList<>();
-        // qvm-prefs tells a missing qube ("no such domain") from a refused call, which qvm-check
-        // --quiet cannot, and its listing is the one that the label step reads.
+        // qvm-prefs fails with "no such domain" for a missing qube and otherwise for a refused
+        // call, which qvm-check --quiet does not distinguish. Its listing also serves the label step.
         steps.add(new Step(call.group, call.name, call.name,
                 Probe.exists(List.of("qvm-prefs", call.name)), Expect.present(true), commands,
                 call.name, report));

@@ -218,6 +218,7 @@ public final class HighStateCompiler {
             if (topLine != null) {
                 message.append(topLine.prefix());
             }
+
             message.append("SLS '").append(sls).append("'");
             if (includedFrom != null) {
                 message.append(" included from SLS '").append(includedFrom).append("'");
@@ -226,6 +227,7 @@ public final class HighStateCompiler {
             if (!source.fileRoots().isEmpty()) {
                 message.append(' ').append(source.fileRoots());
             }
+
             String suggestion = "";
             if (Fnmatch.hasWildcards(sls)) {
                 message.append(": the glob matches no SLS name.");
@@ -236,6 +238,7 @@ public final class HighStateCompiler {
                 List<String> names = source.names();
                 suggestion = names == null ? "" : Suggestions.didYouMean(sls, names);
             }
+
             if (!suggestion.isEmpty()) {
                 return message.append(suggestion).toString();
             }

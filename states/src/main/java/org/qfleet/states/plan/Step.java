@@ -25,9 +25,9 @@ import java.util.List;
  *     whose effect the probe cannot show, such as restarting a running qube
  * @param action the change the shim makes itself, or null; a step with an action has no probe,
  *     expectation or change commands
- * @param createAlone for a step whose change creates its qube and also sets properties that later
- *     steps of the chunk check: the creating command without those properties, which the shim
- *     runs when the combined command fails and leaves no qube; else null
+ * @param createAlone the creating command without the properties of later steps, or null. It
+ *     belongs to a step whose change creates its qube and also sets properties that later steps
+ *     of the chunk check. The shim runs it when the combined command fails and leaves no qube.
  * @param setAtCreation whether the command that creates this step's qube earlier in the chunk
  *     sets this step's property; when that command ran in this run and the probe then holds,
  *     the shim reports the change from the default value as made

@@ -208,6 +208,16 @@ if __name__ == "__main__":
     tool = os.path.basename(sys.argv[0])
     with open(os.environ["FAKE_QUBES_LOG"], "a") as log:
         log.write(json.dumps([tool] + sys.argv[1:]) + "\n")
-    # A delay per call, in seconds, as a round trip to qubesd adds one.
-    time.sleep(float(os.environ.get("FAKE_QUBES_DELAY", "0")))
-    TOOLS[tool](sys.argv[1:])
+    events = os.environ.get("FAKE_QUBES_EVENTS")
+    call = [tool] + sys.argv[1:]
+    if events:
+        with open(events, "a") as log:
+            log.write(json.dumps(["start"] + call) + "\n")
+    try:
+        # A delay per call, in seconds, as a round trip to qubesd adds one.
+        time.sleep(float(os.environ.get("FAKE_QUBES_DELAY", "0")))
+        TOOLS[tool](sys.argv[1:])
+    finally:
+        if events:
+            with open(events, "a") as log:
+                log.write(json.dumps(["end"] + call) + "\n")

@@ -520,6 +520,40 @@ class CreationTest(ShimTestCase):
         prefs = self.host.state()["qubes"]["fresh"]["prefs"]
         self.assertEqual(("800", ""), (prefs["memory"]["set"], prefs["netvm"]["set"]))
 
+    def test_new_qube_listings_read_together(self):
+        events = self.host.directory / "events"
+        self.host.env["FAKE_QUBES_EVENTS"] = str(events)
+        self.host.env["FAKE_QUBES_DELAY"] = "0.3"
+        run = self.run_plan(self.new_qube_chunk(),
+                            chunk("fresh-features", feature_step("fresh", "service.crond", "1"),
+                                  fun="features"),
+                            absent=["fresh"])
+
+        self.assertTrue(all(result["result"] is True for result in run.results()), run.lines)
+        self.assertEqual({"service.crond": {"old": None, "new": "1"}},
+                         run.result("fresh-features")["changes"]["qvm.features"])
+        calls = [" ".join(call) for call in self.host.calls()]
+        self.assertEqual(5, len(calls), calls)
+        self.assertTrue(calls[0].startswith("qvm-create fresh "), calls)
+        self.assertEqual({"qvm-prefs fresh", "qvm-features fresh"}, set(calls[1:3]), calls)
+        self.assertEqual(["qvm-features fresh service.crond 1", "qvm-features fresh"], calls[3:],
+                         "the feature set and the read that verifies it")
+        lines = [json.loads(line) for line in events.read_text().splitlines()]
+        reads = [("start", "qvm-prefs", "fresh"), ("start", "qvm-features", "fresh")]
+        started = [tuple(line) for line in lines[:lines.index(["end", "qvm-prefs", "fresh"])]]
+        self.assertTrue(all(read in started for read in reads),
+                        f"both listings start before the first of them ends: {lines}")
+
+    def test_later_chunk_sees_new_label(self):
+        relabel = chunk("relabel", prefs_step("fresh", "label", "blue"))
+        again = chunk("again", prefs_step("fresh", "label", "blue"))
+        run = self.run_plan(self.new_qube_chunk(), relabel, again, absent=["fresh"])
+
+        self.assertEqual({"qvm.prefs": {"label": {"old": "red", "new": "blue"}}},
+                         run.result("relabel")["changes"], run.result("relabel")["comment"])
+        self.assertIs(True, run.result("again")["result"], run.result("again")["comment"])
+        self.assertEqual({}, run.result("again")["changes"])
+
     def test_rerun_reports_nothing(self):
         self.run_plan(self.new_qube_chunk())
         result = self.run_plan(self.new_qube_chunk()).result("fresh")

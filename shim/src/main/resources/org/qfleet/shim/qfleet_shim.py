@@ -570,6 +570,8 @@ class PlanRunner:
         self.timeout: float = request["step_timeout"]
         self.writer = writer
         self.cache = ProbeCache(self.timeout, request["absent"])
+        # The position in `chunks` of the chunk that runs now.
+        self.position = 0
         self.results: Dict[str, Dict[str, Any]] = {}
         # Qubes that test mode predicts a step will create, with the properties that the
         # creating command sets.
@@ -603,7 +605,7 @@ class PlanRunner:
     def run(self) -> Dict[str, Any]:
         self.prefetch(self.request_prefetch)
         failed = changed = run_num = 0
-        for chunk in self.chunks:
+        for self.position, chunk in enumerate(self.chunks):
             listened = chunk["requisites"].get("listen")
             if listened is not None and not any(
                 self.results.get(tag, {}).get("changes") for tag in listened
@@ -979,7 +981,12 @@ class PlanRunner:
             # The batch reads the listing again at its end and checks them all.
             self.cache.results[listing] = before
             return StepOutcome("changed", change, tuple(lines), verify_pending=True)
-        observed = self.probe(step, fresh=True)
+        fresh = True
+        if step["creates"]:
+            # The prefetch reads this step's probe too, after the change.
+            self.prefetch_after_creation(step)
+            fresh = False
+        observed = self.probe(step, fresh=fresh)
         if isinstance(observed, ProbeFailure):
             return StepOutcome("failed", comment=tuple(lines) + (observed.message,))
         if not holds(read, observed, expect):
@@ -1209,6 +1216,21 @@ class PlanRunner:
         if not fresh and probe["read"] == "exists" and step["creates"] in self.cache.absent:
             return False
         return observe(probe, self.cache.run(probe["argv"], fresh))
+
+    def prefetch_after_creation(self, step: Dict[str, Any]) -> None:
+        """Run the probes of the qube that the step just created, at the same time.
+
+        Each one would otherwise cost its own dom0 round trip. A later change makes them stale as usual.
+        """
+        qube = step["creates"]
+        argvs = [step["probe"]["argv"]]
+        for chunk in self.chunks[self.position:]:
+            for later in chunk["steps"]:
+                probe = later.get("probe")
+                if probe is not None and qubes_named(probe["argv"], self.known_qubes) == {qube}:
+                    argvs.append(probe["argv"])
+        distinct = list(dict.fromkeys(tuple(argv) for argv in argvs))
+        self.prefetch([list(argv) for argv in distinct[:PREFETCH_WORKERS]])
 
     def forget_touched(self, step: Dict[str, Any], argv: List[str]) -> None:
         """Forget memoised probes that a change command may have made stale."""

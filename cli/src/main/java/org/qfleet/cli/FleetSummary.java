@@ -5,21 +5,37 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The fleet summary printed after the last host's report, which salt-ssh does not have: how
  * many hosts succeeded, failed and were unreachable, how many states changed, and the slowest
- * hosts.
+ * hosts. The states-changed count is left out for functions that apply no states, such as
+ * {@code state.show_lowstate} and raw shell commands, because it would always be 0.
  */
 final class FleetSummary {
 
     /** How many of the slowest hosts the summary names. */
     static final int SLOWEST_SHOWN = 3;
 
-    private final Colors colors;
+    /** Functions that apply states. The others only show data or run a raw shell command. */
+    private static final Set<String> STATE_FUNCTIONS = Set.of("state.apply", "state.sls", "state.highstate");
 
-    FleetSummary(Colors colors) {
+    private final Colors colors;
+    private final boolean countsStates;
+
+    /** Prepares a summary that has the states-changed count only when {@code countsStates} is set. */
+    FleetSummary(Colors colors, boolean countsStates) {
         this.colors = colors;
+        this.countsStates = countsStates;
+    }
+
+    /**
+     * Returns whether {@code function} applies states. It is the function as the job cache
+     * records it: a name such as {@code state.show_top}, or {@code raw shell: COMMAND}.
+     */
+    static boolean appliesStates(String function) {
+        return STATE_FUNCTIONS.contains(function);
     }
 
     /**
@@ -54,7 +70,9 @@ final class FleetSummary {
             lines.add(colors.lightYellow() + row("Hosts not finished:", notRun) + end);
         }
         lines.add(rule);
-        lines.add(colors.cyan() + row("States changed:", changed) + end);
+        if (countsStates) {
+            lines.add(colors.cyan() + row("States changed:", changed) + end);
+        }
         lines.add(colors.cyan() + String.format(Locale.ROOT, "%-20s%10s", "Elapsed:", seconds(elapsed)) + end);
         List<HostReport> slowest = reports.stream()
                 .sorted(Comparator.comparing((HostReport report) -> report.elapsed).reversed()

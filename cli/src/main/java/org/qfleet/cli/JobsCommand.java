@@ -91,9 +91,11 @@ final class JobsCommand implements Callable<Integer> {
 
         /**
          * Prints the hosts' reports in the chosen format, to {@code --out-file} when given, and
-         * returns 0 or 20 by the hosts' return codes.
+         * returns 0 or 20 by the hosts' return codes. The fleet summary counts changed states
+         * only when {@code appliesStates} is set.
          */
-        int print(List<HostReport> hosts, int notFinished, Duration elapsed, PrintStream stdout) throws UsageException {
+        int print(List<HostReport> hosts, int notFinished, Duration elapsed, boolean appliesStates,
+                PrintStream stdout) throws UsageException {
             format.validate();
             Colors colors = format.outFile != null ? Colors.NONE : Colors.choose(noColor, forceColor);
             List<HostReport> sorted = hosts.stream().sorted(Comparator.comparing(report -> report.id)).toList();
@@ -104,7 +106,7 @@ final class JobsCommand implements Callable<Integer> {
                     for (HostReport report : sorted) {
                         builder.append(highstate.format(report)).append('\n');
                     }
-                    yield builder + new FleetSummary(colors).format(sorted, notFinished, elapsed);
+                    yield builder + new FleetSummary(colors, appliesStates).format(sorted, notFinished, elapsed);
                 }
                 case JSON -> RunDocument.json(sorted, format.outIndent);
                 case YAML -> RunDocument.yaml(sorted);
@@ -182,7 +184,8 @@ final class JobsCommand implements Callable<Integer> {
                 throw new UsageException(ex.getMessage(), ex);
             }
             int targets = job.info().get("targets") instanceof List<?> list ? list.size() : job.hosts().size();
-            return print.print(job.hosts(), Math.max(0, targets - job.hosts().size()), elapsed(job), System.out);
+            return print.print(job.hosts(), Math.max(0, targets - job.hosts().size()), elapsed(job),
+                    appliesStates(job), System.out);
         }
     }
 
@@ -258,8 +261,13 @@ final class JobsCommand implements Callable<Integer> {
                 }
             }
 
-            return print.print(new ArrayList<>(hosts.values()), notFinished, elapsed, System.out);
+            boolean appliesStates = jobs.stream().anyMatch(JobsCommand::appliesStates);
+            return print.print(new ArrayList<>(hosts.values()), notFinished, elapsed, appliesStates, System.out);
         }
+    }
+
+    private static boolean appliesStates(JobCache.StoredJob job) {
+        return FleetSummary.appliesStates(String.valueOf(job.info().get("function")));
     }
 
     /** Returns the job's run time from job.json, or the slowest host's when the job did not finish. */

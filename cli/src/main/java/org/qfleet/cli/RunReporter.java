@@ -32,6 +32,7 @@ final class RunReporter {
     private final WebhookReturner webhook;
     private final HighstateOutputter highstate;
     private final int total;
+    private final boolean appliesStates;
     private final long startNanos = System.nanoTime();
     private final List<HostReport> finished = new ArrayList<>();
     private volatile boolean interrupted;
@@ -44,6 +45,7 @@ final class RunReporter {
             String target, List<String> targets) throws UsageException {
         this.format = options.format;
         this.total = targets.size();
+        this.appliesStates = FleetSummary.appliesStates(function);
         if (format.outFile != null) {
             try {
                 this.out = new PrintStream(new FileOutputStream(format.outFile.toFile()), false, StandardCharsets.UTF_8);
@@ -157,7 +159,7 @@ final class RunReporter {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
         int exitCode = interrupted ? ExitCodes.INTERRUPTED : FleetRun.exitCode(reports);
         String text = switch (format.format) {
-            case HIGHSTATE -> new FleetSummary(colors).format(reports, total - reports.size(), elapsed);
+            case HIGHSTATE -> new FleetSummary(colors, appliesStates).format(reports, total - reports.size(), elapsed);
             case JSON -> RunDocument.json(reports, format.outIndent);
             case YAML -> RunDocument.yaml(reports);
             case JUNIT -> JunitReport.format(reports);

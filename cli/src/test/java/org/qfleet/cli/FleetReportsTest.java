@@ -52,7 +52,7 @@ class FleetReportsTest {
         for (HostReport report : FleetFixture.reports()) {
             parts.add(outputter.format(report));
         }
-        parts.add(new FleetSummary(colors).format(FleetFixture.reports(), 0, ELAPSED));
+        parts.add(new FleetSummary(colors, true).format(FleetFixture.reports(), 0, ELAPSED));
         return String.join("\n", parts) + "\n";
     }
 
@@ -79,7 +79,7 @@ class FleetReportsTest {
 
     @Test
     void fleetSummaryCountsHosts() {
-        String text = new FleetSummary(Colors.NONE).format(FleetFixture.reports(), 2, ELAPSED);
+        String text = new FleetSummary(Colors.NONE, true).format(FleetFixture.reports(), 2, ELAPSED);
 
         assertTrue(text.contains("\nHosts succeeded:             3\n"), text);
         assertTrue(text.contains("\nHosts failed:                2\n"), text);
@@ -89,6 +89,28 @@ class FleetReportsTest {
         assertTrue(text.contains("\nElapsed:               4.321 s\n"), text);
         assertTrue(text.endsWith("Slowest hosts:\n    lab-02             4.250 s\n    lab-03             2.750 s\n"
                 + "    lab-01             1.200 s"), text);
+    }
+
+    @Test
+    void fleetSummaryWithoutStatesCountsHosts() {
+        String text = new FleetSummary(Colors.NONE, false).format(FleetFixture.reports(), 0, ELAPSED);
+
+        assertTrue(text.contains("\nHosts succeeded:             3\n"), text);
+        assertTrue(text.contains("\nHosts failed:                2\n"), text);
+        assertTrue(text.contains("\nHosts unreachable:           1\n"), text);
+        assertTrue(text.contains("\nElapsed:               4.321 s\n"), text);
+        assertFalse(text.contains("States changed"), text);
+    }
+
+    @Test
+    void onlyStateFunctionsApplyStates() {
+        for (String function : List.of("state.apply", "state.sls", "state.highstate")) {
+            assertTrue(FleetSummary.appliesStates(function), function);
+        }
+        for (String function : List.of("state.show_lowstate", "state.show_sls", "state.show_top",
+                "raw shell: echo hi")) {
+            assertFalse(FleetSummary.appliesStates(function), function);
+        }
     }
 
     @Test

@@ -30,6 +30,11 @@ final class Invocation {
      * {@link #lines} stores its line.
      */
     private final Map<String, String> writtenKeys = new HashMap<>();
+    /**
+     * Each flag with underscores to the path under which {@link #lines} stores its line: the flag
+     * as written, after {@code flags} when it came from that argument.
+     */
+    private final Map<String, List<String>> flagPaths = new HashMap<>();
     private final List<String> errors;
 
     /**
@@ -55,13 +60,12 @@ final class Invocation {
 
     /**
      * Returns an empty invocation of one action of {@code qvm.vm}, reporting into the same errors.
-     * Its errors point at the line of the action's key, because the lines of the arguments inside
-     * an action are not recorded.
+     * Its errors about an entry of the action point at the entry's line, and the others at the
+     * line of the action's key.
      */
     Invocation forAction(String action) {
-        StateLines actionLines = new StateLines(lines.line(action), Map.of());
         return new Invocation(function, name, "qvm." + action, location + ", action '" + action + "'",
-                actionLines, errors);
+                lines.inside(action), errors);
     }
 
     /** Adds a keyword argument, spelling it with underscores; two spellings of one key are an error. */
@@ -77,18 +81,26 @@ final class Invocation {
         }
         if (normalised.equals("flags")) {
             for (Object flag : asList("flags", value)) {
-                addFlag(flag);
+                addFlag(flag, List.of(key, String.valueOf(flag)));
             }
             return;
         }
         kwargs.put(normalised, value);
     }
 
+    /** Adds a flag that is an entry of the argument list itself, as in a {@code qvm.vm} action. */
     void addFlag(Object flag) {
+        addFlag(flag, List.of(String.valueOf(flag)));
+    }
+
+    /** Adds a flag whose line {@link #lines} stores under {@code path}. */
+    private void addFlag(Object flag, List<String> path) {
         if (flag instanceof String text && !text.isEmpty()) {
-            flags.add(text.replace('-', '_'));
+            String normalised = text.replace('-', '_');
+            flags.add(normalised);
+            flagPaths.put(normalised, path);
         } else {
-            errorIn("flags", "flag " + MessageValues.quote(flag)
+            errorAt(path, "flag " + MessageValues.quote(flag)
                     + " is not a flag name; flags are bare words such as 'proxy'");
         }
     }
@@ -103,7 +115,7 @@ final class Invocation {
         }
         for (String flag : flags) {
             if (!validFlags.contains(flag)) {
-                errorIn("flags", "unknown flag " + MessageValues.quote(flag) + "; valid flags: "
+                errorInFlag(flag, "unknown flag " + MessageValues.quote(flag) + "; valid flags: "
                         + (validFlags.isEmpty() ? "none" : String.join(", ", new TreeSet<>(validFlags))));
             }
         }
@@ -171,6 +183,32 @@ final class Invocation {
     void errorIn(String key, String message) {
         String written = writtenKeys.getOrDefault(key, key);
         errors.add(lines.prefix(written) + function + " state with " + location + ": " + message);
+    }
+
+    /**
+     * Records an error about an entry inside an argument's value, such as one feature of
+     * {@code set}, prefixed with the entry's line, or else the line of the nearest enclosing
+     * entry or argument that is known.
+     *
+     * @param path the argument key, with underscores or as written, then the keys, or the texts
+     *     of list items, that lead from it to the entry
+     */
+    // NOTE: an entry is found by its text as written, so a key or item that YAML reads as another
+    // type, such as yes or 0x10, is not found, and its error names the enclosing line.
+    void errorAt(List<?> path, String message) {
+        String first = String.valueOf(path.get(0));
+        String entry = writtenKeys.getOrDefault(first, first);
+        StateLines scope = lines;
+        for (Object next : path.subList(1, path.size())) {
+            scope = scope.inside(entry);
+            entry = String.valueOf(next);
+        }
+        errors.add(scope.prefix(entry) + function + " state with " + location + ": " + message);
+    }
+
+    /** Records an error about a flag, prefixed with the flag's line when it is known. */
+    void errorInFlag(String flag, String message) {
+        errorAt(flagPaths.getOrDefault(flag, List.of("flags")), message);
     }
 
     boolean failed() {

@@ -42,14 +42,14 @@ final class QvmDevices {
         List<Step> steps = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         for (Object entry : call.asList("attach", call.kwargs.get("attach"))) {
-            Device device = parse(call, entry);
-            if (device != null && noDuplicate(call, seen, device)) {
+            Device device = parse(call, "attach", entry);
+            if (device != null && noDuplicate(call, "attach", seen, device)) {
                 steps.addAll(attachSteps(call, device));
             }
         }
         for (Object entry : call.asList("detach", call.kwargs.get("detach"))) {
-            Device device = parse(call, entry);
-            if (device != null && noDuplicate(call, seen, device)) {
+            Device device = parse(call, "detach", entry);
+            if (device != null && noDuplicate(call, "detach", seen, device)) {
                 steps.add(detachStep(call, device));
             }
         }
@@ -72,8 +72,8 @@ final class QvmDevices {
             return steps;
         }
         for (Object entry : call.asList("pcidevs", value)) {
-            Device device = parse(call, entry);
-            if (device == null || !noDuplicate(call, seen, device)) {
+            Device device = parse(call, "pcidevs", entry);
+            if (device == null || !noDuplicate(call, "pcidevs", seen, device)) {
                 continue;
             }
             if (strict.equals("False")) {
@@ -84,8 +84,12 @@ final class QvmDevices {
         return steps;
     }
 
-    /** A device ({@code dom0:00_14.0}) and its options, sorted by name as qvm-device lists them. */
-    private record Device(String id, TreeMap<String, String> options) {
+    /**
+     * A device ({@code dom0:00_14.0}) and its options, sorted by name as qvm-device lists them.
+     *
+     * @param written the device as the SLS writes it, under which the lines of its entry are stored
+     */
+    private record Device(String id, TreeMap<String, String> options, String written) {
         String usedBy(String qube) {
             if (options.isEmpty()) {
                 return qube;
@@ -101,13 +105,15 @@ final class QvmDevices {
      * {@code 00:14.0}, each alone or as the key of a mapping whose value is its options: a
      * mapping, or Qubes' list of one-key mappings. {@code persistent: true} is accepted because
      * every assignment made here is persistent.
+     *
+     * @param list the argument that lists the device, such as {@code attach}
      */
-    private static Device parse(Invocation call, Object entry) {
+    private static Device parse(Invocation call, String list, Object entry) {
         Object key = entry;
         Object options = null;
         if (entry instanceof Map<?, ?> map) {
             if (map.size() != 1) {
-                call.error("invalid device " + MessageValues.quote(entry)
+                call.errorIn(list, "invalid device " + MessageValues.quote(entry)
                         + "; give one device per entry, such as"
                         + " '- dom0:00_14.0: {no-strict-reset: true}'");
                 return null;
@@ -116,9 +122,10 @@ final class QvmDevices {
             key = only.getKey();
             options = only.getValue();
         }
-        String id = deviceId(String.valueOf(key));
+        String written = String.valueOf(key);
+        String id = deviceId(written);
         if (id == null) {
-            call.error("invalid device " + MessageValues.quote(key)
+            call.errorAt(List.of(list, written), "invalid device " + MessageValues.quote(key)
                     + "; write a PCI device as pci:dom0:00_14.0,"
                     + " dom0:00_14.0 or 00:14.0");
             return null;
@@ -128,17 +135,18 @@ final class QvmDevices {
                 : options instanceof Map<?, ?> ? List.of(options) : call.asList("options", options);
         for (Object item : items) {
             if (!(item instanceof Map<?, ?> optionMap)) {
-                call.error("invalid options of device " + MessageValues.quote(key) + ": "
-                        + MessageValues.quote(item) + "; write options"
+                call.errorAt(List.of(list, written), "invalid options of device " + MessageValues.quote(key)
+                        + ": " + MessageValues.quote(item) + "; write options"
                         + " as name: value, such as 'no-strict-reset: true'");
                 return null;
             }
             for (Map.Entry<?, ?> option : optionMap.entrySet()) {
+                List<String> optionPath = List.of(list, written, String.valueOf(option.getKey()));
                 String name = String.valueOf(option.getKey()).replace('_', '-');
                 String bool = ValueForms.pythonBoolean(option.getValue());
                 if (name.equals("persistent")) {
                     if (!"True".equals(bool)) {
-                        call.error("device " + MessageValues.quote(key)
+                        call.errorAt(optionPath, "device " + MessageValues.quote(key)
                                 + ": persistent must be true, because qfleet"
                                 + " makes persistent assignments only");
                         return null;
@@ -146,14 +154,14 @@ final class QvmDevices {
                     continue;
                 }
                 if (!OPTIONS.contains(name)) {
-                    call.error("unknown option " + MessageValues.quote(name) + " of device "
+                    call.errorAt(optionPath, "unknown option " + MessageValues.quote(name) + " of device "
                             + MessageValues.quote(key) + "; valid"
                             + " options: " + String.join(", ", OPTIONS) + ", persistent");
                     return null;
                 }
                 if (bool == null) {
-                    call.error("invalid value for option " + MessageValues.quote(name) + " of device "
-                            + MessageValues.quote(key) + ": " + MessageValues.quote(option.getValue())
+                    call.errorAt(optionPath, "invalid value for option " + MessageValues.quote(name)
+                            + " of device " + MessageValues.quote(key) + ": " + MessageValues.quote(option.getValue())
                             + "; it must be true or false");
                     return null;
                 }
@@ -162,7 +170,7 @@ final class QvmDevices {
                 }
             }
         }
-        return new Device(id, parsed);
+        return new Device(id, parsed, written);
     }
 
     /** Returns {@code dom0:BB_DD.F} for the accepted spellings of a dom0 PCI device, or null. */
@@ -179,9 +187,10 @@ final class QvmDevices {
                 + matcher.group(3);
     }
 
-    private static boolean noDuplicate(Invocation call, Set<String> seen, Device device) {
+    private static boolean noDuplicate(Invocation call, String list, Set<String> seen, Device device) {
         if (!seen.add(device.id())) {
-            call.error("device " + MessageValues.quote(device.id()) + " is given twice");
+            call.errorAt(List.of(list, device.written()), "device " + MessageValues.quote(device.id())
+                    + " is given twice");
             return false;
         }
         return true;

@@ -115,7 +115,7 @@ final class QvmFirewall {
                 return null;
             }
         } else {
-            call.error("invalid rule " + MessageValues.quote(rule)
+            ruleError(call, rule, "invalid rule " + MessageValues.quote(rule)
                     + "; write a rule as 'action=accept dsthost=example.com"
                     + " proto=tcp dstports=443' or as a mapping of those keys");
             return null;
@@ -144,12 +144,12 @@ final class QvmFirewall {
                 key = positional.remove(0);
                 value = word;
             } else {
-                call.error("invalid rule " + MessageValues.quote(text) + ": unexpected word "
+                ruleError(call, text, "invalid rule " + MessageValues.quote(text) + ": unexpected word "
                         + MessageValues.quote(word));
                 return false;
             }
             if (fields.put(key, value) != null) {
-                call.error("invalid rule " + MessageValues.quote(text) + ": " + MessageValues.quote(key)
+                ruleError(call, text, "invalid rule " + MessageValues.quote(text) + ": " + MessageValues.quote(key)
                         + " is given twice");
                 return false;
             }
@@ -166,12 +166,12 @@ final class QvmFirewall {
             switch (key) {
                 case "dst4", "dst6", "dsthost" -> {
                     if (out.containsKey("dsthost")) {
-                        call.error(where + "give only one of dsthost, dst4 and dst6");
+                        ruleError(call, rule, where + "give only one of dsthost, dst4 and dst6");
                         return null;
                     }
                     String host = destination(value);
                     if (host == null) {
-                        call.error(where + "invalid destination " + MessageValues.quote(value)
+                        ruleError(call, rule, where + "invalid destination " + MessageValues.quote(value)
                                 + "; use an IPv4 or"
                                 + " IPv6 address or network, or a lower-case host name");
                         return null;
@@ -181,7 +181,7 @@ final class QvmFirewall {
                 case "action", "proto", "dstports", "icmptype", "specialtarget", "expire", "comment" ->
                         out.put(key, value);
                 default -> {
-                    call.error(where + "unknown key " + MessageValues.quote(key)
+                    ruleError(call, rule, where + "unknown key " + MessageValues.quote(key)
                             + "; valid keys: action, comment,"
                             + " dst4, dst6, dsthost, dstports, expire, icmptype, proto, specialtarget");
                     return null;
@@ -190,7 +190,7 @@ final class QvmFirewall {
         }
         String problem = checkValues(out);
         if (problem != null) {
-            call.error(where + problem);
+            ruleError(call, rule, where + problem);
             return null;
         }
         List<String> words = new ArrayList<>();
@@ -204,6 +204,14 @@ final class QvmFirewall {
     }
 
     /** Checks and normalises the values in place; returns the problem, or null. */
+    /**
+     * Records an error about a rule of {@code set}, on the rule's line when the rule is a string.
+     * A rule written as a mapping has no line of its own, so its error names the line of {@code set}.
+     */
+    private static void ruleError(Invocation call, Object rule, String message) {
+        call.errorAt(rule instanceof String text ? List.of("set", text) : List.of("set"), message);
+    }
+
     private static String checkValues(Map<String, String> rule) {
         String action = rule.get("action");
         if (action == null) {

@@ -138,7 +138,8 @@ final class QvmLifecycle {
     static List<Step> absent(Invocation call) {
         call.checkKnown(Set.of(), Set.of("quiet", "just_db", "force_root"));
         if (call.hasFlag("just_db")) {
-            call.error("flag 'just-db' is not an option of qvm-remove in Qubes 4; remove the flag");
+            call.errorInFlag("just_db", "flag 'just-db' is not an option of qvm-remove in Qubes 4;"
+                    + " remove the flag");
         }
         rejectDom0(call, "removed");
         List<String> remove = new ArrayList<>(List.of("qvm-remove", "--force"));
@@ -167,7 +168,7 @@ final class QvmLifecycle {
         call.checkKnown(Set.of("source", "label", "class", "pool", "path"),
                 Set.of("quiet", "shutdown", "ignore_errors", "force_root"));
         if (call.kwargs.containsKey("path")) {
-            call.error("argument 'path' is not an option of qvm-clone in Qubes 4; use 'pool' to"
+            call.errorIn("path", "argument 'path' is not an option of qvm-clone in Qubes 4; use 'pool' to"
                     + " choose the storage pool");
         }
         rejectDom0(call, "created by cloning");

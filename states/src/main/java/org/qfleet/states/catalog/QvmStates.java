@@ -154,8 +154,8 @@ final class QvmStates {
         Set<QubeProperty> seen = new LinkedHashSet<>();
         Object strictReset = call.kwargs.get("pci_strictreset");
         if (strictReset != null && !call.kwargs.containsKey("pcidevs")) {
-            call.error("property 'pci_strictreset' works only together with 'pcidevs': it sets the"
-                    + " no-strict-reset option of the PCI devices that pcidevs assigns");
+            call.errorIn("pci_strictreset", "property 'pci_strictreset' works only together with 'pcidevs':"
+                    + " it sets the no-strict-reset option of the PCI devices that pcidevs assigns");
         }
         for (Map.Entry<String, Object> entry : call.kwargs.entrySet()) {
             String key = entry.getKey();
@@ -173,10 +173,10 @@ final class QvmStates {
                 continue;
             }
             if (!seen.add(property)) {
-                call.error("property " + MessageValues.quote(property.propertyName()) + " is given twice");
+                call.errorIn(key, "property " + MessageValues.quote(property.propertyName()) + " is given twice");
                 continue;
             }
-            Step step = prefStep(call, property, entry.getValue());
+            Step step = prefStep(call, property, key, entry.getValue());
             if (step != null) {
                 steps.add(step);
             }
@@ -195,14 +195,14 @@ final class QvmStates {
         }
     }
 
-    private static Step prefStep(Invocation call, QubeProperty property, Object value) {
+    private static Step prefStep(Invocation call, QubeProperty property, String key, Object value) {
         String name = property.propertyName();
         Probe probe = Probe.prefs(call.name, name, property.type == QubeProperty.Type.QUBE);
         if ("*default*".equals(value)) {
             return new Step(call.group, name, call.name, probe, Expect.atDefault(),
                     List.of(List.of("qvm-prefs", "-D", call.name, name)), null, null);
         }
-        String text = prefValue(call, property, value);
+        String text = prefValue(call, property, key, value);
         if (text == null) {
             return null;
         }
@@ -214,14 +214,16 @@ final class QvmStates {
      * Returns the value as qvm-prefs prints it, so that a converged qube compares equal: booleans
      * {@code True}/{@code False}, integers in decimal, qubes by name with {@code none} and
      * {@code ''} as the empty string. Records an error and returns null for an invalid value.
+     *
+     * @param key the property's key in the SLS, an alias or spelling of its name, for the error's line
      */
-    static String prefValue(Invocation call, QubeProperty property, Object value) {
+    static String prefValue(Invocation call, QubeProperty property, String key, Object value) {
         String field = property.propertyName();
         switch (property.type) {
             case BOOLEAN -> {
                 String bool = ValueForms.pythonBoolean(value);
                 if (bool == null) {
-                    call.errorIn(field, "invalid value for field " + MessageValues.quote(field) + ": "
+                    call.errorIn(key, "invalid value for field " + MessageValues.quote(field) + ": "
                             + MessageValues.quote(value)
                             + "; it must be a boolean: True or False");
                 }
@@ -230,7 +232,7 @@ final class QvmStates {
             case INTEGER -> {
                 String decimal = ValueForms.decimal(value);
                 if (decimal == null) {
-                    call.errorIn(field, "invalid value for field " + MessageValues.quote(field) + ": "
+                    call.errorIn(key, "invalid value for field " + MessageValues.quote(field) + ": "
                             + MessageValues.quote(value)
                             + "; it must be an integer");
                 }
@@ -241,7 +243,7 @@ final class QvmStates {
                     return "";
                 }
                 if (!(value instanceof String qube)) {
-                    call.errorIn(field, "invalid value for field " + MessageValues.quote(field) + ": "
+                    call.errorIn(key, "invalid value for field " + MessageValues.quote(field) + ": "
                             + MessageValues.quote(value)
                             + "; it must be a qube name, or none");
                     return null;
@@ -250,7 +252,7 @@ final class QvmStates {
             }
             case LABEL -> {
                 if (!QubeProperty.LABELS.contains(String.valueOf(value))) {
-                    call.errorIn(field, "invalid value for field " + MessageValues.quote(field) + ": "
+                    call.errorIn(key, "invalid value for field " + MessageValues.quote(field) + ": "
                             + MessageValues.quote(value)
                             + "; valid labels: " + String.join(", ", QubeProperty.LABELS));
                     return null;
@@ -260,7 +262,7 @@ final class QvmStates {
             case VIRT_MODE -> {
                 String mode = String.valueOf(value).toLowerCase(java.util.Locale.ROOT);
                 if (!QubeProperty.VIRT_MODES.contains(mode)) {
-                    call.errorIn(field, "invalid value for field " + MessageValues.quote(field) + ": "
+                    call.errorIn(key, "invalid value for field " + MessageValues.quote(field) + ": "
                             + MessageValues.quote(value)
                             + "; valid modes: " + String.join(", ", QubeProperty.VIRT_MODES));
                     return null;
@@ -275,7 +277,7 @@ final class QvmStates {
                     return "";
                 }
                 if (value instanceof List || value instanceof Map) {
-                    call.errorIn(field, "invalid value for field " + MessageValues.quote(field) + ": "
+                    call.errorIn(key, "invalid value for field " + MessageValues.quote(field) + ": "
                             + MessageValues.quote(value)
                             + "; it must be a single value");
                     return null;
@@ -287,15 +289,20 @@ final class QvmStates {
 
     /** qvm.features: {@code enable}, {@code disable}, {@code default} and {@code set}. */
     static List<Step> features(Invocation call) {
-        call.checkKnown(Set.of("enable", "disable", "default", "set"), Set.of());
+        Set<String> actions = Set.of("enable", "disable", "default", "set");
+        call.checkKnown(actions, Set.of());
         List<Step> steps = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         for (Map.Entry<String, Object> entry : call.kwargs.entrySet()) {
             String action = entry.getKey();
+            if (!actions.contains(action)) {
+                // checkKnown reported it, and its entries would only add errors about a misread list.
+                continue;
+            }
             if (action.equals("set")) {
                 for (Map.Entry<String, Object> feature : featureValues(call, entry.getValue()).entrySet()) {
                     String value = featureValue(call, feature.getKey(), feature.getValue());
-                    addFeatureStep(call, steps, seen, feature.getKey(), feature.getKey(), value);
+                    addFeatureStep(call, steps, seen, action, feature.getKey(), feature.getKey(), value);
                 }
                 continue;
             }
@@ -305,7 +312,7 @@ final class QvmStates {
                     case "disable" -> "";
                     default -> null;
                 };
-                addFeatureStep(call, steps, seen, String.valueOf(feature), String.valueOf(feature), value);
+                addFeatureStep(call, steps, seen, action, String.valueOf(feature), String.valueOf(feature), value);
             }
         }
         return steps;
@@ -327,7 +334,7 @@ final class QvmStates {
             };
             for (Object service : call.asList(entry.getKey(), entry.getValue())) {
                 String name = String.valueOf(service);
-                addFeatureStep(call, steps, seen, name, "service." + name, value);
+                addFeatureStep(call, steps, seen, entry.getKey(), name, "service." + name, value);
             }
         }
         return steps;
@@ -339,7 +346,7 @@ final class QvmStates {
         List<Object> items = value instanceof Map<?, ?> ? List.of(value) : call.asList("set", value);
         for (Object item : items) {
             if (!(item instanceof Map<?, ?> map)) {
-                call.error("entry " + MessageValues.quote(item)
+                call.errorAt(List.of("set", String.valueOf(item)), "entry " + MessageValues.quote(item)
                         + " of 'set' must be a mapping of feature to value,"
                         + " such as '- service.cups: 1'");
                 continue;
@@ -355,30 +362,34 @@ final class QvmStates {
             return bool ? "1" : "";
         }
         if (value == null || value instanceof List || value instanceof Map) {
-            call.error("invalid value for feature " + MessageValues.quote(feature) + ": "
-                    + MessageValues.quote(value) + "; give a string"
+            call.errorAt(List.of("set", feature), "invalid value for feature " + MessageValues.quote(feature)
+                    + ": " + MessageValues.quote(value) + "; give a string"
                     + " or number, or list the feature under 'default' to remove it");
             return null;
         }
         String text = String.valueOf(value);
         if (!ValueForms.printableAscii(text)) {
-            call.error("invalid value for feature " + MessageValues.quote(feature) + ": "
-                    + MessageValues.quote(text) + "; values must be printable ASCII");
+            call.errorAt(List.of("set", feature), "invalid value for feature " + MessageValues.quote(feature)
+                    + ": " + MessageValues.quote(text) + "; values must be printable ASCII");
             return null;
         }
         return text;
     }
 
-    /** Adds the step for one feature, reported in {@code changes} under {@code key}. */
+    /**
+     * Adds the step for one feature, reported in {@code changes} under {@code key}.
+     *
+     * @param list the argument that lists the feature, such as {@code set} or {@code enable}
+     */
     private static void addFeatureStep(Invocation call, List<Step> steps, Set<String> seen,
-            String key, String feature, String value) {
+            String list, String key, String feature, String value) {
         if (!FEATURE_NAME.matcher(key).matches()) {
-            call.error("invalid name " + MessageValues.quote(key) + "; feature and service names use letters,"
-                    + " digits, '_', '.' and '-'");
+            call.errorAt(List.of(list, key), "invalid name " + MessageValues.quote(key)
+                    + "; feature and service names use letters, digits, '_', '.' and '-'");
             return;
         }
         if (!seen.add(feature)) {
-            call.error(MessageValues.quote(key) + " is given twice");
+            call.errorAt(List.of(list, key), MessageValues.quote(key) + " is given twice");
             return;
         }
         if (call.failed()) {
@@ -403,13 +414,14 @@ final class QvmStates {
             for (Object item : call.asList(entry.getKey(), entry.getValue())) {
                 String tag = String.valueOf(item);
                 if (!TAG_NAME.matcher(tag).matches()) {
-                    call.errorIn(entry.getKey(), "invalid tag " + MessageValues.quote(tag)
+                    call.errorAt(List.of(entry.getKey(), tag), "invalid tag " + MessageValues.quote(tag)
                             + "; tags use letters, digits, '_' and '-'");
                     continue;
                 }
                 Boolean previous = wanted.putIfAbsent(tag, add);
                 if (previous != null && previous != add) {
-                    call.error("tag " + MessageValues.quote(tag) + " is both added and removed");
+                    call.errorAt(List.of(entry.getKey(), tag), "tag " + MessageValues.quote(tag)
+                            + " is both added and removed");
                 }
             }
         }

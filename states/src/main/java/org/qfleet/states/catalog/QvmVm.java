@@ -128,7 +128,7 @@ final class QvmVm {
      */
     private static List<String> actionOrder(Invocation call, Set<String> passing) {
         if (!call.flags.isEmpty()) {
-            call.error("qvm.vm takes no flags, got: " + MessageValues.quote(call.flags)
+            call.errorIn("flags", "qvm.vm takes no flags, got: " + MessageValues.quote(call.flags)
                     + "; put flags under an action, such as '- present: [{flags: [proxy]}]'");
         }
         Object actionsValue = call.kwargs.get("actions");
@@ -150,7 +150,7 @@ final class QvmVm {
                         ? " It is an action, but this state's actions list leaves it out: "
                                 + MessageValues.quote(actionsValue)
                         : Suggestions.didYouMean(key, DEFAULT_ORDER) + " Actions: " + String.join(", ", DEFAULT_ORDER);
-                call.error("Unknown action keyword: " + MessageValues.escape(key) + "." + hint);
+                call.errorIn(key, "Unknown action keyword: " + MessageValues.escape(key) + "." + hint);
             }
         }
         if (actionsValue == null) {
@@ -172,19 +172,20 @@ final class QvmVm {
                 if (mode.equalsIgnoreCase("pass")) {
                     passing.add(String.valueOf(action));
                 } else if (!mode.equalsIgnoreCase("fail")) {
-                    call.error("entry " + MessageValues.quote(entry) + " of 'actions' has the mode "
-                            + MessageValues.quote(mode)
+                    call.errorAt(List.of("actions", String.valueOf(action)), "entry " + MessageValues.quote(entry)
+                            + " of 'actions' has the mode " + MessageValues.quote(mode)
                             + "; valid modes: pass (a failure of the action does not fail the"
                             + " state) and fail");
                 }
             }
+            List<String> entryPath = List.of("actions", String.valueOf(action));
             if (!(action instanceof String name)) {
-                call.error("entry " + MessageValues.quote(entry)
+                call.errorAt(entryPath, "entry " + MessageValues.quote(entry)
                         + " of 'actions' is not an action name or a one-key"
                         + " mapping such as '{prefs: pass}'");
             } else if (!DEFAULT_ORDER.contains(name)) {
-                call.error("unknown action " + MessageValues.quote(name) + " in 'actions'; valid actions: "
-                        + String.join(", ", DEFAULT_ORDER));
+                call.errorAt(entryPath, "unknown action " + MessageValues.quote(name)
+                        + " in 'actions'; valid actions: " + String.join(", ", DEFAULT_ORDER));
             } else if (call.kwargs.containsKey(name)) {
                 // Like Qubes' qvm.vm, an action listed without its keyword does not run.
                 order.add(name);
@@ -207,7 +208,8 @@ final class QvmVm {
                 actionCall.kwargs.remove(key.replace('-', '_'));
                 actionCall.addKwarg(key, entry.getValue());
             } else {
-                actionCall.error("entry " + MessageValues.quote(item)
+                // A scalar entry, such as a number, is found by its text; a mapping has no line of its own.
+                actionCall.errorAt(List.of(String.valueOf(item)), "entry " + MessageValues.quote(item)
                         + " must be a one-key mapping or a flag name");
             }
         }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.qfleet.states.MessageValues;
-import org.qfleet.states.SourceLine;
+import org.qfleet.states.EntryLines;
 
 /**
  * Turns merged high data into low chunks: checks each declaration, expands {@code names},
@@ -177,10 +177,10 @@ final class ChunkCompiler {
      * of {@code names}, and the arguments the entry overrides have no line of their own.
      */
     private static StateLines namesEntryLines(StateLines lines, Object entry) {
-        Map<String, SourceLine> arguments = new HashMap<>(lines.arguments());
-        SourceLine names = arguments.get("names");
+        Map<String, EntryLines> arguments = new HashMap<>(lines.arguments());
+        EntryLines names = arguments.get("names");
         if (names != null) {
-            arguments.put("name", names);
+            arguments.put("name", EntryLines.of(names.line()));
         }
         if (entry instanceof Map<?, ?> map && map.size() == 1
                 && map.values().iterator().next() instanceof List<?> overrides) {

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.qfleet.states.EntryLines;
 import org.qfleet.states.MessageValues;
 import org.qfleet.states.SourceLine;
 import org.qfleet.states.StateException;
@@ -428,7 +429,7 @@ public final class HighStateCompiler {
                 }
                 for (Map.Entry<String, List<Object>> module : extension.modules.entrySet()) {
                     List<Object> arguments = target.modules.get(module.getKey());
-                    Map<String, SourceLine> extendingLines =
+                    Map<String, EntryLines> extendingLines =
                             extension.argumentLines.getOrDefault(module.getKey(), Map.of());
                     if (arguments == null) {
                         target.modules.put(module.getKey(),
@@ -437,7 +438,7 @@ public final class HighStateCompiler {
                         continue;
                     }
                     // The lines came from the rendered file's read-only map, so they change in a copy.
-                    Map<String, SourceLine> targetLines =
+                    Map<String, EntryLines> targetLines =
                             new HashMap<>(target.argumentLines.getOrDefault(module.getKey(), Map.of()));
                     target.argumentLines.put(module.getKey(), targetLines);
                     for (Object argument : module.getValue()) {
@@ -453,17 +454,17 @@ public final class HighStateCompiler {
          * that is unknown, so that no message points at the value the extension replaced. A
          * requisite list that the extension appended to is in both files, so it gets no line.
          */
-        private static void moveLine(Map<String, SourceLine> targetLines, String key,
-                Map<String, SourceLine> extendingLines) {
+        private static void moveLine(Map<String, EntryLines> targetLines, String key,
+                Map<String, EntryLines> extendingLines) {
             if (key == null) {
                 return;
             }
-            SourceLine line = extendingLines.get(key);
+            EntryLines argumentLines = extendingLines.get(key);
             boolean joined = Requisites.ALL.contains(key) && targetLines.containsKey(key);
-            if (line == null || joined) {
+            if (argumentLines == null || joined) {
                 targetLines.remove(key);
             } else {
-                targetLines.put(key, line);
+                targetLines.put(key, argumentLines);
             }
         }
 

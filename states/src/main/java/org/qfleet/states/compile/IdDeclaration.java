@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.qfleet.states.EntryLines;
 import org.qfleet.states.SourceLine;
 
 /**
@@ -20,8 +21,8 @@ final class IdDeclaration {
     final Map<String, List<Object>> modules = new LinkedHashMap<>();
     /** The line of the ID, or null when the source records no lines. */
     final SourceLine line;
-    /** State module to argument key to line, for the arguments whose line is known. */
-    final Map<String, Map<String, SourceLine>> argumentLines = new HashMap<>();
+    /** State module to argument key to the argument's lines, for the arguments whose line is known. */
+    final Map<String, Map<String, EntryLines>> argumentLines = new HashMap<>();
 
     IdDeclaration(String id, String sls, SourceLine line) {
         this.id = id;

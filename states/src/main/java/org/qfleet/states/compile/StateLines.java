@@ -2,6 +2,7 @@ package org.qfleet.states.compile;
 
 import java.util.Collections;
 import java.util.Map;
+import org.qfleet.states.EntryLines;
 import org.qfleet.states.SourceLine;
 
 /**
@@ -12,9 +13,9 @@ import org.qfleet.states.SourceLine;
  * back to the ID's line.
  *
  * @param id the line of the state ID, or null when the source records no lines
- * @param arguments argument key to its line
+ * @param arguments argument key to its line and the lines of the entries in its value
  */
-public record StateLines(SourceLine id, Map<String, SourceLine> arguments) {
+public record StateLines(SourceLine id, Map<String, EntryLines> arguments) {
 
     /** The lines of a state whose source records none. */
     public static final StateLines NONE = new StateLines(null, Map.of());
@@ -26,7 +27,21 @@ public record StateLines(SourceLine id, Map<String, SourceLine> arguments) {
 
     /** Returns the line of an argument, the ID's line when it has none, or null when neither is known. */
     public SourceLine line(String key) {
-        return arguments.getOrDefault(key, id);
+        EntryLines argument = arguments.get(key);
+        return argument == null ? id : argument.line();
+    }
+
+    /**
+     * Returns the lines inside an argument's value, in the form of a state's lines: the
+     * argument's line in place of the ID's, and the entries of its value in place of the
+     * arguments. Messages about an entry whose line is not known then name the argument's line.
+     */
+    public StateLines inside(String key) {
+        EntryLines argument = arguments.get(key);
+        if (argument == null) {
+            return new StateLines(id, Map.of());
+        }
+        return new StateLines(argument.line(), argument.entries());
     }
 
     /** Returns the {@link SourceLine#prefix()} of the ID's line, or an empty string when it is not known. */

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.IntFunction;
+import org.qfleet.states.EntryLines;
 import org.qfleet.states.SourceLine;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -16,20 +17,27 @@ import org.yaml.snakeyaml.nodes.Tag;
 /**
  * The lines of one SLS file on which its state IDs and their arguments are declared, read from
  * the marks of the YAML nodes, for error messages. IDs are found by their key text as written,
- * so a key that YAML reads as another type, such as {@code 0644:}, has no line.
+ * so a key that YAML reads as another type, such as {@code 0644:}, has no line. Below each
+ * argument, the lines of the entries in its value are kept to {@link #ENTRY_DEPTH} levels.
  */
 public final class DeclarationLines {
 
     /** Lines of a source that records none, such as high data built in a test. */
     public static final DeclarationLines NONE = new DeclarationLines(Map.of(), Map.of(), null);
 
+    /**
+     * The number of levels of entries kept below an argument key. Inside a {@code qvm.vm} action,
+     * a feature in {@code set} is two levels down and an option of a device in {@code attach} three.
+     */
+    static final int ENTRY_DEPTH = 3;
+
     private final Map<String, SourceLine> ids;
-    /** State ID to state module ({@code qvm}) to argument key to line. */
-    private final Map<String, Map<String, Map<String, SourceLine>>> arguments;
+    /** State ID to state module ({@code qvm}) to argument key to the lines of the argument. */
+    private final Map<String, Map<String, Map<String, EntryLines>>> arguments;
     private final DeclarationLines extend;
 
     private DeclarationLines(Map<String, SourceLine> ids,
-            Map<String, Map<String, Map<String, SourceLine>>> arguments, DeclarationLines extend) {
+            Map<String, Map<String, Map<String, EntryLines>>> arguments, DeclarationLines extend) {
         this.ids = ids;
         this.arguments = arguments;
         this.extend = extend;
@@ -44,7 +52,7 @@ public final class DeclarationLines {
      * Returns the lines of the arguments of one state of an ID, by argument key as written,
      * such as {@code label}. Empty when none are known.
      */
-    public Map<String, SourceLine> arguments(String id, String module) {
+    public Map<String, EntryLines> arguments(String id, String module) {
         // The maps are read-only, so callers share them.
         return arguments.getOrDefault(id, Map.of()).getOrDefault(module, Map.of());
     }
@@ -68,7 +76,7 @@ public final class DeclarationLines {
             return NONE;
         }
         Map<String, SourceLine> ids = new HashMap<>();
-        Map<String, Map<String, Map<String, SourceLine>>> arguments = new HashMap<>();
+        Map<String, Map<String, Map<String, EntryLines>>> arguments = new HashMap<>();
         DeclarationLines extend = null;
         for (NodeTuple tuple : root.getValue()) {
             String id = keyText(tuple.getKeyNode());
@@ -87,30 +95,63 @@ public final class DeclarationLines {
         return new DeclarationLines(ids, arguments, extend);
     }
 
-    /** Returns module to argument key to line for the states of one ID. */
-    private static Map<String, Map<String, SourceLine>> argumentLines(MappingNode modules,
+    /** Returns module to argument key to the argument's lines for the states of one ID. */
+    private static Map<String, Map<String, EntryLines>> argumentLines(MappingNode modules,
             IntFunction<SourceLine> lineOf) {
-        Map<String, Map<String, SourceLine>> byModule = new HashMap<>();
+        Map<String, Map<String, EntryLines>> byModule = new HashMap<>();
         for (NodeTuple module : modules.getValue()) {
             String key = keyText(module.getKeyNode());
             if (key == null || !(module.getValueNode() instanceof SequenceNode list)) {
                 continue;
             }
             String moduleName = key.contains(".") ? key.substring(0, key.indexOf('.')) : key;
-            Map<String, SourceLine> lines = new HashMap<>();
+            Map<String, EntryLines> lines = new HashMap<>();
             for (Node entry : list.getValue()) {
                 if (entry instanceof MappingNode argument && argument.getValue().size() == 1) {
-                    Node argumentKey = argument.getValue().get(0).getKeyNode();
-                    String name = keyText(argumentKey);
-                    if (name != null) {
-                        // A later entry with the same key wins, as it does when the chunk is built.
-                        lines.put(name, lineOf.apply(line(argumentKey)));
-                    }
+                    // A later entry with the same key wins, as it does when the chunk is built.
+                    putKey(lines, argument.getValue().get(0), lineOf, ENTRY_DEPTH);
                 }
             }
             byModule.put(moduleName, Collections.unmodifiableMap(lines));
         }
         return byModule;
+    }
+
+    /**
+     * Returns the lines of the entries in a value, to {@code depth} levels: the keys of a
+     * mapping, and in a list the keys of its one-key mappings and the text of its scalars. A
+     * list item that is a mapping of several keys gets no line, because its keys recur across
+     * items, as those of firewall rules do.
+     */
+    private static Map<String, EntryLines> entryLines(Node value, IntFunction<SourceLine> lineOf, int depth) {
+        if (depth == 0) {
+            return Map.of();
+        }
+        Map<String, EntryLines> entries = new HashMap<>();
+        if (value instanceof SequenceNode list) {
+            for (Node item : list.getValue()) {
+                if (item instanceof ScalarNode scalar) {
+                    entries.put(scalar.getValue(), EntryLines.of(lineOf.apply(line(scalar))));
+                } else if (item instanceof MappingNode mapping && mapping.getValue().size() == 1) {
+                    putKey(entries, mapping.getValue().get(0), lineOf, depth - 1);
+                }
+            }
+        } else if (value instanceof MappingNode mapping) {
+            for (NodeTuple tuple : mapping.getValue()) {
+                putKey(entries, tuple, lineOf, depth - 1);
+            }
+        }
+        return entries;
+    }
+
+    /** Adds the lines of one key and, to {@code depth} levels, of the entries in its value. */
+    private static void putKey(Map<String, EntryLines> entries, NodeTuple tuple, IntFunction<SourceLine> lineOf,
+            int depth) {
+        String key = keyText(tuple.getKeyNode());
+        if (key != null) {
+            SourceLine keyLine = lineOf.apply(line(tuple.getKeyNode()));
+            entries.put(key, new EntryLines(keyLine, entryLines(tuple.getValueNode(), lineOf, depth)));
+        }
     }
 
     private static String keyText(Node key) {

@@ -194,7 +194,7 @@ class ErrorLocationTest {
     void newlineInTagIsEscaped() throws Exception {
         write("t.sls", "work:\n  qvm.tags:\n    - add:\n      - \"a\\nb\"\n");
 
-        assertEquals(file("t.sls") + ":3: qvm.tags state with ID 'work' in SLS 't': invalid tag 'a\\nb'; tags use"
+        assertEquals(file("t.sls") + ":4: qvm.tags state with ID 'work' in SLS 't': invalid tag 'a\\nb'; tags use"
                 + " letters, digits, '_' and '-'", firstError("t"));
     }
 

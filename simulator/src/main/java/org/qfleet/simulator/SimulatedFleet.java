@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.io.nio2.Nio2ServiceFactoryFactory;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * one directory:
  *
  * <pre>
- * DIR/client_key, client_key.pub   the only key the servers accept (Ed25519, any user name)
+ * DIR/client_key, client_key.pub   the only key the servers accept (Ed25519, for user qfleet only)
  * DIR/bin/                         the simulated tools
  * DIR/hosts/ID/state.json          the host's qubes and hardware facts (kept across restarts)
  * DIR/hosts/ID/faults.json         injected faults (see {@link Faults}), replaced at each start
@@ -58,6 +59,16 @@ public final class SimulatedFleet implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedFleet.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * The only user name the simulated hosts let log in, and the one the generated roster names.
+     * A host rejects any other user, as OpenSSH rejects a user that does not exist.
+     */
+    public static final String LOGIN_USER = "qfleet";
+
+    /** Set on a session once its rejected user is logged, because a client may offer several keys. */
+    private static final AttributeRepository.AttributeKey<Boolean> REJECTED_USER_LOGGED =
+            new AttributeRepository.AttributeKey<>();
 
     /** Tool names linked to the simulator program in {@code DIR/bin}. */
     static final List<String> TOOL_NAMES = List.of("qvm-check", "qvm-create", "qvm-prefs", "qubes-prefs",
@@ -400,6 +411,13 @@ public final class SimulatedFleet implements AutoCloseable {
         server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
         server.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
         server.setPublickeyAuthenticator((user, key, session) -> {
+            if (!LOGIN_USER.equals(user)) {
+                if (session.setAttribute(REJECTED_USER_LOGGED, Boolean.TRUE) == null) {
+                    LOG.warn("auth({}) rejected user '{}' from {}: the simulated hosts accept only user {}", id, user,
+                            session.getClientAddress(), LOGIN_USER);
+                }
+                return false;
+            }
             if (Faults.readOrNone(faultFile).has("auth-refused")) {
                 LOG.info("auth({}) rejected user {}: fault auth-refused is set", id, user);
                 return false;
@@ -433,7 +451,7 @@ public final class SimulatedFleet implements AutoCloseable {
             roster.append(host.id()).append(":\n")
                     .append("  host: 127.0.0.1\n")
                     .append("  port: ").append(host.port()).append('\n')
-                    .append("  user: qfleet\n")
+                    .append("  user: ").append(LOGIN_USER).append('\n')
                     .append("  priv: ").append(clientKey()).append('\n');
             KeyPair hostKey = KeyFiles.loadOrCreate(hostDir(dir, host.id()).resolve("ssh_host_ed25519_key"),
                     "root@" + host.id());

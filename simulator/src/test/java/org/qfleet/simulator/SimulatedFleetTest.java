@@ -72,10 +72,19 @@ class SimulatedFleetTest {
     }
 
     private ClientSession connect(SimulatedHost host, KeyPair identity) throws IOException {
-        ClientSession session = client.connect("qfleet", "127.0.0.1", host.port()).verify(TIMEOUT).getSession();
-        session.addPublicKeyIdentity(identity);
-        session.auth().verify(TIMEOUT);
-        return session;
+        return connect(host, "qfleet", identity);
+    }
+
+    private ClientSession connect(SimulatedHost host, String user, KeyPair identity) throws IOException {
+        ClientSession session = client.connect(user, "127.0.0.1", host.port()).verify(TIMEOUT).getSession();
+        try {
+            session.addPublicKeyIdentity(identity);
+            session.auth().verify(TIMEOUT);
+            return session;
+        } catch (IOException | RuntimeException ex) {
+            session.close(true);
+            throw ex;
+        }
     }
 
     private static Exec exec(ClientSession session, String command, byte[] stdin) throws IOException {
@@ -213,6 +222,24 @@ class SimulatedFleetTest {
         try (session) {
             session.addPublicKeyIdentity(stranger);
             assertThrows(IOException.class, () -> session.auth().verify(TIMEOUT));
+        }
+    }
+
+    @Test
+    void otherUserRejected() throws Exception {
+        KeyPair key = clientKey();
+        SimulatedHost host = fleet.hosts().get(0);
+
+        for (String user : List.of("qflet", "root", "Qfleet", "")) {
+            IOException rejected = assertThrows(IOException.class, () -> connect(host, user, key).close(),
+                    "user '" + user + "' logged in");
+            assertTrue(rejected.getMessage().contains("No more authentication methods available"),
+                    "user '" + user + "': " + rejected);
+        }
+        try (ClientSession session = connect(host, SimulatedFleet.LOGIN_USER, key)) {
+            Exec hostname = exec(session, "hostname", new byte[0]);
+            assertEquals(0, hostname.exitStatus(), hostname.stderr());
+            assertEquals("lab-01\n", hostname.text());
         }
     }
 

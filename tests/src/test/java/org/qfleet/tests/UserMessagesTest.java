@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Messages for the mistakes a new user makes, from the real qfleet command against a simulated
- * fleet: a mistyped SLS name, an unresolvable roster host, a raw-shell command without
- * {@code --}, a typo in qfleet.yaml and a host list split over several arguments.
+ * fleet: a mistyped SLS name, an unresolvable roster host, a mistyped roster user, a raw-shell
+ * command without {@code --}, a typo in qfleet.yaml and a host list split over several arguments.
  */
 class UserMessagesTest {
 
@@ -100,6 +100,21 @@ class UserMessagesTest {
         assertTrue(outcome.stdout().contains("host name '127.0.0.l' could not be resolved. Check the host field of"
                 + " roster entry 'lab-01'"), text(outcome));
         assertFalse(outcome.stdout().contains("UnresolvedAddressException"), text(outcome));
+    }
+
+    @Test
+    void mistypedRosterUser() throws Exception {
+        Path roster = work.resolve("roster-user-typo");
+        Files.writeString(roster, Files.readString(fleet.roster).replace("user: qfleet", "user: qflet"));
+
+        QfleetProcess.Outcome outcome = qfleet("--roster-file", roster.toString(), "lab-01", "-r", "--", "true");
+
+        assertEquals(20, outcome.exitCode(), text(outcome));
+        assertTrue(outcome.stdout().contains("host lab-01 (qflet@127.0.0.1:"), text(outcome));
+        assertTrue(outcome.stdout().contains("authentication failed with the keys in"), text(outcome));
+        assertTrue(outcome.stdout().contains("Check that the matching public key is in ~qflet/.ssh/authorized_keys"
+                + " on the host and that the user is right."), text(outcome));
+        assertTrue(outcome.stdout().contains("Hosts unreachable:           1"), text(outcome));
     }
 
     @Test

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.apache.sshd.client.config.hosts.HostConfigEntry;
@@ -45,6 +47,8 @@ public final class SshConfig {
     private static final int MAX_INCLUDE_DEPTH = 16;
     private static final Logger LOG = LoggerFactory.getLogger(SshConfig.class);
     private static final List<String> DEFAULT_KEY_NAMES = List.of("id_ed25519", "id_ecdsa", "id_rsa");
+    /** One number of an OpenSSH time value, with its optional unit. */
+    private static final Pattern TIME_PART = Pattern.compile("(\\d+)([smhdw]?)");
 
     private final Path file;
     private final List<HostConfigEntry> entries;
@@ -117,7 +121,8 @@ public final class SshConfig {
     private static Set<String> supportedOptions() {
         Set<String> supported = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         supported.addAll(List.of("HostName", "Port", "User", "IdentityFile", "IdentitiesOnly", "ProxyJump",
-                "ConnectTimeout", "StrictHostKeyChecking", "UserKnownHostsFile"));
+                "ConnectTimeout", "StrictHostKeyChecking", "UserKnownHostsFile", "ServerAliveInterval",
+                "ServerAliveCountMax"));
         return Collections.unmodifiableSet(supported);
     }
 
@@ -247,8 +252,15 @@ public final class SshConfig {
                     settings.containsKey("ConnectTimeout") ? settings.get("ConnectTimeout").source() : "the roster",
                     "a positive number of seconds");
         }
+        Duration serverAliveInterval = settings.containsKey("ServerAliveInterval")
+                ? timeSetting(spec, settings, "ServerAliveInterval")
+                : null;
+        Integer serverAliveCountMax = settings.containsKey("ServerAliveCountMax")
+                ? Integer.valueOf(intSetting(spec, settings, "ServerAliveCountMax", 0))
+                : null;
         SshTarget target = new SshTarget(spec.id(), host, port, user, identities, connectTimeout, identitiesOnly,
-                spec.password(), spec.keyPassphrase(), List.of(), spec.sudo(), knownHosts, policy);
+                spec.password(), spec.keyPassphrase(), List.of(), spec.sudo(), knownHosts, policy,
+                serverAliveInterval, serverAliveCountMax);
         if (!followProxyJump) {
             return target;
         }
@@ -337,9 +349,48 @@ public final class SshConfig {
             }
             return value;
         } catch (NumberFormatException e) {
-            throw invalid(spec, key, setting.value(), setting.source(),
-                    "Port".equals(key) ? "a port number from 1 to 65535" : "a positive whole number of seconds");
+            String expected = switch (key) {
+                case "Port" -> "a port number from 1 to 65535";
+                case "ServerAliveCountMax" -> "a whole number of 1 or more";
+                default -> "a positive whole number of seconds";
+            };
+            throw invalid(spec, key, setting.value(), setting.source(), expected);
         }
+    }
+
+    /**
+     * Parses a time in OpenSSH's format: whole seconds ({@code 90}), or numbers with the units s, m, h, d or w
+     * ({@code 1m30s}), as ssh_config(5) describes. Zero is allowed. As in OpenSSH, the total may be at most
+     * 2147483647 seconds.
+     */
+    private static Duration timeSetting(HostSpec spec, Map<String, Setting> settings, String key)
+            throws TransportException {
+        Setting setting = settings.get(key);
+        String text = setting.value().strip().toLowerCase(Locale.ROOT);
+        Matcher part = TIME_PART.matcher(text);
+        long seconds = 0;
+        int end = 0;
+        try {
+            while (part.find() && part.start() == end) {
+                long number = Long.parseLong(part.group(1));
+                long unit = switch (part.group(2)) {
+                    case "m" -> 60;
+                    case "h" -> 3600;
+                    case "d" -> 86400;
+                    case "w" -> 604800;
+                    default -> 1;
+                };
+                seconds = Math.addExact(seconds, Math.multiplyExact(number, unit));
+                end = part.end();
+            }
+        } catch (NumberFormatException | ArithmeticException e) {
+            end = -1;
+        }
+        if (text.isEmpty() || end != text.length() || seconds > Integer.MAX_VALUE) {
+            throw invalid(spec, key, setting.value(), setting.source(),
+                    "a whole number of seconds or a time such as 1m30s, or 0 to turn keep-alives off");
+        }
+        return Duration.ofSeconds(seconds);
     }
 
     private static boolean yesNo(HostSpec spec, Map<String, Setting> settings, String key) throws TransportException {

@@ -455,12 +455,47 @@ public final class SshSession implements HostSession {
                         + " if it ignores its closed output; raise the timeout if it needs longer.");
     }
 
+    /**
+     * Returns the {@code CHANNEL_CLOSED} failure: {@code detail}, or why keep-alives closed the connection when they
+     * did.
+     */
     private TransportException channelClosed(String detail, Throwable cause) {
+        TransportException keepAlive = keepAliveFailure(cause);
+        if (keepAlive != null) {
+            return keepAlive;
+        }
         String reason = cause == null ? "" : " (" + cause.getMessage() + ")";
         return new TransportException(TransportException.Kind.CHANNEL_CLOSED, target.id(),
                 "host " + target.id() + " (" + target.address() + "): " + detail + reason
                         + ". Check the host's SSH server log; rerun to reconnect.",
                 cause);
+    }
+
+    /**
+     * Returns the failure of a connection that MINA closed because this host, or a jump host that carries the
+     * connection, replied to none of its keep-alive requests. Returns null when the connection closed for another
+     * reason.
+     */
+    private TransportException keepAliveFailure(Throwable cause) {
+        String prefix = "host " + target.id() + " (" + target.address() + "): ";
+        String off = "; set ServerAliveInterval=0 to turn keep-alives off.";
+        KeepAlive.Failure failure = KeepAlive.failure(session);
+        if (failure != null) {
+            return new TransportException(TransportException.Kind.CHANNEL_CLOSED, target.id(), prefix + "the host "
+                    + failure.describe() + ". If the host is only slow, raise ServerAliveInterval or"
+                    + " ServerAliveCountMax (--ssh-option, the roster's ssh_options or the ssh config)" + off, cause);
+        }
+        for (AutoCloseable hop : tunnel) {
+            failure = hop instanceof ClientSession hopSession ? KeepAlive.failure(hopSession) : null;
+            if (failure != null) {
+                // A jump host takes no roster options, so only --ssh-option and its Host block can set its values.
+                return new TransportException(TransportException.Kind.CHANNEL_CLOSED, target.id(), prefix
+                        + "jump host " + failure.target().address() + " " + failure.describe() + ". If the jump host"
+                        + " is only slow, raise ServerAliveInterval or ServerAliveCountMax (--ssh-option or the jump"
+                        + " host's Host block in the ssh config)" + off, cause);
+            }
+        }
+        return null;
     }
 
     private static Duration remaining(long deadline) {

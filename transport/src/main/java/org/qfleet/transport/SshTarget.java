@@ -23,10 +23,15 @@ import java.util.Objects;
  * @param sudo           how commands run under sudo, or null to run them as {@code user}
  * @param knownHosts     the known_hosts file for this host, or null for the transport's file
  * @param hostKeyPolicy  how this host's key is checked, or null for the transport's policy
+ * @param serverAliveInterval the interval between keep-alive requests ({@code ServerAliveInterval}), zero for no
+ *                            keep-alive, or null for the transport's {@link SshSettings#keepAlive()}
+ * @param serverAliveCountMax how many keep-alive requests in a row may go unanswered before the connection is
+ *                            closed ({@code ServerAliveCountMax}), at least 1, or null for the default of 3
  */
 public record SshTarget(String id, String host, int port, String user, List<Path> identities, Duration connectTimeout,
                         boolean identitiesOnly, String password, String keyPassphrase, List<SshTarget> jumpHosts,
-                        Sudo sudo, Path knownHosts, HostKeyPolicy hostKeyPolicy) {
+                        Sudo sudo, Path knownHosts, HostKeyPolicy hostKeyPolicy, Duration serverAliveInterval,
+                        Integer serverAliveCountMax) {
 
     /**
      * Running commands as another user with {@code sudo}.
@@ -47,8 +52,24 @@ public record SshTarget(String id, String host, int port, String user, List<Path
         if (connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new IllegalArgumentException("host " + id + ": connect timeout must be positive, got " + connectTimeout);
         }
+        if (serverAliveInterval != null && serverAliveInterval.isNegative()) {
+            throw new IllegalArgumentException("host " + id + ": ServerAliveInterval must not be negative, got "
+                    + serverAliveInterval);
+        }
+        if (serverAliveCountMax != null && serverAliveCountMax < 1) {
+            throw new IllegalArgumentException("host " + id + ": ServerAliveCountMax must be at least 1, got "
+                    + serverAliveCountMax);
+        }
         identities = List.copyOf(identities);
         jumpHosts = jumpHosts == null ? List.of() : List.copyOf(jumpHosts);
+    }
+
+    /** Creates a target with the transport's keep-alive settings. */
+    public SshTarget(String id, String host, int port, String user, List<Path> identities, Duration connectTimeout,
+                     boolean identitiesOnly, String password, String keyPassphrase, List<SshTarget> jumpHosts,
+                     Sudo sudo, Path knownHosts, HostKeyPolicy hostKeyPolicy) {
+        this(id, host, port, user, identities, connectTimeout, identitiesOnly, password, keyPassphrase, jumpHosts,
+                sudo, knownHosts, hostKeyPolicy, null, null);
     }
 
     /** Creates a target that uses only its key files, strict host keys, no jump host and no sudo. */
@@ -59,25 +80,35 @@ public record SshTarget(String id, String host, int port, String user, List<Path
     /** Returns a copy that runs its commands under sudo as {@code sudoUser} (null for root). */
     public SshTarget withSudo(Sudo newSudo) {
         return new SshTarget(id, host, port, user, identities, connectTimeout, identitiesOnly, password, keyPassphrase,
-                jumpHosts, newSudo, knownHosts, hostKeyPolicy);
+                jumpHosts, newSudo, knownHosts, hostKeyPolicy, serverAliveInterval, serverAliveCountMax);
     }
 
     /** Returns a copy with a login password, or none when it is null. */
     public SshTarget withPassword(String newPassword) {
         return new SshTarget(id, host, port, user, identities, connectTimeout, identitiesOnly, newPassword,
-                keyPassphrase, jumpHosts, sudo, knownHosts, hostKeyPolicy);
+                keyPassphrase, jumpHosts, sudo, knownHosts, hostKeyPolicy, serverAliveInterval,
+                serverAliveCountMax);
     }
 
     /** Returns a copy with a key passphrase, or none when it is null. */
     public SshTarget withKeyPassphrase(String newPassphrase) {
         return new SshTarget(id, host, port, user, identities, connectTimeout, identitiesOnly, password, newPassphrase,
-                jumpHosts, sudo, knownHosts, hostKeyPolicy);
+                jumpHosts, sudo, knownHosts, hostKeyPolicy, serverAliveInterval, serverAliveCountMax);
     }
 
     /** Returns a copy that tunnels through {@code newJumpHosts}, first one first. */
     public SshTarget withJumpHosts(List<SshTarget> newJumpHosts) {
         return new SshTarget(id, host, port, user, identities, connectTimeout, identitiesOnly, password, keyPassphrase,
-                newJumpHosts, sudo, knownHosts, hostKeyPolicy);
+                newJumpHosts, sudo, knownHosts, hostKeyPolicy, serverAliveInterval, serverAliveCountMax);
+    }
+
+    /**
+     * Returns a copy with other keep-alive settings; null leaves the interval to {@link SshSettings#keepAlive()} and
+     * the count to the default of 3.
+     */
+    public SshTarget withKeepAlive(Duration newInterval, Integer newCountMax) {
+        return new SshTarget(id, host, port, user, identities, connectTimeout, identitiesOnly, password, keyPassphrase,
+                jumpHosts, sudo, knownHosts, hostKeyPolicy, newInterval, newCountMax);
     }
 
     /** Returns {@code user@host:port}, the form that messages use. */
@@ -92,6 +123,7 @@ public record SshTarget(String id, String host, int port, String user, List<Path
                 + connectTimeout + ", identitiesOnly=" + identitiesOnly + ", password=" + (password == null ? "none" : "***")
                 + ", keyPassphrase=" + (keyPassphrase == null ? "none" : "***") + ", jumpHosts="
                 + jumpHosts.stream().map(SshTarget::address).toList() + ", sudo=" + sudo + ", knownHosts=" + knownHosts
-                + ", hostKeyPolicy=" + hostKeyPolicy + "]";
+                + ", hostKeyPolicy=" + hostKeyPolicy + ", serverAliveInterval=" + serverAliveInterval
+                + ", serverAliveCountMax=" + serverAliveCountMax + "]";
     }
 }

@@ -11,6 +11,7 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -22,6 +23,7 @@ import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.future.AuthFuture;
 import org.apache.sshd.client.future.ConnectFuture;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.client.session.ClientUserAuthServiceFactory;
 import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.future.CancelOption;
@@ -44,7 +46,6 @@ import org.slf4j.LoggerFactory;
 public final class SshTransport implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SshTransport.class);
-    private static final int KEEP_ALIVE_MAX_MISSED = 3;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final String LOOPBACK = "127.0.0.1";
 
@@ -67,16 +68,9 @@ public final class SshTransport implements AutoCloseable {
         CoreModuleProperties.AUTH_TIMEOUT.set(client, settings.authTimeout());
         // The password may be asked for once by each of the two password methods; more tries only lock accounts.
         CoreModuleProperties.PASSWORD_PROMPTS.set(client, 1);
-        if (!settings.keepAlive().isZero()) {
-            CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, settings.keepAlive());
-            CoreModuleProperties.HEARTBEAT_REQUEST.set(client, "keepalive@openssh.com");
-            CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, KEEP_ALIVE_MAX_MISSED);
-            // The idle timeout must outlast the missed keep-alives, or MINA closes a quiet session first.
-            Duration idle = settings.keepAlive().multipliedBy(KEEP_ALIVE_MAX_MISSED + 2L);
-            if (idle.compareTo(CoreModuleProperties.IDLE_TIMEOUT.getRequired(client)) > 0) {
-                CoreModuleProperties.IDLE_TIMEOUT.set(client, idle);
-            }
-        }
+        // Each target may set its own keep-alives, so they are set per session when its connection service is created.
+        client.setServiceFactories(List.of(ClientUserAuthServiceFactory.INSTANCE,
+                KeepAlive.connectionServiceFactory(settings)));
         client.start();
     }
 
@@ -265,7 +259,8 @@ public final class SshTransport implements AutoCloseable {
         ConnectFuture future;
         try {
             future = client.connect(target.user(), address, port,
-                    AttributeRepository.ofKeyValuePair(HostKeyVerifier.ATTEMPT, attempt), null);
+                    AttributeRepository.ofAttributesMap(Map.of(HostKeyVerifier.ATTEMPT, attempt,
+                            KeepAlive.WATCH, new KeepAlive.Watch())), null);
         } catch (IOException e) {
             throw unreachable(target, address, e);
         }

@@ -220,6 +220,90 @@ class SshConfigTest {
     }
 
     @Test
+    void serverAliveOptionsFollowPrecedence() throws Exception {
+        SshConfig config = config("""
+                Host lab-*
+                    ServerAliveInterval 60
+                    ServerAliveCountMax 5
+                """, Map.of("ServerAliveInterval", "20"));
+        HostSpec withEntryOption = new HostSpec("lab-07", "lab-07", null, null, List.of(), null, null,
+                Map.of("serveralivecountmax", "7"), null, null, null);
+
+        SshTarget seven = config.resolve(withEntryOption);
+        SshTarget eight = config.resolve(HostSpec.of("lab-08", "lab-08"));
+
+        assertEquals(Duration.ofSeconds(20), seven.serverAliveInterval());
+        assertEquals(7, seven.serverAliveCountMax());
+        assertEquals(Duration.ofSeconds(20), eight.serverAliveInterval());
+        assertEquals(5, eight.serverAliveCountMax());
+    }
+
+    @Test
+    void serverAliveUnsetLeavesTransportDefault() throws Exception {
+        SshConfig config = config("Host lab-07\n    Port 2207\n", Map.of());
+
+        SshTarget target = config.resolve(HostSpec.of("lab-07", "lab-07"));
+
+        assertNull(target.serverAliveInterval());
+        assertNull(target.serverAliveCountMax());
+        assertEquals(SshSettings.DEFAULT_KEEP_ALIVE, KeepAlive.interval(target, SshSettings.defaults(folder)));
+        assertEquals(3, KeepAlive.countMax(target));
+    }
+
+    @Test
+    void serverAliveIntervalTakesOpenSshTimes() throws Exception {
+        Map<String, Long> secondsByValue = Map.of("0", 0L, "45", 45L, "1m30s", 90L, "2h", 7200L, "1d", 86400L,
+                "1w", 604800L, "10S", 10L, "2147483647", 2147483647L);
+        for (Map.Entry<String, Long> value : secondsByValue.entrySet()) {
+            SshConfig config = config("Host lab-07\n    ServerAliveInterval " + value.getKey() + "\n", Map.of());
+
+            SshTarget target = config.resolve(HostSpec.of("lab-07", "lab-07"));
+
+            assertEquals(Duration.ofSeconds(value.getValue()), target.serverAliveInterval(), value.getKey());
+        }
+    }
+
+    @Test
+    void invalidServerAliveValuesNameSource() throws Exception {
+        List<String> intervals = List.of("-1", "ten", "1x", "m", "1.5", "2147483648", "99999999999999999999");
+        for (String value : intervals) {
+            SshConfig config = config("Host lab-07\n    ServerAliveInterval " + value + "\n", Map.of());
+
+            TransportException e = assertThrows(TransportException.class,
+                    () -> config.resolve(HostSpec.of("lab-07", "lab-07")), value);
+
+            assertEquals(TransportException.Kind.CONFIG_INVALID, e.kind(), e.getMessage());
+            assertTrue(e.getMessage().contains("host lab-07: ServerAliveInterval " + value + " from "
+                    + folder.resolve("config") + " (Host lab-07) is invalid"), e.getMessage());
+            assertTrue(e.getMessage().contains("or 0 to turn keep-alives off"), e.getMessage());
+        }
+        for (String value : List.of("0", "-2", "three", "1.5", "4294967296")) {
+            SshConfig config = config("", Map.of("ServerAliveCountMax", value));
+
+            TransportException e = assertThrows(TransportException.class,
+                    () -> config.resolve(HostSpec.of("lab-07", "lab-07")), value);
+
+            assertEquals(TransportException.Kind.CONFIG_INVALID, e.kind(), e.getMessage());
+            assertTrue(e.getMessage().contains("host lab-07: ServerAliveCountMax " + value
+                    + " from --ssh-option is invalid. Use a whole number of 1 or more."), e.getMessage());
+        }
+        SshConfig config = config("", Map.of());
+        HostSpec withEntryOption = new HostSpec("lab-07", "lab-07", null, null, List.of(), null, null,
+                Map.of("ServerAliveInterval", "soon"), null, null, null);
+
+        TransportException e = assertThrows(TransportException.class, () -> config.resolve(withEntryOption));
+
+        assertTrue(e.getMessage().contains("ServerAliveInterval soon from the roster entry's ssh options is invalid"),
+                e.getMessage());
+    }
+
+    @Test
+    void serverAliveOptionsParse() {
+        assertEquals(Map.entry("ServerAliveInterval", "15"), SshConfig.parseOption("ServerAliveInterval=15"));
+        assertEquals(Map.entry("ServerAliveCountMax", "4"), SshConfig.parseOption("ServerAliveCountMax 4"));
+    }
+
+    @Test
     void unparsableFileIsNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config("""
                 Host lab-07

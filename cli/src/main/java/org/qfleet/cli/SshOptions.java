@@ -33,7 +33,9 @@ final class SshOptions {
     @Option(names = "--ssh-option", paramLabel = "KEY=VALUE",
             description = "OpenSSH option for every host, as ssh -o takes it; repeat for several. Supported: "
                     + "HostName, Port, User, IdentityFile, IdentitiesOnly, ProxyJump, ConnectTimeout, "
-                    + "StrictHostKeyChecking, UserKnownHostsFile.")
+                    + "StrictHostKeyChecking, UserKnownHostsFile, ServerAliveInterval (seconds between keep-alive "
+                    + "requests, default 30, 0 for none) and ServerAliveCountMax (unanswered keep-alive requests "
+                    + "before the connection is closed, default 3).")
     List<String> sshOptions = new ArrayList<>();
 
     @Option(names = "--ignore-host-keys",

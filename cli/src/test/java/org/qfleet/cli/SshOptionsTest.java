@@ -75,6 +75,42 @@ class SshOptionsTest {
     }
 
     @Test
+    void serverAliveOptionsReachTarget() throws Exception {
+        SshOptions options = new SshOptions();
+        new CommandLine(options).parseArgs("--ssh-config", folder.resolve("none").toString(), "--ssh-option",
+                "ServerAliveInterval=5", "--ssh-option", "ServerAliveCountMax=2");
+        RosterEntry entry = entry("lab-01", 22, "root", null, false, null, List.of("ServerAliveCountMax=4"));
+
+        options.settings(QfleetConfig.defaults(), false, List.of(entry));
+        SshTarget target = options.target(entry);
+
+        assertEquals(Duration.ofSeconds(5), target.serverAliveInterval());
+        assertEquals(4, target.serverAliveCountMax());
+    }
+
+    @Test
+    void invalidServerAliveIsUsageError() {
+        SshOptions options = new SshOptions();
+        new CommandLine(options).parseArgs("--ssh-config", folder.resolve("none").toString(), "--ssh-option",
+                "ServerAliveCountMax=0");
+        RosterEntry entry = entry("lab-02", 22, "root", null, false, null, List.of());
+
+        UsageException e = assertThrows(UsageException.class,
+                () -> options.settings(QfleetConfig.defaults(), false, List.of(entry)));
+
+        assertTrue(e.getMessage().contains("host lab-02: ServerAliveCountMax 0 from --ssh-option is invalid"),
+                e.getMessage());
+    }
+
+    @Test
+    void sshOptionHelpListsServerAlive() {
+        String usage = new CommandLine(new SshOptions()).getUsageMessage();
+
+        assertTrue(usage.contains("ServerAliveInterval"), usage);
+        assertTrue(usage.contains("ServerAliveCountMax"), usage);
+    }
+
+    @Test
     void unsupportedOptionIsUsageError() {
         SshOptions options = new SshOptions();
         new CommandLine(options).parseArgs("--ssh-option", "ForwardAgent=yes");

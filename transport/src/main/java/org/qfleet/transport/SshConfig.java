@@ -360,8 +360,8 @@ public final class SshConfig {
 
     /**
      * Parses a time in OpenSSH's format: whole seconds ({@code 90}), or numbers with the units s, m, h, d or w
-     * ({@code 1m30s}), as ssh_config(5) describes. Zero is allowed. As in OpenSSH, the total may be at most
-     * 2147483647 seconds.
+     * ({@code 1m30s}), as the TIME FORMATS section of sshd_config(5) describes. Zero is allowed. As in OpenSSH 9.2's
+     * {@code ssh}, the total may be at most 2147483647 seconds.
      */
     private static Duration timeSetting(HostSpec spec, Map<String, Setting> settings, String key)
             throws TransportException {

@@ -257,9 +257,11 @@ run_sim_part() {
   for n in $SIM_NS ${SIM_BIG/#0/}; do
     SIM_DIR="$OUT/sim-$n"
     local procs=()
-    # Every host connects at once, so the channel opens wait on the one simulator JVM far
-    # longer than the default connect limit of 30 s.
-    [[ "$n" == "$SIM_BIG" ]] && procs=(--max-procs "$n" --ssh-option ConnectTimeout=900)
+    # Every host connects at once, and the one simulator JVM that serves them all answers
+    # connects, key exchanges and keep-alives far later than one real host would: the limits
+    # for those (connect 30 s, keep-alives 3 unanswered 30 s apart) are raised to 15 minutes.
+    [[ "$n" == "$SIM_BIG" ]] && procs=(--max-procs "$n" --ssh-option ConnectTimeout=900
+      --ssh-option ServerAliveCountMax=30)
     note "simulated fleet: N=$n ${procs[*]}"
     # The first start makes the hosts' keys and state files; each state file is then
     # replaced by the converged one, with the host's own name.
@@ -289,6 +291,8 @@ PY
       continue
     fi
     t1=$(date +%s%N)
+    # The limit for key exchange and authentication, as raised above.
+    [[ "$n" == "$SIM_BIG" ]] && echo "timeout: 900" >> "$SIM_DIR/qfleet.yaml"
     printf '{"name": "sim-start", "n": %s, "wall": %s}\n' "$n" \
       "$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.2f", ns / 1e9 }')" >> "$RAW"
     local qf=("$QFLEET" -c "$SIM_DIR/qfleet.yaml" --file-root "$FORMULA" "${procs[@]}" '*' state.apply)

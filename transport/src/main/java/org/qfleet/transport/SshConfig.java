@@ -235,8 +235,7 @@ public final class SshConfig {
         String user = spec.user() != null ? spec.user()
                 : settings.containsKey("User") ? settings.get("User").value() : DEFAULT_USER;
         Duration connectTimeout = spec.connectTimeout() != null ? spec.connectTimeout()
-                : settings.containsKey("ConnectTimeout")
-                ? Duration.ofSeconds(intSetting(spec, settings, "ConnectTimeout", 0))
+                : settings.containsKey("ConnectTimeout") ? connectTimeoutSetting(spec, settings)
                 : defaultConnectTimeout;
         boolean identitiesOnly = yesNo(spec, settings, "IdentitiesOnly");
         List<Path> identities = identities(spec, identityFiles, host, port, user);
@@ -247,13 +246,16 @@ public final class SshConfig {
             String first = settings.get("UserKnownHostsFile").value().strip().split("[\\s,]+")[0];
             knownHosts = expandHome(first);
         }
+        // A ConnectTimeout setting of zero is rejected where it is parsed, so only the roster's value or the
+        // default can reach this check.
         if (connectTimeout.isZero() || connectTimeout.isNegative()) {
             throw invalid(spec, "ConnectTimeout", String.valueOf(connectTimeout.toSeconds()),
-                    settings.containsKey("ConnectTimeout") ? settings.get("ConnectTimeout").source() : "the roster",
+                    spec.connectTimeout() != null ? "the roster entry's timeout" : "the default connect timeout",
                     "a positive number of seconds");
         }
         Duration serverAliveInterval = settings.containsKey("ServerAliveInterval")
-                ? timeSetting(spec, settings, "ServerAliveInterval")
+                ? timeSetting(spec, settings, "ServerAliveInterval",
+                        "a whole number of seconds or a time such as 1m30s, or 0 to turn keep-alives off")
                 : null;
         Integer serverAliveCountMax = settings.containsKey("ServerAliveCountMax")
                 ? Integer.valueOf(intSetting(spec, settings, "ServerAliveCountMax", 0))
@@ -349,24 +351,47 @@ public final class SshConfig {
             }
             return value;
         } catch (NumberFormatException e) {
-            String expected = switch (key) {
-                case "Port" -> "a port number from 1 to 65535";
-                case "ServerAliveCountMax" -> "a whole number of 1 or more";
-                default -> "a positive whole number of seconds";
-            };
+            String expected = "Port".equals(key) ? "a port number from 1 to 65535" : "a whole number of 1 or more";
             throw invalid(spec, key, setting.value(), setting.source(), expected);
         }
     }
 
     /**
-     * Parses a time in OpenSSH's format: whole seconds ({@code 90}), or numbers with the units s, m, h, d or w
-     * ({@code 1m30s}), as the TIME FORMATS section of sshd_config(5) describes. Zero is allowed. As in OpenSSH 9.2's
-     * {@code ssh}, the total may be at most 2147483647 seconds.
+     * Returns a setting's time in OpenSSH's format as {@link #parseTime} reads it.
+     *
+     * @param expected the valid values, for the message, as the end of the sentence "Use ..."
      */
-    private static Duration timeSetting(HostSpec spec, Map<String, Setting> settings, String key)
+    private static Duration timeSetting(HostSpec spec, Map<String, Setting> settings, String key, String expected)
             throws TransportException {
         Setting setting = settings.get(key);
-        String text = setting.value().strip().toLowerCase(Locale.ROOT);
+        Duration time = parseTime(setting.value());
+        if (time == null) {
+            throw invalid(spec, key, setting.value(), setting.source(), expected);
+        }
+        return time;
+    }
+
+    /** Returns the {@code ConnectTimeout} setting, which must be a time in OpenSSH's format and more than zero. */
+    private static Duration connectTimeoutSetting(HostSpec spec, Map<String, Setting> settings)
+            throws TransportException {
+        String expected = "a positive whole number of seconds or a time such as 1m30s";
+        Duration time = timeSetting(spec, settings, "ConnectTimeout", expected);
+        if (time.isZero()) {
+            Setting setting = settings.get("ConnectTimeout");
+            throw invalid(spec, "ConnectTimeout", setting.value(), setting.source(), expected);
+        }
+        return time;
+    }
+
+    /**
+     * Parses a time in OpenSSH's format: whole seconds ({@code 90}), or numbers with the units s, m, h, d or w
+     * ({@code 1m30s}), as the TIME FORMATS section of sshd_config(5) describes. Units are matched without regard to
+     * case. As in OpenSSH 9.2's {@code ssh}, the total may be at most 2147483647 seconds.
+     *
+     * @return the time, which may be zero, or null when the text is not a valid time
+     */
+    private static Duration parseTime(String value) {
+        String text = value.strip().toLowerCase(Locale.ROOT);
         Matcher part = TIME_PART.matcher(text);
         long seconds = 0;
         int end = 0;
@@ -384,11 +409,10 @@ public final class SshConfig {
                 end = part.end();
             }
         } catch (NumberFormatException | ArithmeticException e) {
-            end = -1;
+            return null;
         }
         if (text.isEmpty() || end != text.length() || seconds > Integer.MAX_VALUE) {
-            throw invalid(spec, key, setting.value(), setting.source(),
-                    "a whole number of seconds or a time such as 1m30s, or 0 to turn keep-alives off");
+            return null;
         }
         return Duration.ofSeconds(seconds);
     }

@@ -298,6 +298,59 @@ class SshConfigTest {
     }
 
     @Test
+    void connectTimeoutTakesOpenSshTimes() throws Exception {
+        Map<String, Long> secondsByValue = Map.of("45", 45L, "1m30s", 90L, "2h", 7200L, "1d", 86400L, "1w", 604800L,
+                "10S", 10L, "2147483647", 2147483647L);
+        for (Map.Entry<String, Long> value : secondsByValue.entrySet()) {
+            Duration expected = Duration.ofSeconds(value.getValue());
+            SshConfig fromFile = config("Host lab-07\n    ConnectTimeout " + value.getKey() + "\n", Map.of());
+            SshConfig fromCommandLine = config("", Map.of("ConnectTimeout", value.getKey()));
+            SshConfig empty = config("", Map.of());
+            HostSpec withEntryOption = new HostSpec("lab-07", "lab-07", null, null, List.of(), null, null,
+                    Map.of("connecttimeout", value.getKey()), null, null, null);
+
+            SshTarget fileTarget = fromFile.resolve(HostSpec.of("lab-07", "lab-07"));
+            SshTarget commandLineTarget = fromCommandLine.resolve(HostSpec.of("lab-07", "lab-07"));
+            SshTarget entryTarget = empty.resolve(withEntryOption);
+
+            assertEquals(expected, fileTarget.connectTimeout(), "config file " + value.getKey());
+            assertEquals(expected, commandLineTarget.connectTimeout(), "--ssh-option " + value.getKey());
+            assertEquals(expected, entryTarget.connectTimeout(), "ssh_options " + value.getKey());
+        }
+    }
+
+    @Test
+    void invalidConnectTimeoutNamesSource() throws Exception {
+        String advice = " is invalid. Use a positive whole number of seconds or a time such as 1m30s.";
+        List<String> values = List.of("0", "0s", "0m0s", "-1", "ten", "1x", "m", "1.5", "2147483648",
+                "99999999999999999999");
+        for (String value : values) {
+            SshConfig fromFile = config("Host lab-07\n    ConnectTimeout " + value + "\n", Map.of());
+            SshConfig fromCommandLine = config("", Map.of("ConnectTimeout", value));
+            SshConfig empty = config("", Map.of());
+            HostSpec withEntryOption = new HostSpec("lab-07", "lab-07", null, null, List.of(), null, null,
+                    Map.of("ConnectTimeout", value), null, null, null);
+
+            TransportException fileError = assertThrows(TransportException.class,
+                    () -> fromFile.resolve(HostSpec.of("lab-07", "lab-07")), value);
+            TransportException commandLineError = assertThrows(TransportException.class,
+                    () -> fromCommandLine.resolve(HostSpec.of("lab-07", "lab-07")), value);
+            TransportException entryError = assertThrows(TransportException.class,
+                    () -> empty.resolve(withEntryOption), value);
+
+            assertEquals(TransportException.Kind.CONFIG_INVALID, fileError.kind(), fileError.getMessage());
+            assertTrue(fileError.getMessage().contains("host lab-07: ConnectTimeout " + value + " from "
+                    + folder.resolve("config") + " (Host lab-07)" + advice), fileError.getMessage());
+            assertEquals(TransportException.Kind.CONFIG_INVALID, commandLineError.kind(), commandLineError.getMessage());
+            assertTrue(commandLineError.getMessage().contains("host lab-07: ConnectTimeout " + value
+                    + " from --ssh-option" + advice), commandLineError.getMessage());
+            assertEquals(TransportException.Kind.CONFIG_INVALID, entryError.kind(), entryError.getMessage());
+            assertTrue(entryError.getMessage().contains("host lab-07: ConnectTimeout " + value
+                    + " from the roster entry's ssh options" + advice), entryError.getMessage());
+        }
+    }
+
+    @Test
     void serverAliveOptionsParse() {
         assertEquals(Map.entry("ServerAliveInterval", "15"), SshConfig.parseOption("ServerAliveInterval=15"));
         assertEquals(Map.entry("ServerAliveCountMax", "4"), SshConfig.parseOption("ServerAliveCountMax 4"));

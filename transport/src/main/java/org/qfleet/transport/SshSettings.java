@@ -13,7 +13,9 @@ import java.util.Objects;
  * @param acceptNewHostKeys whether a host key that the file does not list yet is appended to it; a changed key is
  *                          rejected either way
  * @param authTimeout       the limit for key exchange and authentication, counted after the TCP connect
- * @param keepAlive         the interval between keep-alive requests on an idle connection; zero turns them off
+ * @param keepAlive         the interval between keep-alive requests for targets that set no
+ *                          {@code ServerAliveInterval}, or zero to send none. MINA 2.16 sends them at this fixed
+ *                          rate even while the connection carries other traffic
  * @param ignoreHostKeys    whether host keys are not checked at all; every host then gets a warning in the log
  * @param agentSocket       the ssh-agent's socket ({@code SSH_AUTH_SOCK}), or null to use no agent
  * @param keyPassphrase     the passphrase for encrypted keys from {@code QFLEET_KEY_PASSPHRASE}, or null; a target's

@@ -323,10 +323,15 @@ final class QvmStates {
      * which qubesd stores as the features {@code service.<name>}: 1, empty, or absent.
      */
     static List<Step> service(Invocation call) {
-        call.checkKnown(Set.of("enable", "disable", "default"), Set.of());
+        Set<String> actions = Set.of("enable", "disable", "default");
+        call.checkKnown(actions, Set.of());
         List<Step> steps = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         for (Map.Entry<String, Object> entry : call.kwargs.entrySet()) {
+            if (!actions.contains(entry.getKey())) {
+                // checkKnown reported it, and reading its list as 'default' would add a misleading error.
+                continue;
+            }
             String value = switch (entry.getKey()) {
                 case "enable" -> "1";
                 case "disable" -> "";
@@ -407,9 +412,14 @@ final class QvmStates {
 
     /** qvm.tags: {@code add}/{@code present} and {@code del}/{@code absent} lists. */
     static List<Step> tags(Invocation call) {
-        call.checkKnown(Set.of("add", "present", "del", "absent"), Set.of());
+        Set<String> actions = Set.of("add", "present", "del", "absent");
+        call.checkKnown(actions, Set.of());
         Map<String, Boolean> wanted = new LinkedHashMap<>();
         for (Map.Entry<String, Object> entry : call.kwargs.entrySet()) {
+            if (!actions.contains(entry.getKey())) {
+                // checkKnown reported it, and reading its list as a removal would add a misleading error.
+                continue;
+            }
             boolean add = entry.getKey().equals("add") || entry.getKey().equals("present");
             for (Object item : call.asList(entry.getKey(), entry.getValue())) {
                 String tag = String.valueOf(item);

@@ -379,6 +379,54 @@ class ActionEntryLinesTest {
                 + " invalid value for field 'vcpus': 'many'; it must be an integer"), errors("t"));
     }
 
+    @Test
+    void serviceUnknownKeyIsOnlyError() throws Exception {
+        write("t.sls", """
+                work:
+                  qvm.service:
+                    - enable:
+                      - cups
+                    - enabel:
+                      - cups
+                      - "bad name"
+                """);
+
+        assertEquals(List.of(file("t.sls") + ":5: qvm.service state with ID 'work' in SLS 't': unknown argument"
+                + " 'enabel'; valid arguments: default, disable, enable"), errors("t"));
+    }
+
+    @Test
+    void tagsUnknownKeyIsOnlyError() throws Exception {
+        write("t.sls", """
+                work:
+                  qvm.tags:
+                    - add:
+                      - backup
+                    - remove:
+                      - backup
+                      - "bad tag"
+                """);
+
+        assertEquals(List.of(file("t.sls") + ":5: qvm.tags state with ID 'work' in SLS 't': unknown argument"
+                + " 'remove'; valid arguments: absent, add, del, present"), errors("t"));
+    }
+
+    @Test
+    void actionTagsUnknownKeyIsOnlyError() throws Exception {
+        write("t.sls", """
+                work:
+                  qvm.vm:
+                    - tags:
+                      - present:
+                        - backup
+                      - delete:
+                        - backup
+                """);
+
+        assertEquals(List.of(file("t.sls") + ":6: " + VM + "'tags': unknown argument 'delete'; valid arguments:"
+                + " absent, add, del, present"), errors("t"));
+    }
+
     private void write(String relative, String text) throws IOException {
         Files.writeString(root.resolve(relative), text);
     }

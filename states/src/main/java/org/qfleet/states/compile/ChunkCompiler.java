@@ -155,7 +155,7 @@ final class ChunkCompiler {
                 for (Object override : overrides) {
                     String key = IdDeclaration.argumentKey(override);
                     if (key == null) {
-                        errors.add(base.lines.prefix("names") + "The arguments of name " + MessageValues.quote(name)
+                        errors.add(chunk.lines.prefix("name") + "The arguments of name " + MessageValues.quote(name)
                                 + " in 'names' of " + where(base) + " must be one-key mappings, got: "
                                 + MessageValues.quote(override));
                         continue;
@@ -163,7 +163,7 @@ final class ChunkCompiler {
                     applyArgument(chunk, key, IdDeclaration.argumentValue(override));
                 }
             } else {
-                errors.add(base.lines.prefix("names") + "The entry " + MessageValues.quote(entry) + " in 'names' of "
+                errors.add(chunk.lines.prefix("name") + "The entry " + MessageValues.quote(entry) + " in 'names' of "
                         + where(base) + " must be a name, or a name mapped to a list of arguments");
                 continue;
             }
@@ -173,25 +173,49 @@ final class ChunkCompiler {
     }
 
     /**
-     * Returns the lines of a chunk made from one entry of {@code names}: its name is on the line
-     * of {@code names}, and the arguments the entry overrides have no line of their own.
+     * Returns the lines of a chunk made from one entry of {@code names}: its name is on the
+     * entry's line, and each argument the entry overrides is on the override's line. Where the
+     * loader recorded no such line, the name falls back to the line of {@code names}, and an
+     * override to the ID's line. The loader counts entry levels from {@code names}, so an
+     * override keeps the lines of one level of entries in its value, not three.
      */
     private static StateLines namesEntryLines(StateLines lines, Object entry) {
         Map<String, EntryLines> arguments = new HashMap<>(lines.arguments());
         EntryLines names = arguments.get("names");
+        EntryLines entryLines = null;
         if (names != null) {
-            arguments.put("name", EntryLines.of(names.line()));
+            entryLines = names.entries().get(namesEntryKey(entry));
+            arguments.put("name", EntryLines.of(entryLines != null ? entryLines.line() : names.line()));
         }
         if (entry instanceof Map<?, ?> map && map.size() == 1
                 && map.values().iterator().next() instanceof List<?> overrides) {
             for (Object override : overrides) {
                 String key = IdDeclaration.argumentKey(override);
-                if (key != null) {
+                if (key == null) {
+                    continue;
+                }
+                EntryLines overrideLines = entryLines == null ? null : entryLines.entries().get(key);
+                if (overrideLines != null) {
+                    arguments.put(key, overrideLines);
+                } else {
                     arguments.remove(key);
                 }
             }
         }
         return new StateLines(lines.id(), arguments);
+    }
+
+    /**
+     * Returns the text under which the loader stores the line of an entry of {@code names}: the
+     * entry itself, or the key of a one-key mapping.
+     */
+    // NOTE: this is the text after YAML parsing, so an entry that YAML reads as another type,
+    // such as 0x10, does not match the text as written, and its errors name the line of names.
+    private static String namesEntryKey(Object entry) {
+        if (entry instanceof Map<?, ?> map && map.size() == 1) {
+            return String.valueOf(map.keySet().iterator().next());
+        }
+        return String.valueOf(entry);
     }
 
     private void applyArgument(ChunkDraft chunk, String key, Object value) {

@@ -8,9 +8,9 @@ import org.qfleet.states.SourceLine;
 /**
  * The lines on which one state is declared, for error messages: the line of its ID and the lines of its
  * arguments by key as written. An argument that {@code extend} replaced has the line of the
- * extending file. In a chunk made from an entry of {@code names}, {@code name} has the line of
- * {@code names}, and the arguments the entry overrides have none, so messages about them fall
- * back to the ID's line.
+ * extending file. In a chunk made from an entry of {@code names}, {@code name} has the entry's
+ * line, and each argument that the entry overrides has the override's line. An override whose
+ * line the loader did not record has none, so messages about it name the ID's line.
  *
  * @param id the line of the state ID, or null when the source records no lines
  * @param arguments argument key to its line and the lines of the entries in its value

@@ -87,13 +87,51 @@ class ErrorLocationTest {
     }
 
     @Test
-    void invalidNameEntryNamesItsNamesLine() throws Exception {
+    void invalidNameEntryNamesItsLine() throws Exception {
         write("t.sls", "qubes:\n  qvm.exists:\n    - names:\n      - work\n      - 2bad\n");
 
         String error = firstError("t");
 
-        assertTrue(error.startsWith(file("t.sls") + ":3: qvm.exists state with ID 'qubes' in SLS 't': invalid qube"
+        assertTrue(error.startsWith(file("t.sls") + ":5: qvm.exists state with ID 'qubes' in SLS 't': invalid qube"
                 + " name in field 'name': '2bad'"), error);
+    }
+
+    @Test
+    void namesEntryOverrideNamesItsLine() throws Exception {
+        write("t.sls", """
+                qubes:
+                  qvm.prefs:
+                    - label: red
+                    - names:
+                      - work
+                      - personal:
+                        - memory: 400
+                        - label: pnik
+                """);
+
+        List<String> errors = errors("t");
+
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).startsWith(file("t.sls") + ":8: qvm.prefs state with ID 'qubes' in SLS 't':"
+                + " invalid value for field 'label': 'pnik'; valid labels: "), errors.get(0));
+    }
+
+    @Test
+    void invalidNamesEntryNamesItsLine() throws Exception {
+        write("t.sls", "qubes:\n  qvm.exists:\n    - names:\n      - work\n      - 5\n");
+
+        String error = firstError("t");
+
+        assertTrue(error.startsWith(file("t.sls") + ":5: The entry 5 in 'names' of "), error);
+    }
+
+    @Test
+    void namesEntryArgumentsNameEntryLine() throws Exception {
+        write("t.sls", "qubes:\n  qvm.exists:\n    - names:\n      - work\n      - personal:\n        - flags\n");
+
+        String error = firstError("t");
+
+        assertTrue(error.startsWith(file("t.sls") + ":5: The arguments of name 'personal' in 'names' of "), error);
     }
 
     @Test

@@ -1,8 +1,11 @@
 package org.qfleet.cli;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -192,6 +195,14 @@ final class JobCache {
     private static Map<String, Object> readMap(Path file) throws IOException {
         try {
             return JSON.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() { });
+        } catch (JsonProcessingException ex) {
+            // Jackson's own message ends in a source description that names no file, so the
+            // file, line and column are given here instead.
+            JsonLocation location = ex.getLocation();
+            String where = location == null ? ""
+                    : "line " + location.getLineNr() + ", column " + location.getColumnNr() + ": ";
+            String problem = ex instanceof MismatchedInputException ? "expected a JSON object" : ex.getOriginalMessage();
+            throw new IOException(file + " is not a valid job file: " + where + problem, ex);
         } catch (IOException ex) {
             throw new IOException(file + " is not a valid job file: " + ex.getMessage(), ex);
         }

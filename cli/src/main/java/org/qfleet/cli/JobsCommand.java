@@ -39,7 +39,7 @@ import picocli.CommandLine.Parameters;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:shown; for show and merge, every host in the job succeeded",
-            "2:invalid usage, or the job or jobs folder was not found",
+            "2:invalid usage, the job or jobs folder was not found, or a job to show or merge is damaged",
             "20:show and merge: at least one host in the jobs failed",
         })
 final class JobsCommand implements Callable<Integer> {
@@ -146,7 +146,16 @@ final class JobsCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-22s %-20s %-22s %-16s %7s  %s%n", "JID", "STARTED", "FUNCTION", "TARGET",
                     "HOSTS", "EXIT");
             for (String jid : cache.jobIds()) {
-                JobCache.StoredJob job = cache.load(jid);
+                JobCache.StoredJob job;
+                try {
+                    job = cache.load(jid);
+                } catch (IOException ex) {
+                    // One damaged job, such as a hand-edited file or a truncated CI artifact, must
+                    // not hide the others.
+                    System.err.println("qfleet jobs list: skipped job " + jid + ": " + ex.getMessage()
+                            + ". Delete the folder " + cache.dir().resolve(jid) + " if the job is not needed.");
+                    continue;
+                }
                 Map<String, Object> info = job.info();
                 int targets = info.get("targets") instanceof List<?> list ? list.size() : 0;
                 String exit = info.get("exit_code") != null ? String.valueOf(info.get("exit_code")) : "running";
@@ -225,7 +234,12 @@ final class JobsCommand implements Callable<Integer> {
             for (JobCache cache : caches) {
                 for (String jid : cache.jobIds()) {
                     if (jids.isEmpty() || jids.contains(jid)) {
-                        jobs.add(cache.load(jid));
+                        try {
+                            jobs.add(cache.load(jid));
+                        } catch (IOException ex) {
+                            throw new UsageException(ex.getMessage() + ". Delete the folder "
+                                    + cache.dir().resolve(jid) + ", or name the jobs to merge as JIDs.", ex);
+                        }
                     }
                 }
             }

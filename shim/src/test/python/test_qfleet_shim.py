@@ -524,14 +524,13 @@ class CreationTest(ShimTestCase):
         events = self.host.directory / "events"
         self.host.env["FAKE_QUBES_EVENTS"] = str(events)
         self.host.env["FAKE_QUBES_DELAY"] = "0.3"
-        run = self.run_plan(self.new_qube_chunk(),
-                            chunk("fresh-features", feature_step("fresh", "service.crond", "1"),
-                                  fun="features"),
-                            absent=["fresh"])
+        new_qube = self.new_qube_chunk()
+        new_qube["steps"].append(feature_step("fresh", "service.crond", "1"))
+        run = self.run_plan(new_qube, absent=["fresh"])
 
-        self.assertTrue(all(result["result"] is True for result in run.results()), run.lines)
+        self.assertIs(True, run.result("fresh")["result"], run.lines)
         self.assertEqual({"service.crond": {"old": None, "new": "1"}},
-                         run.result("fresh-features")["changes"]["qvm.features"])
+                         run.result("fresh")["changes"]["qvm.features"])
         calls = [" ".join(call) for call in self.host.calls()]
         self.assertEqual(5, len(calls), calls)
         self.assertTrue(calls[0].startswith("qvm-create fresh "), calls)
@@ -553,6 +552,21 @@ class CreationTest(ShimTestCase):
                          run.result("relabel")["changes"], run.result("relabel")["comment"])
         self.assertIs(True, run.result("again")["result"], run.result("again")["comment"])
         self.assertEqual({}, run.result("again")["changes"])
+
+    def test_later_chunk_probes_wait(self):
+        events = self.host.directory / "events"
+        self.host.env["FAKE_QUBES_EVENTS"] = str(events)
+        self.host.env["FAKE_QUBES_DELAY"] = "0.3"
+        run = self.run_plan(self.new_qube_chunk(),
+                            chunk("fresh-features", feature_step("fresh", "service.crond", "1"),
+                                  fun="features"),
+                            absent=["fresh"])
+
+        self.assertTrue(all(result["result"] is True for result in run.results()), run.lines)
+        lines = [json.loads(line) for line in events.read_text().splitlines()]
+        verified = lines.index(["end", "qvm-prefs", "fresh"])
+        read = lines.index(["start", "qvm-features", "fresh"])
+        self.assertGreater(read, verified, f"the later chunk reads after the creation's chunk: {lines}")
 
     def test_rerun_reports_nothing(self):
         self.run_plan(self.new_qube_chunk())

@@ -1218,17 +1218,18 @@ class PlanRunner:
         return observe(probe, self.cache.run(probe["argv"], fresh))
 
     def prefetch_after_creation(self, step: Dict[str, Any]) -> None:
-        """Run the probes of the qube that the step just created, at the same time.
+        """Run this chunk's probes of the qube that the step just created, at the same time.
 
         Each one would otherwise cost its own dom0 round trip. A later change makes them stale as usual.
+        Later chunks' probes wait, so that a probe that brings the shim down cannot cost this
+        chunk its result.
         """
         qube = step["creates"]
         argvs = [step["probe"]["argv"]]
-        for chunk in self.chunks[self.position:]:
-            for later in chunk["steps"]:
-                probe = later.get("probe")
-                if probe is not None and qubes_named(probe["argv"], self.known_qubes) == {qube}:
-                    argvs.append(probe["argv"])
+        for later in self.chunks[self.position]["steps"]:
+            probe = later.get("probe")
+            if probe is not None and qubes_named(probe["argv"], self.known_qubes) == {qube}:
+                argvs.append(probe["argv"])
         distinct = list(dict.fromkeys(tuple(argv) for argv in argvs))
         self.prefetch([list(argv) for argv in distinct[:PREFETCH_WORKERS]])
 

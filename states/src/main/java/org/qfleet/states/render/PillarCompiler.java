@@ -57,17 +57,29 @@ public final class PillarCompiler {
         Map<String, Object> pillar = new LinkedHashMap<>();
         List<String> rendered = new ArrayList<>();
         for (String sls : matchingSls(top, minionId, grains)) {
-            renderInto(pillar, sls, context, rendered);
+            renderInto(pillar, sls, context, rendered, "the pillar top.sls");
         }
         return pillar;
     }
 
-    private void renderInto(Map<String, Object> pillar, String sls, RenderContext context, List<String> rendered)
-            throws RenderException {
+    /**
+     * Renders a pillar SLS and its includes into {@code pillar}. {@code namedBy} describes the file
+     * that lists the SLS, for the error when the SLS does not exist.
+     */
+    private void renderInto(Map<String, Object> pillar, String sls, RenderContext context, List<String> rendered,
+            String namedBy) throws RenderException {
         if (rendered.contains(sls)) {
             return;
         }
         rendered.add(sls);
+        if (!renderer.slsExists(sls)) {
+            // The renderer's own message names the file roots, which would send the user to
+            // file_roots instead of pillar_roots.
+            String base = sls.replace('.', '/');
+            throw new RenderException("pillar SLS '" + sls + "' not found: no " + base + ".sls or " + base
+                    + "/init.sls in pillar roots " + pillarRoots + "; check the name in " + namedBy
+                    + " or the pillar_roots setting");
+        }
         Map<String, Object> data = renderer.renderSls(sls, context);
         Object includes = data.remove("include");
         if (includes != null) {
@@ -82,7 +94,7 @@ public final class PillarCompiler {
                     String parent = isInit ? sls : (sls.contains(".") ? sls.substring(0, sls.lastIndexOf('.')) : "");
                     included = parent.isEmpty() ? included.substring(1) : parent + "." + included.substring(1);
                 }
-                renderInto(pillar, included, context, rendered);
+                renderInto(pillar, included, context, rendered, "the include list of pillar SLS '" + sls + "'");
             }
         }
         merge(pillar, data);

@@ -79,7 +79,12 @@ final class HostPipeline {
         try (SshSession session = transport.connect(target(entry));
                 ShimClient shim = new ShimClient(session, config.runTimeout(), entry.manage())) {
             HostFacts facts = HostFacts.gather(shim, entry.id(), entry.grains());
-            report.grains = facts.grains();
+            // The job cache keeps only the facts the host reported, because targeting adds the current
+            // roster grains itself, and a grain removed from the roster must stop matching at once. A fact
+            // that a roster grain of the same name overrode is left out too, until the grain is removed.
+            Map<String, Object> gathered = new LinkedHashMap<>(facts.grains());
+            gathered.keySet().removeAll(entry.grains().keySet());
+            report.grains = gathered;
             Compiled compiled = withinHostLimit(entry, started, () -> compileForCall(entry, shim, facts));
             report.lowstate = compiled.lowstate();
             report.raw = compiled.raw();

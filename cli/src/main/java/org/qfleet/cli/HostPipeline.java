@@ -86,6 +86,10 @@ final class HostPipeline {
             gathered.keySet().removeAll(entry.grains().keySet());
             report.grains = gathered;
             Compiled compiled = withinHostLimit(entry, started, () -> compileForCall(entry, shim, facts));
+            if (compiled == Compiled.NO_TOP_MATCH) {
+                report.states.put(NO_STATES_TAG, noTopMatchResult(entry.id()));
+                return report;
+            }
             report.lowstate = compiled.lowstate();
             report.raw = compiled.raw();
             if (compiled.errors() != null) {
@@ -142,9 +146,26 @@ final class HostPipeline {
     private record Compiled(List<PlanChunk> chunks, List<Map<String, Object>> lowstate, Map<String, Object> raw,
             List<String> errors) {
 
+        /** The highstate of a host that the top file assigns no SLS: nothing runs and it fails. */
+        static final Compiled NO_TOP_MATCH = new Compiled(null, null, null, null);
+
         static Compiled failed(List<String> errors) {
             return new Compiled(null, null, null, errors);
         }
+    }
+
+    /** The tag of the one failed state that Salt's highstate returns for a minion that no top file entry matches. */
+    static final String NO_STATES_TAG = "no_|-states_|-states_|-None";
+
+    private static Map<String, Object> noTopMatchResult(String minionId) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("result", false);
+        result.put("comment", "No Top file or master_tops data matches found. The top file assigns no SLS to "
+                + minionId + ": add a target that matches it, or leave it out of the run's target.");
+        result.put("name", "No States");
+        result.put("changes", new LinkedHashMap<>());
+        result.put("__run_num__", 0);
+        return result;
     }
 
     /** Renders and compiles for the called function, turning formula errors into a result. */
@@ -159,6 +180,9 @@ final class HostPipeline {
                 return new Compiled(null, null, show(entry, shim, facts), null);
             }
             Rendering rendering = rendering(entry, shim, facts);
+            if (call.slsNames().isEmpty() && rendering.topSls().values().stream().allMatch(List::isEmpty)) {
+                return Compiled.NO_TOP_MATCH;
+            }
             List<PlanChunk> chunks = new StateCatalog(FileSource.of(rendering.roots(), rendering.context()))
                     .compile(compile(rendering, false));
             return new Compiled(chunks, null, null, null);

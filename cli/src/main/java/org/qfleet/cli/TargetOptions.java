@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.qfleet.roster.HttpRoster;
+import org.qfleet.roster.Nodegroups;
 import org.qfleet.roster.Roster;
 import org.qfleet.roster.RosterEntry;
 import org.qfleet.roster.RosterException;
@@ -239,16 +240,28 @@ final class TargetOptions {
         }
     }
 
+    /**
+     * Returns the configuration's nodegroups or, when it defines none, the group {@code dom0} of every
+     * roster host, which the Qubes top files target and which the renderer then applies too.
+     */
+    private static Nodegroups nodegroups(QfleetConfig config) throws RosterException {
+        if (!config.nodegroups().names().isEmpty()) {
+            return config.nodegroups();
+        }
+        return Nodegroups.of(Map.of("dom0", "*"), "qfleet's built-in nodegroups");
+    }
+
     private static List<RosterEntry> select(Roster roster, TargetType type, Shard part, QfleetConfig config,
             String target, Path jobsDir, PrintStream err) throws UsageException {
         List<RosterEntry> matched;
         try {
+            Nodegroups nodegroups = nodegroups(config);
             Map<String, Map<String, Object>> cached = Map.of();
-            if (Targets.readsGrains(type, target, config.nodegroups())) {
+            if (Targets.readsGrains(type, target, nodegroups)) {
                 cached = cachedGrains(jobsDir, err);
             }
             Map<String, Map<String, Object>> cachedGrains = cached;
-            matched = Targets.select(roster, type, target, config.nodegroups(),
+            matched = Targets.select(roster, type, target, nodegroups,
                     id -> cachedGrains.getOrDefault(id, Map.of()));
         } catch (RosterException ex) {
             throw new UsageException(ex.getMessage(), ex);

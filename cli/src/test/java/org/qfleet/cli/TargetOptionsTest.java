@@ -179,6 +179,26 @@ class TargetOptionsTest {
     }
 
     @Test
+    void builtInDom0GroupMatchesEveryHost() throws Exception {
+        Path config = rosterConfig("");
+
+        Outcome outcome = run("-c", config.toString(), "-H", "-N", "dom0");
+
+        assertEquals(ExitCodes.OK, outcome.exitCode(), outcome.stderr());
+        assertEquals(List.of("lab-01", "lab-02", "lab-03", "db-01"), listedIds(outcome));
+    }
+
+    @Test
+    void configuredGroupsReplaceDom0() throws Exception {
+        Path config = rosterConfig("nodegroups: {pair: 'lab-02,db-01'}\n");
+
+        Outcome outcome = run("-c", config.toString(), "-H", "-N", "dom0");
+
+        assertEquals(ExitCodes.USAGE, outcome.exitCode(), outcome.stderr());
+        assertTrue(outcome.stderr().contains("Nodegroup 'dom0' is not defined"), outcome.stderr());
+    }
+
+    @Test
     void eachTargetTypeSelects() throws Exception {
         Path config = rosterConfig("nodegroups: {webs: 'G@role:web', pair: 'lab-02,db-01'}\n");
         Map<List<String>, List<String>> cases = Map.of(

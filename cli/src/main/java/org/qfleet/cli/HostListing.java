@@ -1,6 +1,7 @@
 package org.qfleet.cli;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,15 @@ final class HostListing {
     }
 
     /** Returns the connection settings of one host, with unset optional keys left out. */
+    /** Returns whole seconds as an integer, as the roster usually gives them, and other times with a fraction. */
+    private static Number seconds(Duration time) {
+        long millis = time.toMillis();
+        if (millis % 1000 == 0) {
+            return millis / 1000;
+        }
+        return millis / 1000.0;
+    }
+
     static Map<String, Object> connection(RosterEntry host) {
         Map<String, Object> shown = new LinkedHashMap<>();
         shown.put("host", host.host());
@@ -47,7 +57,7 @@ final class HostListing {
         if (host.tty()) {
             shown.put("tty", true);
         }
-        putIfSet(shown, "timeout", host.timeout() == null ? null : host.timeout().toMillis() / 1000.0);
+        putIfSet(shown, "timeout", host.timeout() == null ? null : seconds(host.timeout()));
         putIfSet(shown, "set_path", host.setPath());
         if (!host.sshOptions().isEmpty()) {
             shown.put("ssh_options", host.sshOptions());

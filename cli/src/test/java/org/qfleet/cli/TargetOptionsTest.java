@@ -179,6 +179,20 @@ class TargetOptionsTest {
     }
 
     @Test
+    void hostsListsTimeoutAsGiven() throws Exception {
+        Files.writeString(work.resolve("roster"), "lab-01: {host: 10.9.0.1, timeout: 5}\n"
+                + "lab-02: {host: 10.9.0.2, timeout: 2.5}\n");
+
+        Outcome outcome = run("-c", writeConfig("roster_file: roster\n").toString(), "-H");
+
+        assertEquals(ExitCodes.OK, outcome.exitCode(), outcome.stderr());
+        Map<String, Map<String, Map<String, Object>>> shown = new Yaml().load(outcome.stdout());
+        Map<String, Map<String, Object>> hosts = shown.get(work.resolve("roster").toString());
+        assertEquals(5, hosts.get("lab-01").get("timeout"), outcome.stdout());
+        assertEquals(2.5, hosts.get("lab-02").get("timeout"), outcome.stdout());
+    }
+
+    @Test
     void builtInDom0GroupMatchesEveryHost() throws Exception {
         Path config = rosterConfig("");
 

@@ -132,9 +132,12 @@ final class JobsCommand implements Callable<Integer> {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "Lists the recorded jobs, oldest first: job ID, start, function, target, "
-                    + "hosts finished out of targeted, and exit code (running or interrupted when it has none).")
+            description = "Lists the recorded jobs, oldest first: job ID, start, function, hosts finished out of "
+                    + "targeted, exit code (running or interrupted when it has none) and target.")
     static final class ListJobs implements Callable<Integer> {
+
+        /** One row: job ID, start, function, hosts, exit code (up to "interrupted") and target. */
+        private static final String ROW = "%-22s %-20s %-22s %7s  %-11s  %s%n";
 
         @Mixin
         JobsDirOption jobsDir = new JobsDirOption();
@@ -143,8 +146,8 @@ final class JobsCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             JobCache cache = jobsDir.cache();
             PrintStream out = System.out;
-            out.printf(Locale.ROOT, "%-22s %-20s %-22s %-16s %7s  %s%n", "JID", "STARTED", "FUNCTION", "TARGET",
-                    "HOSTS", "EXIT");
+            // TARGET comes last because a compound target can be long.
+            out.printf(Locale.ROOT, ROW, "JID", "STARTED", "FUNCTION", "HOSTS", "EXIT", "TARGET");
             for (String jid : cache.jobIds()) {
                 JobCache.StoredJob job;
                 try {
@@ -163,9 +166,8 @@ final class JobsCommand implements Callable<Integer> {
                     exit = "interrupted";
                 }
                 String started = String.valueOf(info.get("started"));
-                out.printf(Locale.ROOT, "%-22s %-20s %-22s %-16s %7s  %s%n", jid,
-                        started.length() > 19 ? started.substring(0, 19) : started,
-                        info.get("function"), info.get("target"), job.hosts().size() + "/" + targets, exit);
+                out.printf(Locale.ROOT, ROW, jid, started.length() > 19 ? started.substring(0, 19) : started,
+                        info.get("function"), job.hosts().size() + "/" + targets, exit, info.get("target"));
             }
             return ExitCodes.OK;
         }

@@ -144,6 +144,26 @@ class FleetRunTest {
     }
 
     @Test
+    void jobsListKeepsColumnsForLongTargets() throws Exception {
+        writeConfig(connectionRefusedHost());
+        runInProcess("-c", config.toString(), "--jobs-dir", jobs.toString(), "*", "state.apply", "test=True");
+        String longTarget = "lab-0[12] or lab-09 or G@role:workstation and not L@lab-03,lab-04,lab-05";
+        runInProcess("-c", config.toString(), "--jobs-dir", jobs.toString(), "-C", longTarget, "state.apply",
+                "test=True");
+
+        Outcome list = runInProcess("jobs", "list", "--jobs-dir", jobs.toString());
+
+        List<String> rows = list.stdout().lines().toList();
+        assertEquals(3, rows.size(), list.stdout());
+        assertTrue(rows.get(0).endsWith("EXIT         TARGET"), list.stdout());
+        int hosts = rows.get(0).indexOf("HOSTS") + "HOSTS".length();
+        for (String row : rows.subList(1, 3)) {
+            assertEquals("3/3", row.substring(hosts - 3, hosts), list.stdout());
+        }
+        assertTrue(rows.get(2).endsWith(longTarget), list.stdout());
+    }
+
+    @Test
     void jobsShowReprintsARun() throws Exception {
         writeConfig(connectionRefusedHost());
         Outcome run = runInProcess("-c", config.toString(), "--jobs-dir", jobs.toString(), "--state-output", "terse",

@@ -224,7 +224,9 @@ final class JobsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             List<JobCache> caches = new ArrayList<>();
-            List<Path> dirs = jobsDirs.isEmpty() ? List.of(JobCache.defaultDir(null)) : jobsDirs;
+            // A folder named twice, such as by a glob and by its own name, holds its jobs once.
+            List<Path> dirs = (jobsDirs.isEmpty() ? List.of(JobCache.defaultDir(null)) : jobsDirs).stream()
+                    .map(dir -> dir.toAbsolutePath().normalize()).distinct().toList();
             for (Path dir : dirs) {
                 if (!dir.toFile().isDirectory()) {
                     throw new UsageException("jobs folder " + dir + " not found");

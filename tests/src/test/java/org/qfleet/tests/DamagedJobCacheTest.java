@@ -87,4 +87,14 @@ class DamagedJobCacheTest {
         assertEquals(0, outcome.exitCode(), text(outcome));
         assertTrue(outcome.stdout().contains("sys-net"), text(outcome));
     }
+
+    @Test
+    void mergeOfFolderNamedTwice() throws Exception {
+        Path sameFolder = jobs.resolve("..").resolve(jobs.getFileName());
+        QfleetProcess.Outcome outcome = QfleetProcess.run(work, "jobs", "merge", "--jobs-dir", jobs.toString(),
+                "--jobs-dir", sameFolder.toString(), goodJid);
+        assertEquals(0, outcome.exitCode(), text(outcome));
+        assertFalse(outcome.stderr().contains("is in jobs"), text(outcome));
+        assertTrue(outcome.stdout().contains("sys-net"), text(outcome));
+    }
 }

@@ -74,6 +74,10 @@ final class WebhookReturner implements AutoCloseable {
         this.worker.start();
     }
 
+    /** A queued event: its JSON body and the words that name it in log lines, such as "the result of host lab-01". */
+    private record Event(byte[] body, String description) {
+    }
+
     /** Queues an event without blocking; drops it with a log line when the queue is full. */
     void send(Map<String, Object> event) {
         byte[] body;
@@ -83,7 +87,7 @@ final class WebhookReturner implements AutoCloseable {
             LOG.error("webhook event of type {} could not be written as JSON: {}", event.get("type"), ex.getMessage());
             return;
         }
-        if (queue.size() >= settings.queueCapacity() || !queue.offer(body)) {
+        if (queue.size() >= settings.queueCapacity() || !queue.offer(new Event(body, describe(event)))) {
             int count = dropped.incrementAndGet();
             if (count == 1 || count % 100 == 0) {
                 LOG.warn("webhook queue full ({} events): dropped {} events so far", settings.queueCapacity(), count);
@@ -146,7 +150,7 @@ final class WebhookReturner implements AutoCloseable {
             try {
                 boolean allDelivered = true;
                 for (URI url : urls) {
-                    allDelivered &= post(url, (byte[]) item);
+                    allDelivered &= post(url, (Event) item);
                 }
                 if (allDelivered) {
                     delivered.incrementAndGet();
@@ -159,8 +163,24 @@ final class WebhookReturner implements AutoCloseable {
         }
     }
 
-    /** Posts one body to one URL with retries; returns whether it was accepted. */
-    private boolean post(URI url, byte[] body) throws InterruptedException {
+    /**
+     * Returns the words that name an event in log lines, with its job ID and the command that prints the result
+     * from the job cache, so that a failed post tells which result the endpoint lacks and where it still is.
+     */
+    static String describe(Map<String, Object> event) {
+        Object host = event.get("host");
+        String subject = host != null ? "the result of host " + host
+                : "summary".equals(event.get("type")) ? "the run summary" : "a " + event.get("type") + " event";
+        Object jid = event.get("jid");
+        if (jid == null) {
+            return subject;
+        }
+        return subject + " of job " + jid + " (qfleet jobs show " + jid + " prints it)";
+    }
+
+    /** Posts one event to one URL with retries; returns whether it was accepted. */
+    private boolean post(URI url, Event event) throws InterruptedException {
+        byte[] body = event.body();
         HttpRequest request = HttpRequest.newBuilder(url)
                 .timeout(settings.requestTimeout())
                 .header("Content-Type", "application/json")
@@ -168,7 +188,9 @@ final class WebhookReturner implements AutoCloseable {
                 .build();
         long backoffMillis = settings.firstBackoff().toMillis();
         String problem = "";
+        int attempts = 0;
         for (int attempt = 1; attempt <= settings.maxAttempts(); attempt++) {
+            attempts = attempt;
             try {
                 HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
                 int status = response.statusCode();
@@ -187,7 +209,8 @@ final class WebhookReturner implements AutoCloseable {
             }
             long remaining = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
             if (remaining <= backoffMillis) {
-                LOG.warn("webhook post to {} failed ({}); no time left to retry", redact(url), problem);
+                LOG.warn("webhook post to {} failed ({}) and the returner time limit (--return-timeout) leaves no"
+                        + " time to retry; {} was not delivered", redact(url), problem, event.description());
                 failed.incrementAndGet();
                 return false;
             }
@@ -196,7 +219,8 @@ final class WebhookReturner implements AutoCloseable {
             Thread.sleep(backoffMillis);
             backoffMillis *= 2;
         }
-        LOG.warn("webhook post to {} failed ({}); giving up on this event", redact(url), problem);
+        LOG.warn("webhook post to {} failed ({}) after {} {}; {} was not delivered", redact(url), problem,
+                attempts, attempts == 1 ? "attempt" : "attempts", event.description());
         failed.incrementAndGet();
         return false;
     }

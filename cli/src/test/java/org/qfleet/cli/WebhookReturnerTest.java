@@ -116,6 +116,29 @@ class WebhookReturnerTest {
     }
 
     @Test
+    void failedPostNamesHostAndJob() {
+        server.stubFor(post(urlEqualTo("/hook?token=s3cret")).willReturn(aResponse().withStatus(400)));
+        Map<String, Object> event = hostEvent("lab-07");
+        event.put("jid", "20261205035827680474");
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try (WebhookReturner returner = new WebhookReturner(List.of(url()),
+                settings(Duration.ofSeconds(5), Duration.ofSeconds(10)))) {
+            returner.send(event);
+            returner.close();
+        } finally {
+            System.setErr(originalErr);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+
+        assertTrue(log.contains("HTTP status 400) after 1 attempt;"), log);
+        assertTrue(log.contains("the result of host lab-07 of job 20261205035827680474"), log);
+        assertTrue(log.contains("qfleet jobs show 20261205035827680474"), log);
+        assertTrue(!log.contains("s3cret"), log);
+    }
+
+    @Test
     void slowEndpointIsAbandonedAtTheBound() {
         server.stubFor(post(urlEqualTo("/hook?token=s3cret"))
                 .willReturn(aResponse().withStatus(200).withFixedDelay(3000)));

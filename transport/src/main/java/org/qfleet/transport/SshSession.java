@@ -436,7 +436,7 @@ public final class SshSession implements HostSession {
                     throw new TransportException(TransportException.Kind.IDLE_TIMEOUT, target.id(),
                             "host " + target.id() + " (" + target.address() + "): the command wrote no output for "
                                     + SshTransport.seconds(idle) + " s (the idle output limit) and its channel was"
-                                    + " closed. Check what the command waits for on the host, or raise the limit.");
+                                    + " closed. Check what the command waits for on the host, or raise --idle-timeout.");
                 }
             }
         } catch (InterruptedException e) {

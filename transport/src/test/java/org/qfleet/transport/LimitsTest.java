@@ -73,6 +73,7 @@ class LimitsTest {
         assertEquals(TransportException.Kind.IDLE_TIMEOUT, e.kind());
         assertTrue(e.getMessage().contains("idle output limit"), e.getMessage());
         assertTrue(e.getMessage().contains("root@127.0.0.1:" + server.port()), e.getMessage());
+        assertTrue(e.getMessage().contains("raise --idle-timeout"), e.getMessage());
         assertTrue(elapsedMillis < 5000, "took " + elapsedMillis + " ms");
         assertEquals(TransportException.RETCODE_TIMED_OUT, e.retcode());
     }

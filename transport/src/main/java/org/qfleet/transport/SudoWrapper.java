@@ -71,6 +71,12 @@ final class SudoWrapper {
         } else if (probe.exitStatus() != null && probe.exitStatus() == 127) {
             throw failed("sudo is not installed on the host (exit status 127). Install it, or remove sudo from"
                     + " the roster entry and log in as the user that the states need.");
+        } else if (target.sudo().user() != null) {
+            String sudoUser = target.sudo().user();
+            throw failed("sudo -n" + userOption + " true failed with exit status " + probe.exitStatus() + ": "
+                    + stderr.strip() + ". Check that user " + sudoUser + " (sudo_user in the roster entry) exists on"
+                    + " the host and that user " + target.user() + " may run commands as " + sudoUser
+                    + " with sudo there.");
         } else {
             throw failed("sudo -n" + userOption + " true failed with exit status " + probe.exitStatus() + ": "
                     + stderr.strip() + ". Check that user " + target.user() + " may use sudo on the host.");

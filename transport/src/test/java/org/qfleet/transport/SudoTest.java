@@ -89,6 +89,22 @@ class SudoTest {
     }
 
     @Test
+    void unknownSudoUserIsNamed() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/sudo")), "sudo is not installed; apt-get install sudo");
+        assumeTrue("root".equals(System.getProperty("user.name")), "the real sudo case needs a root test run");
+        SshTarget target = target(plainServer).withSudo(new SshTarget.Sudo("no-such-user-7q"));
+
+        try (SshSession session = connect(target)) {
+            TransportException e = assertThrows(TransportException.class, () -> run(session, "true", null));
+
+            assertEquals(TransportException.Kind.SUDO_FAILED, e.kind());
+            assertTrue(e.getMessage().contains("unknown user"), e.getMessage());
+            assertTrue(e.getMessage().contains("user no-such-user-7q (sudo_user in the roster entry) exists"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void noPasswordRunsWithSudoN() throws Exception {
         Files.writeString(mode, "nopasswd");
 

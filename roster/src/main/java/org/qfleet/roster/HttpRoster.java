@@ -404,7 +404,13 @@ public final class HttpRoster {
      */
     private static Roster parse(String body, String source, RosterDefaults defaults) throws RosterException {
         Path baseFolder = Path.of("").toAbsolutePath();
-        if (!body.stripLeading().startsWith("{")) {
+        String start = body.stripLeading();
+        if (start.startsWith("{%") || start.startsWith("{#") || start.startsWith("{{")) {
+            throw new RosterException(source + ": the body starts with a Jinja tag ('" + start.substring(0, 2)
+                    + "'), and qfleet does not render a roster fetched from roster_url with Jinja. Render the template"
+                    + " on the roster service, or put it in a file named by roster_file.");
+        }
+        if (!start.startsWith("{")) {
             return Roster.parse(body, source, baseFolder, defaults);
         }
         try {

@@ -186,6 +186,19 @@ class HttpRosterTest {
     }
 
     @Test
+    void jinjaBodyIsNamedAsJinja() {
+        server.stubFor(get("/roster").willReturn(aResponse().withStatus(200)
+                .withBody("{% for n in [1, 2] %}\nlab-0{{ n }}: 10.0.0.{{ n }}\n{% endfor %}\n")));
+
+        RosterException e = assertThrows(RosterException.class, () -> http(null).load(RosterDefaults.none(),
+                warnings::add));
+
+        assertTrue(e.getMessage().startsWith(url() + ": the body starts with a Jinja tag ('{%')"), e.getMessage());
+        assertTrue(e.getMessage().contains("roster_file"), e.getMessage());
+        assertFalse(e.getMessage().contains("invalid JSON"), e.getMessage());
+    }
+
+    @Test
     void malformedYamlNamesLine() {
         server.stubFor(get("/roster").willReturn(aResponse().withStatus(200)
                 .withBody("lab-01: 10.0.0.1\nlab-02: {host: 10.0.0.2\n")));

@@ -116,7 +116,8 @@ public final class SshSession implements HostSession {
         Running running = new Running(command, wrapped, stdoutLines, timeout, null);
         try {
             running.open(wrapped == null ? command : wrapped.command());
-            if (wrapped != null && wrapped.stdin().length > 0) {
+            // Without a sudo password there is nothing to send first, and wrap() returns a null stdin.
+            if (wrapped != null && wrapped.stdin() != null && wrapped.stdin().length > 0) {
                 running.send(wrapped.stdin());
             }
         } catch (TransportException | RuntimeException e) {

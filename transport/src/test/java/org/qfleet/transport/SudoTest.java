@@ -118,6 +118,24 @@ class SudoTest {
     }
 
     @Test
+    void startedCommandRunsUnderSudoN() throws Exception {
+        Files.writeString(mode, "nopasswd");
+        List<String> lines = new ArrayList<>();
+
+        try (SshSession session = connect(target(fakeSudoServer).withSudo(new SshTarget.Sudo(null)));
+                RunningCommand running = session.start("echo $FAKE_SUDO_USER; cat", lines::add, EXEC_TIMEOUT)) {
+            running.send("request line\n".getBytes(StandardCharsets.UTF_8));
+            ExecResult result = running.finish();
+
+            assertEquals(0, result.exitStatus(), result.stderr());
+        }
+
+        assertEquals(List.of("root", "request line"), lines);
+        String argv = Files.readString(argvLog);
+        assertTrue(argv.contains("\"-n\", \"--\", \"sh\", \"-c\""), argv);
+    }
+
+    @Test
     void passwordIsFedOnStdinOnly() throws Exception {
         Files.writeString(mode, "password " + SUDO_PASSWORD);
         SshTarget target = target(fakeSudoServer).withSudo(new SshTarget.Sudo(null)).withPassword(SUDO_PASSWORD);

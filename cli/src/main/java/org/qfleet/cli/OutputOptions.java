@@ -1,5 +1,6 @@
 package org.qfleet.cli;
 
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -165,7 +166,9 @@ final class OutputOptions {
             throw new UsageException("--keep-jobs must be at least 1, got: " + keepJobs);
         }
         if (!(returnTimeoutSeconds > 0) || returnTimeoutSeconds > 3600) {
-            throw new UsageException("--return-timeout must be between 0 and 3600 seconds, got: " + returnTimeoutSeconds);
+            String value = BigDecimal.valueOf(returnTimeoutSeconds).stripTrailingZeros().toPlainString();
+            throw new UsageException("--return-timeout (or returners: webhook: timeout in qfleet.yaml) must be more"
+                    + " than 0 and at most 3600 seconds, got: " + value);
         }
         for (String returner : returners) {
             if (!returner.equals("webhook")) {

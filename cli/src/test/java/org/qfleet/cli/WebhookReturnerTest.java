@@ -8,6 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -239,6 +240,21 @@ class WebhookReturnerTest {
         assertEquals(List.of("webhook"), options.returners);
         assertEquals(List.of(url()), options.webhookUris());
         assertEquals(3.0, options.returnTimeoutSeconds);
+    }
+
+    @Test
+    void zeroConfigTimeoutNamesBothSources(@TempDir Path work) throws Exception {
+        Path configFile = work.resolve("qfleet.yaml");
+        java.nio.file.Files.writeString(configFile, "returners:\n  webhook:\n    urls: ['" + url() + "']\n"
+                + "    timeout: 0\n");
+        OutputOptions options = new OutputOptions();
+        options.applyConfig(QfleetConfig.load(configFile));
+
+        UsageException error = assertThrows(UsageException.class, options::validate);
+
+        assertTrue(error.getMessage().contains("returners: webhook: timeout"), error.getMessage());
+        assertTrue(error.getMessage().contains("more than 0 and at most 3600 seconds, got: 0"), error.getMessage());
+        assertTrue(error.getMessage().endsWith("got: 0"), error.getMessage());
     }
 
     @Test

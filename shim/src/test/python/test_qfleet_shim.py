@@ -422,6 +422,26 @@ class ChangeTest(ShimTestCase):
                          result["comment"])
         self.assertEqual(2, self.host.count_calls("qvm-prefs", "work"), "the re-probe reads again")
 
+    def breaking_step(self, field, value):
+        """A prefs step whose change works and then leaves the host unreadable."""
+        step = prefs_step("work", field, value)
+        step["change"] = [["sh", "-c", f'qvm-prefs work {field} {value} && echo broken > "$FAKE_QUBES_STATE"']]
+        return step
+
+    def test_unverified_change_is_reported(self):
+        result = self.run_plan(chunk("work", self.breaking_step("memory", "800"))).result("work")
+
+        self.assertIs(False, result["result"])
+        self.assertEqual("800", result["changes"]["qvm.prefs"]["memory"]["new"], result["comment"])
+        self.assertIn("Ran: sh -c", result["comment"])
+
+    def test_unverified_batch_changes_are_reported(self):
+        result = self.run_plan(chunk("work", prefs_step("work", "label", "red"),
+                                     self.breaking_step("memory", "800"))).result("work")
+
+        self.assertIs(False, result["result"])
+        self.assertEqual(["label", "memory"], sorted(result["changes"]["qvm.prefs"]), result["comment"])
+
     def test_batch_verifies_changes_with_one_read(self):
         run = self.run_plan(chunk("work", prefs_step("work", "label", "red"),
                                   prefs_step("work", "memory", "800"),

@@ -829,7 +829,7 @@ class PlanRunner:
                     # File and command steps report Salt's own keys, such as diff or retcode.
                     target = changes if step["group"] is None else changes.setdefault(step["group"], {})
                     target.update(outcome.change)
-                elif outcome.status in ("changed", "predicted"):
+                elif outcome.status in ("changed", "predicted") or outcome.change is not None:
                     target = changes if step["group"] is None else changes.setdefault(step["group"], {})
                     target[step["key"]] = outcome.change
                 if outcome.status == "predicted":
@@ -909,7 +909,8 @@ class PlanRunner:
         read, expect = step["probe"]["read"], step["expect"]
         observed = self.probe(step)
         if isinstance(observed, ProbeFailure):
-            return StepOutcome("failed", comment=outcome.comment + (observed.message,))
+            # The change ran, so it is reported although the read that would verify it failed.
+            return StepOutcome("failed", outcome.change, outcome.comment + (observed.message,))
         if not holds(read, observed, expect):
             still = describe(reported_observation(read, observed))
             expected = describe(reported_expectation(read, expect))
@@ -988,7 +989,8 @@ class PlanRunner:
             fresh = False
         observed = self.probe(step, fresh=fresh)
         if isinstance(observed, ProbeFailure):
-            return StepOutcome("failed", comment=tuple(lines) + (observed.message,))
+            # The change ran, so it is reported although the read that would verify it failed.
+            return StepOutcome("failed", change, tuple(lines) + (observed.message,))
         if not holds(read, observed, expect):
             still = describe(reported_observation(read, observed))
             expected = describe(reported_expectation(read, expect))

@@ -13,7 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.keyboard.UserAuthKeyboardInteractiveFactory;
@@ -26,6 +32,8 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.client.session.ClientUserAuthServiceFactory;
 import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
 import org.apache.sshd.common.AttributeRepository;
+import org.apache.sshd.common.channel.Channel;
+import org.apache.sshd.common.channel.ChannelListener;
 import org.apache.sshd.common.future.CancelOption;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.common.session.Session;
@@ -101,6 +109,7 @@ public final class SshTransport implements AutoCloseable {
             return SshSession.local(target, settings, hostDeadline);
         }
         List<AutoCloseable> tunnel = new ArrayList<>();
+        ForwardRefusal refusal = new ForwardRefusal();
         boolean connected = false;
         try {
             String address = null;
@@ -113,6 +122,7 @@ public final class SshTransport implements AutoCloseable {
                 ClientSession hopSession = open(hop, address, port, hostDeadline);
                 tunnel.add(hopSession);
                 SshTarget next = nextAfter(target, hop);
+                hopSession.addChannelListener(refusal.listener(hop, next));
                 ExplicitPortForwardingTracker forward = forward(hopSession, hop, next);
                 tunnel.add(forward);
                 address = LOOPBACK;
@@ -123,10 +133,63 @@ public final class SshTransport implements AutoCloseable {
                     : open(target, address, port, hostDeadline);
             connected = true;
             return new SshSession(session, target, settings, hostDeadline, tunnel);
+        } catch (TransportException e) {
+            throw tunnel.isEmpty() ? e : refusal.explain(target, e);
         } finally {
             if (!connected) {
                 closeTunnel(tunnel, target);
             }
+        }
+    }
+
+    /**
+     * The first forwarded connection that a jump host refused to open. The client then sees only its own
+     * connection to the forward's local port close during the handshake, so without this record the error would
+     * blame the next host.
+     */
+    private static final class ForwardRefusal {
+        /** How long a failed connect waits for the jump host's refusal, which may arrive just after it. */
+        private static final long WAIT_MILLIS = 500;
+
+        private final CompletableFuture<String> refused = new CompletableFuture<>();
+
+        /**
+         * Returns a listener for the jump host's session that records a forwarding channel that closed without
+         * opening. MINA 2.16 signals no open failure for a channel that the server refused; it only closes it.
+         */
+        ChannelListener listener(SshTarget hop, SshTarget next) {
+            Set<Channel> opened = ConcurrentHashMap.newKeySet();
+            return new ChannelListener() {
+                @Override
+                public void channelOpenSuccess(Channel channel) {
+                    opened.add(channel);
+                }
+
+                @Override
+                public void channelClosed(Channel channel, Throwable reason) {
+                    if (!opened.remove(channel)) {
+                        refused.complete("jump host " + hop.id() + " (" + hop.address() + ") refused to forward the"
+                                + " connection to " + next.host() + ":" + next.port() + ". Check that the jump host's"
+                                + " SSH server allows TCP forwarding (AllowTcpForwarding in sshd_config) and that it"
+                                + " can reach that address.");
+                    }
+                }
+            };
+        }
+
+        /** Returns the error naming the refusing jump host, or {@code failure} when no jump host refused. */
+        TransportException explain(SshTarget target, TransportException failure) {
+            String reason;
+            try {
+                reason = refused.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                return failure;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return failure;
+            }
+            return new TransportException(TransportException.Kind.UNREACHABLE, target.id(), "host " + target.id()
+                    + " (" + target.address() + "): " + reason, failure);
         }
     }
 

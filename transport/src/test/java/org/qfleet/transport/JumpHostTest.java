@@ -24,6 +24,7 @@ import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.forward.AcceptAllForwardingFilter;
+import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -171,6 +172,21 @@ class JumpHostTest {
                 () -> transport().connect(target("inner", inner)));
 
         assertEquals(TransportException.Kind.UNREACHABLE, e.kind(), e.getMessage());
+    }
+
+    @Test
+    void refusedForwardNamesJumpHost() throws Exception {
+        TestSshServer jump = startServer(null, sshd -> sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE));
+        TestSshServer inner = startTargetServer(new ForwardedPeers());
+        SshTarget target = target("inner", inner).withJumpHosts(List.of(target("gate", jump)));
+
+        TransportException e = assertThrows(TransportException.class, () -> transport().connect(target));
+
+        assertEquals(TransportException.Kind.UNREACHABLE, e.kind(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("host inner (root@127.0.0.1:" + inner.port() + "): jump host gate"
+                + " (root@127.0.0.1:" + jump.port() + ") refused to forward the connection to 127.0.0.1:"
+                + inner.port()), e.getMessage());
+        assertTrue(e.getMessage().contains("AllowTcpForwarding"), e.getMessage());
     }
 
     @Test

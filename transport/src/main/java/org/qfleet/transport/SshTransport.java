@@ -109,7 +109,7 @@ public final class SshTransport implements AutoCloseable {
             return SshSession.local(target, settings, hostDeadline);
         }
         List<AutoCloseable> tunnel = new ArrayList<>();
-        ForwardRefusal refusal = new ForwardRefusal();
+        ForwardRejection rejection = new ForwardRejection();
         boolean connected = false;
         try {
             String address = null;
@@ -122,7 +122,7 @@ public final class SshTransport implements AutoCloseable {
                 ClientSession hopSession = open(hop, address, port, hostDeadline);
                 tunnel.add(hopSession);
                 SshTarget next = nextAfter(target, hop);
-                hopSession.addChannelListener(refusal.listener(hop, next));
+                hopSession.addChannelListener(rejection.listener(hop, next));
                 ExplicitPortForwardingTracker forward = forward(hopSession, hop, next);
                 tunnel.add(forward);
                 address = LOOPBACK;
@@ -134,7 +134,7 @@ public final class SshTransport implements AutoCloseable {
             connected = true;
             return new SshSession(session, target, settings, hostDeadline, tunnel);
         } catch (TransportException e) {
-            throw tunnel.isEmpty() ? e : refusal.explain(target, e);
+            throw tunnel.isEmpty() ? e : rejection.explain(target, e);
         } finally {
             if (!connected) {
                 closeTunnel(tunnel, target);
@@ -143,19 +143,18 @@ public final class SshTransport implements AutoCloseable {
     }
 
     /**
-     * The first forwarded connection that a jump host refused to open. The client then sees only its own
-     * connection to the forward's local port close during the handshake, so without this record the error would
-     * blame the next host.
+     * The first forwarded connection that a jump host rejected. The client then sees only its own connection to the
+     * forward's local port close during the handshake, so without this record the error would blame the next host.
      */
-    private static final class ForwardRefusal {
-        /** How long a failed connect waits for the jump host's refusal, which may arrive just after it. */
+    private static final class ForwardRejection {
+        /** How long a failed connect waits for the jump host's rejection, which may arrive just after it. */
         private static final long WAIT_MILLIS = 500;
 
-        private final CompletableFuture<String> refused = new CompletableFuture<>();
+        private final CompletableFuture<String> rejected = new CompletableFuture<>();
 
         /**
          * Returns a listener for the jump host's session that records a forwarding channel that closed without
-         * opening. MINA 2.16 signals no open failure for a channel that the server refused; it only closes it.
+         * opening. MINA 2.16 signals no open failure for a channel that the server rejected, and only closes it.
          */
         ChannelListener listener(SshTarget hop, SshTarget next) {
             Set<Channel> opened = ConcurrentHashMap.newKeySet();
@@ -168,7 +167,7 @@ public final class SshTransport implements AutoCloseable {
                 @Override
                 public void channelClosed(Channel channel, Throwable reason) {
                     if (!opened.remove(channel)) {
-                        refused.complete("jump host " + hop.id() + " (" + hop.address() + ") refused to forward the"
+                        rejected.complete("jump host " + hop.id() + " (" + hop.address() + ") rejected the forwarded"
                                 + " connection to " + next.host() + ":" + next.port() + ". Check that the jump host's"
                                 + " SSH server allows TCP forwarding (AllowTcpForwarding in sshd_config) and that it"
                                 + " can reach that address.");
@@ -177,11 +176,11 @@ public final class SshTransport implements AutoCloseable {
             };
         }
 
-        /** Returns the error naming the refusing jump host, or {@code failure} when no jump host refused. */
+        /** Returns the error naming the jump host that rejected a connection, or {@code failure} when none did. */
         TransportException explain(SshTarget target, TransportException failure) {
             String reason;
             try {
-                reason = refused.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                reason = rejected.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
             } catch (TimeoutException | ExecutionException e) {
                 return failure;
             } catch (InterruptedException e) {

@@ -175,7 +175,7 @@ class JumpHostTest {
     }
 
     @Test
-    void refusedForwardNamesJumpHost() throws Exception {
+    void rejectedForwardNamesJumpHost() throws Exception {
         TestSshServer jump = startServer(null, sshd -> sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE));
         TestSshServer inner = startTargetServer(new ForwardedPeers());
         SshTarget target = target("inner", inner).withJumpHosts(List.of(target("gate", jump)));
@@ -184,7 +184,7 @@ class JumpHostTest {
 
         assertEquals(TransportException.Kind.UNREACHABLE, e.kind(), e.getMessage());
         assertTrue(e.getMessage().startsWith("host inner (root@127.0.0.1:" + inner.port() + "): jump host gate"
-                + " (root@127.0.0.1:" + jump.port() + ") refused to forward the connection to 127.0.0.1:"
+                + " (root@127.0.0.1:" + jump.port() + ") rejected the forwarded connection to 127.0.0.1:"
                 + inner.port()), e.getMessage());
         assertTrue(e.getMessage().contains("AllowTcpForwarding"), e.getMessage());
     }

@@ -180,11 +180,12 @@ final class HostPipeline {
                 return new Compiled(null, null, show(entry, shim, facts), null);
             }
             Rendering rendering = rendering(entry, shim, facts);
-            if (call.slsNames().isEmpty() && rendering.topSls().values().stream().allMatch(List::isEmpty)) {
+            List<String> slsNames = slsNames(rendering);
+            if (slsNames.isEmpty() && call.slsNames().isEmpty()) {
                 return Compiled.NO_TOP_MATCH;
             }
             List<PlanChunk> chunks = new StateCatalog(FileSource.of(rendering.roots(), rendering.context()))
-                    .compile(compile(rendering, false));
+                    .compile(compile(rendering, slsNames, false));
             return new Compiled(chunks, null, null, null);
         } catch (CompileException ex) {
             return Compiled.failed(ex.errors());
@@ -261,16 +262,22 @@ final class HostPipeline {
      */
     private List<LowChunk> compile(RosterEntry entry, ShimClient shim, HostFacts facts, boolean sorted)
             throws StateException {
-        return compile(rendering(entry, shim, facts), sorted);
+        Rendering rendering = rendering(entry, shim, facts);
+        return compile(rendering, slsNames(rendering), sorted);
     }
 
-    private List<LowChunk> compile(Rendering rendering, boolean sorted) throws StateException {
-        List<String> slsNames = call.slsNames();
-        HighStateCompiler compiler = new HighStateCompiler(rendering.source());
-        if (slsNames.isEmpty()) {
-            slsNames = rendering.topSls().values().stream().flatMap(List::stream).distinct().toList();
-            compiler = new HighStateCompiler(rendering.source(), new StateTop(rendering.roots())::lineNaming);
+    /** Returns the SLS names of the call, or for a highstate those that the state top selects for the host. */
+    private List<String> slsNames(Rendering rendering) throws StateException {
+        if (!call.slsNames().isEmpty()) {
+            return call.slsNames();
         }
+        return rendering.topSls().values().stream().flatMap(List::stream).distinct().toList();
+    }
+
+    private List<LowChunk> compile(Rendering rendering, List<String> slsNames, boolean sorted) throws StateException {
+        HighStateCompiler compiler = call.slsNames().isEmpty()
+                ? new HighStateCompiler(rendering.source(), new StateTop(rendering.roots())::lineNaming)
+                : new HighStateCompiler(rendering.source());
         return sorted ? compiler.compileSorted(slsNames) : compiler.compile(slsNames);
     }
 

@@ -1232,8 +1232,7 @@ class PlanRunner:
             probe = later.get("probe")
             if probe is not None and qubes_named(probe["argv"], self.known_qubes) == {qube}:
                 argvs.append(probe["argv"])
-        distinct = list(dict.fromkeys(tuple(argv) for argv in argvs))
-        self.prefetch([list(argv) for argv in distinct[:PREFETCH_WORKERS]])
+        self.prefetch(argvs)
 
     def forget_touched(self, step: Dict[str, Any], argv: List[str]) -> None:
         """Forget memoised probes that a change command may have made stale."""

@@ -17,6 +17,7 @@ import org.qfleet.roster.RosterException;
 import org.qfleet.roster.Shard;
 import org.qfleet.roster.TargetType;
 import org.qfleet.roster.Targets;
+import org.qfleet.states.render.TargetMatcher;
 import picocli.CommandLine.Option;
 
 /**
@@ -248,7 +249,8 @@ final class TargetOptions {
         if (!config.nodegroups().names().isEmpty()) {
             return config.nodegroups();
         }
-        return Nodegroups.of(Map.of("dom0", "*"), "qfleet's built-in nodegroups");
+        return Nodegroups.of(Map.of("dom0", TargetMatcher.FLEET_NODEGROUPS.get("dom0")),
+                "qfleet's built-in nodegroups");
     }
 
     private static List<RosterEntry> select(Roster roster, TargetType type, Shard part, QfleetConfig config,

@@ -257,8 +257,8 @@ run_sim_part() {
   for n in $SIM_NS ${SIM_BIG/#0/}; do
     SIM_DIR="$OUT/sim-$n"
     local procs=()
-    # Every host connects at once, and the one simulator JVM that serves them all answers
-    # connects, key exchanges and keep-alives far later than one real host would: the limits
+    # Every host connects at once, and the one simulator JVM that serves them all replies to
+    # connects, key exchanges and keep-alives far later than one real host would. The limits
     # for those (connect 30 s, keep-alives 3 unanswered 30 s apart) are raised to 15 minutes.
     [[ "$n" == "$SIM_BIG" ]] && procs=(--max-procs "$n" --ssh-option ConnectTimeout=900
       --ssh-option ServerAliveCountMax=30)

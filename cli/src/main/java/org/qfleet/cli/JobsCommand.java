@@ -224,7 +224,7 @@ final class JobsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             List<JobCache> caches = new ArrayList<>();
-            // A folder named twice, such as by a glob and by its own name, holds its jobs once.
+            // A folder named twice, such as by a glob and by its own name, is read once.
             List<Path> dirs = (jobsDirs.isEmpty() ? List.of(JobCache.defaultDir(null)) : jobsDirs).stream()
                     .map(dir -> dir.toAbsolutePath().normalize()).distinct().toList();
             for (Path dir : dirs) {

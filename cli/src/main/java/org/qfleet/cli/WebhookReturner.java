@@ -165,7 +165,7 @@ final class WebhookReturner implements AutoCloseable {
 
     /**
      * Returns the words that name an event in log lines, with its job ID and the command that prints the result
-     * from the job cache, so that a failed post tells which result the endpoint lacks and where it still is.
+     * from the job cache, so that a failed post names the result the endpoint lacks and where it is kept.
      */
     static String describe(Map<String, Object> event) {
         Object host = event.get("host");
